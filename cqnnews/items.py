@@ -1,0 +1,42 @@
+"""The article item: the feed's public schema (cqnnews/schema/article.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import TypedDict
+
+
+class ImageRef(TypedDict):
+    url: str
+    caption: str | None
+
+
+class AttachmentRef(TypedDict):
+    url: str
+    title: str
+
+
+@dataclass(slots=True)
+class Article:
+    url: str
+    article_id: int
+    channel: str
+    breadcrumb: list[str]
+    sections: list[str]
+    title: str
+    subtitle: str | None
+    published_at: str | None
+    source: str
+    authors: list[str]
+    editor: str | None
+    keywords: list[str]
+    body: str
+    images: list[ImageRef]
+    attachments: list[AttachmentRef]
+    layout: str
+    fetched_at: str
+    flags: list[str] = field(default_factory=list)
+
+
+#: the feed's column order
+FIELDS: list[str] = [f.name for f in fields(Article)]

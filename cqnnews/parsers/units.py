@@ -1,0 +1,97 @@
+"""An article body as a flat list of units: paragraphs of text, images and tables.
+
+Pages nest paragraphs in divs, spans and fonts, break lines with ``<br>`` and paste
+tables from Word; the habits that give a unit its meaning (a caption, a byline) are read
+later from this flat list, see :mod:`cqnnews.parsers.habits`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lxml.html import HtmlElement
+
+from cqnnews.text import clean
+
+BLOCK_TAGS = frozenset({"p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
+                        "dd", "dt", "blockquote", "section", "article", "pre", "address", "figure", "figcaption"})
+SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button"})
+_CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+@dataclass
+class Unit:
+    kind: Literal["text", "image", "table"]
+    text: str = ""
+    centered: bool = False
+    src: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, text) of the unit's links
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def is_centered(el: HtmlElement) -> bool:
+    return (el.get("align", "").lower() == "center" or el.tag == "center"
+            or bool(_CENTERED.search(el.get("style", ""))))
+
+
+def _has_structure(el: HtmlElement) -> bool:
+    return any(isinstance(d.tag, str) and (d.tag in BLOCK_TAGS or d.tag in ("br", "img", "table"))
+               for d in el.iterdescendants())
+
+
+def _table(el: HtmlElement) -> Unit:
+    rows = []
+    for tr in el.iter("tr"):
+        cells = [clean(" ".join(td.itertext())) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        if any(cells):
+            rows.append(cells)
+    return Unit("table", rows=rows)
+
+
+def flatten(el: HtmlElement, centered: bool = False) -> list[Unit]:
+    """The units of ``el``'s content in page order; inline runs join into one paragraph."""
+    units: list[Unit] = []
+    buf: list[str] = []
+    links: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        text = clean("".join(buf))
+        if text:
+            units.append(Unit("text", text, centered, links=list(links)))
+        buf.clear()
+        links.clear()
+
+    if el.text:
+        buf.append(el.text)
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            pass
+        elif tag in SKIP_TAGS:
+            pass
+        elif tag == "br":
+            flush()
+        elif tag == "img":
+            flush()
+            src = child.get("src") or child.get("data-src") or ""
+            if src:
+                units.append(Unit("image", src=src.strip(), centered=centered))
+        elif tag == "table":
+            flush()
+            units.append(_table(child))
+        elif tag in BLOCK_TAGS or _has_structure(child):
+            flush()
+            units.extend(flatten(child, centered or is_centered(child)))
+        else:  # inline: a, span, font, strong...
+            text = "".join(child.itertext())
+            buf.append(text)
+            anchors = [child] if tag == "a" else child.iter("a")
+            links.extend((a.get("href", ""), clean(a.text_content())) for a in anchors if a.get("href"))
+        if child.tail:
+            if tag in BLOCK_TAGS or tag in ("table",):
+                flush()
+            buf.append(child.tail)
+    flush()
+    return units

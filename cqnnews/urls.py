@@ -1,0 +1,56 @@
+"""Canonical article URLs, and the mapping between the real site and the origin crawled.
+
+The same article is reachable over http and https, on www, the bare domain and m.: the
+canonical form is ``https://www.cqn.com.cn/<path>``.  ``CQN_BASE_URL`` points the
+spiders at another origin (the offline replica): links to the real site found in pages
+are fetched from that origin instead, and every URL in a feed is written canonical.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+CANONICAL_ORIGIN = "https://www.cqn.com.cn"
+SITE_HOSTS = frozenset({"www.cqn.com.cn", "cqn.com.cn", "m.cqn.com.cn"})
+_ARTICLE_ID = re.compile(r"/content_(\d+)(?:_\d+)?\.html?$|/(\d+)\.html$")
+
+
+def article_id(url: str) -> int | None:
+    """The site-wide article id in an article URL, current or old layout."""
+    m = _ARTICLE_ID.search(urlsplit(url).path)
+    if m is None:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+class SiteUrls:
+    """Translates between the canonical site and the origin the crawler talks to."""
+
+    def __init__(self, base_url: str = CANONICAL_ORIGIN) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"CQN_BASE_URL must be an http(s) origin such as {CANONICAL_ORIGIN}, got {base_url!r}")
+        self.base = f"{parts.scheme}://{parts.netloc}"
+        self._base_netloc = parts.netloc.lower()
+
+    def _on_site(self, netloc: str) -> bool:
+        host = netloc.lower()
+        return host == self._base_netloc or host.split(":")[0] in SITE_HOSTS
+
+    def canonical(self, url: str) -> str:
+        """``https://www.cqn.com.cn/<path>`` for any URL of the site or of the crawled origin."""
+        parts = urlsplit(url)
+        if not self._on_site(parts.netloc):
+            return url
+        return urlunsplit(("https", "www.cqn.com.cn", parts.path or "/", parts.query, ""))
+
+    def fetchable(self, url: str) -> str | None:
+        """The URL to request for a link to the site, on the crawled origin; None if off-site."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not self._on_site(parts.netloc):
+            return None
+        return urlunsplit((*urlsplit(self.base)[:2], parts.path or "/", parts.query, ""))
+
+    def url(self, path: str) -> str:
+        return self.base + path

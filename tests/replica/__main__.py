@@ -1,0 +1,48 @@
+"""``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from tests.replica.server import ReplicaServer
+from tests.replica.site import Site
+from tests.replica.timeline import SHANGHAI
+
+
+def _now(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-25T08:00+08:00)")
+    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.replica", description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of everything the replica generates")
+    parser.add_argument("--scale", type=int, default=8, help="articles per listing before 2026-09-30")
+    parser.add_argument("--now", type=_now, default=None,
+                        help="the replica's clock: only articles published by then are served "
+                             "(default: the real time; no zone means Asia/Shanghai)")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    try:
+        site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI))
+    except ValueError as exc:
+        parser.error(str(exc))
+    server = ReplicaServer(site, args.port, verbose=args.verbose)
+    print(f"serving {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""HTML for the replica's pages, in the site's current layout (SITE.md).
+
+Where SITE.md says a detail is unknown, pages differ in it, chosen per article or per
+node from the seed: enpproperty block absent / before / after the body with either date
+form, ``span.from`` empty or filled, listings with or without dates, charset declared in
+the header, the ``<meta>``, both or neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from tests.replica.content import OWN_SOURCE, Block, Story, colon, paren
+from tests.replica.site import CHANNELS, OTHER_CHANNELS, PAGE_SIZE, ArticleRef, Channel, Node, Site
+
+ORIGIN = "http://www.cqn.com.cn"  # how the site writes absolute links to itself, when it does
+DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+           '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')
+STATEMENT = ("本网注明“来源：中国质量新闻网”的所有作品，版权均属于中国质量新闻网，未经本网授权不得转载、摘编或利用其他方式使用上述作品。"
+             "已经本网授权使用作品的，应在授权范围内使用，并注明“来源：中国质量新闻网”。")
+PICTURE_NEWS = ["机油液位上升、加注口变“奶盖”不要 ...", "安全的召回与召回的安全", "广汽本田2019年超额完成目标，体 ..."]
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+
+
+def _html(head: str, body: str, charset_meta: bool = True) -> str:
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n' if charset_meta else ""
+    return (f'{DOCTYPE}\n<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n{meta}{head}\n</head>\n'
+            f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def _nav() -> str:
+    links = "".join(f'<li><a href="/{c.slug}/index.htm" target="_blank">{c.name}</a></li>'
+                    for c in (*CHANNELS, *OTHER_CHANNELS))
+    return (f'<div class="top"><a href="/"><img src="/images/logo.png" alt="中国质量新闻网" /></a></div>\n'
+            f'<div class="nav"><ul><li><a href="/">首页</a></li>{links}</ul></div>')
+
+
+def home(site: Site) -> Page:
+    latest = sorted((r for leaf in site.leaves[:2] for r in site.own_articles(leaf)[:3]),
+                    key=lambda r: r.published, reverse=True)
+    items = "".join(f'<li><a href="{r.path.lstrip("/")}">{escape(site.story(r).title)}</a></li>'
+                    for r in latest)
+    body = f'{_nav()}\n<div class="focus"><h2>要闻</h2><ul>{items}</ul></div>'
+    return Page(_html("<title>中国质量新闻网</title>", body).encode())
+
+
+def _node_links(channel: Channel, nodes: tuple[Node, ...], style: str) -> str:
+    parts = []
+    if style in ("subclass", "both"):
+        parts.append('<div class="subclass">' + " | ".join(
+            f'<a href="node_{n.node_id}.htm">{n.name}</a>' for n in nodes) + "</div>")
+    if style in ("blocks", "both"):
+        parts.append('<div class="List_Sub_List"><dl>' + "".join(
+            f'<dt><h2>{n.name}</h2><a href="node_{n.node_id}.htm">更多&gt;&gt;</a></dt>' for n in nodes)
+            + "</dl></div>")
+    return "\n".join(parts)
+
+
+def _crumbs(channel: Channel, path: tuple[Node, ...], prefix: str) -> str:
+    links = [f'<a href="{prefix}index.htm">新闻中心</a>',
+             f'<a href="{prefix}{channel.slug}/index.htm">{channel.name}</a>']
+    links += [f'<a href="{prefix}{channel.slug}/node_{n.node_id}.htm">{n.name}</a>' for n in path]
+    return '<div class="box">您当前位置：' + "&gt;&gt;".join(links) + "&gt;&gt;</div>"
+
+
+def channel_index(site: Site, channel: Channel) -> Page:
+    body = f"{_nav()}\n{_crumbs(channel, (), '../')}\n{_node_links(channel, channel.nodes, channel.menu)}"
+    return Page(_html(f"<title>{channel.name}-中国质量新闻网</title>", body).encode())
+
+
+def _listing_href(site: Site, ref: ArticleRef, listing_slug: str) -> str:
+    if site.is_cross_listed(ref) and ref.article_id % 3 == 0:
+        return ORIGIN + ref.path  # the site sometimes links its own pages absolutely, over http
+    return ".." + ref.path if ref.channel_slug != listing_slug or ref.article_id % 2 else ref.path[len(listing_slug) + 2:]
+
+
+def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int) -> Page | None:
+    node = path[-1]
+    crumbs = _crumbs(channel, path, "../")
+    siblings = path[-2].children if len(path) > 1 else channel.nodes
+    menu = _node_links(channel, siblings, "subclass")
+    if not node.is_leaf:
+        if page != 1:
+            return None
+        children = _node_links(channel, node.children, "both")
+        body = f"{_nav()}\n{crumbs}\n{menu}\n{children}"
+        return Page(_html(f"<title>{node.name}-中国质量新闻网</title>", body).encode())
+    leaf = next(lf for lf in site.leaves if lf.channel is channel and lf.path == path)
+    refs = site.listing(leaf)
+    pages = site.pages(leaf)
+    if page < 1 or page > pages:
+        return None
+    dated = site.shows_dates(node)
+    items = []
+    for ref in refs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+        title = escape(site.story(ref).title)
+        date = f'<span class="time">{ref.published:%Y-%m-%d}</span>' if dated else ""
+        items.append(f'<li><a href="{_listing_href(site, ref, channel.slug)}" target="_blank">{title}</a>{date}</li>')
+
+    def href(n: int) -> str:
+        return f"node_{node.node_id}.htm" if n == 1 else f"node_{node.node_id}_{n}.htm"
+
+    pager = [f'<a href="{href(1)}">首页</a>']
+    if page > 1:
+        pager.append(f'<a href="{href(page - 1)}">上一页</a>')
+    pager += [f'<a href="{href(n)}">{n}</a>' if n != page else f"<b>{n}</b>"
+              for n in range(max(1, page - 2), min(pages, page + 2) + 1)]
+    if page < pages:
+        pager.append(f'<a href="{href(page + 1)}">下一页</a>')
+    pager.append(f'<a href="{href(pages)}">尾页</a>')
+    body = (f"{_nav()}\n{crumbs}\n{menu}\n"
+            f'<div class="List_List"><dl><dd class="cont_l"><ul>\n' + "\n".join(items) + "\n</ul></dd></dl></div>\n"
+            f"<center>{' '.join(pager)}</center>")
+    return Page(_html(f"<title>{node.name}-中国质量新闻网</title>", body).encode())
+
+
+def _spaced(name: str) -> str:
+    """Two-character names are padded to three in print: 何可 -> 何 可."""
+    return f"{name[0]} {name[1]}" if len(name) == 2 else name
+
+
+def _p(text: str, style: int) -> str:
+    if style == 0:
+        return f'<p style="MARGIN: 0px 3px 15px; TEXT-INDENT: 30px">{escape(text)}</p>'
+    if style == 1:
+        return f"<p>\u3000\u3000{escape(text)}</p>"
+    return f"<P>{escape(text)}</P>"
+
+
+def _block_html(block: Block, style: int, rel: str) -> list[str]:
+    if block.kind == "p":
+        return [_p(block.text, style)]
+    if block.kind == "image":
+        assert block.image is not None
+        out = [f'<p align="center"><img src="{rel}{block.image.src.split("/", 2)[2]}" border="0" /></p>']
+        if block.image.caption:
+            out.append(f'<p align="center">{escape(block.image.caption)}</p>' if style != 1 else
+                       f'<p style="TEXT-ALIGN: center">{escape(block.image.caption)}</p>')
+        return out
+    cells = "".join(
+        "<tr>" + "".join(f'<td valign="top"><p align="center"><span>{escape(c)}</span></p></td>' for c in row)
+        + "</tr>" for row in block.rows)
+    return [f'<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0"><tbody>{cells}</tbody></table>']
+
+
+def _body_html(story: Story, style: int, rel: str) -> str:
+    """The body with every habit of the page: reprint header, bylines, editor, attachments."""
+    s = story.parens
+    blocks = [Block(b.kind, b.text, b.image, b.rows) for b in story.blocks]
+    first_p = next(i for i, b in enumerate(blocks) if b.kind == "p")
+    a = story.authors
+    if story.byline == "lead":
+        who = a[0] if story.lead_prefix.startswith("中国质量新闻网讯") else f"记者{a[0]}"
+        blocks[first_p].text = f"{story.lead_prefix}{paren(who, s)}{blocks[first_p].text}"
+    elif story.byline == "paper_lead":
+        who = f"{a[0]} 记者{_spaced(a[1])}" if len(a) > 1 else f"记者{_spaced(a[0])}"
+        blocks[first_p].text = f"本报讯 {paren(who, s)}{blocks[first_p].text}"
+    tail: list[str] = []
+    if story.byline == "trailing":
+        if blocks[-1].kind == "p":
+            blocks[-1].text += paren(" ".join(a), s)
+        else:
+            tail.append(_p(paren(" ".join(a), s), style))
+    elif story.byline == "own_line":
+        tail.append(f'<p align="right">{paren(" ".join(a), s)}</p>')
+
+    out: list[str] = []
+    if story.repeat_title:
+        out.append(f'<p align="center"><strong>{escape(story.title)}</strong></p>')
+        if story.subtitle:
+            out.append(f'<p align="center">{escape(story.subtitle)}</p>')
+        if story.byline == "paper_box":
+            out.append(f"<p>□ 本报记者 {' '.join(a)}</p>")
+    for i, block in enumerate(blocks):
+        out.extend(_block_html(block, style, rel))
+        if i == 0:
+            out.append("<p>&nbsp;</p>")
+    out.extend(tail)
+    if story.attachments:
+        out.append(f"<p>附件{colon(s)}</p>")
+        out.extend(f'<p><a href="{rel}{att.href.split("/", 2)[2]}">{escape(att.title)}</a></p>'
+                   for att in story.attachments)
+    if story.editor:
+        out.append(f"<p>{paren(f'责任编辑{colon(s)}{story.editor}', s)}</p>")
+    return "\n".join(out)
+
+
+def _enp(site: Site, ref: ArticleRef, story: Story, date_form: str, sparse: bool) -> str:
+    stamp = f"{ref.published:%Y-%m-%d %H:%M:%S}{date_form}"
+    fields = {
+        "articleid": str(ref.article_id),
+        "date": stamp,
+        "author": "" if sparse else " ".join(story.authors),
+        "title": story.title,
+        "keyword": "" if sparse else ",".join(story.keywords),
+        "subtitle": story.subtitle or "",
+        "introtitle": "",
+        "siteid": "1",
+        "nodeid": str(ref.leaf.node.node_id),
+        "nodename": ref.leaf.node.name,
+    }
+    return "<!--enpproperty " + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items()) + "/enpproperty-->"
+
+
+def article(site: Site, ref: ArticleRef) -> Page:
+    story = site.story(ref)
+    rng = site.variant_rng(ref, "page")
+    enp_where = "after" if ref.is_reference else rng.choice(["none", "before", "after"])
+    enp = _enp(site, ref, story, ".0" if ref.is_reference or rng.random() < 0.5 else ":0",
+               sparse=rng.random() < 0.3)
+    charset = "both" if ref.is_reference else rng.choice(["both", "both", "header", "meta", "neither"])
+    style = rng.randrange(3)
+    if story.source == OWN_SOURCE and rng.random() < 0.4:
+        source = ""
+    elif rng.random() < 0.3:
+        source = f"来源{colon(story.parens)}{story.source}"
+    else:
+        source = story.source
+    channel = ref.leaf.channel
+    crumbs = _crumbs(channel, ref.leaf.path, "../../../../")
+    head = (f"<title>{escape(story.title)}-中国质量新闻网</title>\n"
+            f'<meta name="KeyWords" content="{escape(("," if rng.random() < 0.5 else " ").join(story.keywords))}" />\n'
+            f'<meta name="Author" content="{escape(" ".join(story.authors))}" />')
+    furniture = (
+        '<div class="comment"><h3>最新评论</h3><div class="comment_list"></div></div>\n'
+        f'<div class="statement"><p>声明{colon(story.parens)}</p><p>{STATEMENT}</p></div>\n'
+        '<div class="pic_news"><h3>图片新闻</h3><ul>'
+        + "".join(f'<li><a href="../../../../auto/index.htm">{escape(t)}</a></li>' for t in PICTURE_NEWS)
+        + '</ul></div>\n<div class="latest"><h3>最新新闻</h3><ul></ul></div>'
+    )
+    body = (
+        f"{_nav()}\n{crumbs}\n"
+        + (enp + "\n" if enp_where == "before" else "")
+        + '<div class="Detail">\n'
+        f'<div class="Detail_Title"><h1>{escape(story.title)}</h1></div>\n'
+        f'<div class="publish">{ref.published:%Y-%m-%d %H:%M:%S} <span class="from">{escape(source)}</span></div>\n'
+        '<div class="Detail_Content"><div class="content">\n<!--enpcontent-->'
+        f"{_body_html(story, style, '../../../')}<!--/enpcontent-->\n</div></div>\n"
+        + (enp + "\n" if enp_where == "after" else "")
+        + "</div>\n" + furniture
+    )
+    content_type = "text/html; charset=utf-8" if charset in ("both", "header") else "text/html"
+    return Page(_html(head, body, charset_meta=charset in ("both", "meta")).encode(), content_type)
+
+
+ROBOTS = """User-agent: *
+Disallow: /search/
+Disallow: /member/
+Disallow: /include/
+"""

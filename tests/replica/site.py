@@ -1,0 +1,281 @@
+"""The replica's site map and articles, computed on demand from a seed, a scale and a clock.
+
+Channels hold nodes; leaf nodes are listings that publish articles on their own
+:class:`~tests.replica.timeline.LeafSchedule`.  Everything a page needs (which articles
+a listing shows, what an article says) is derived, so a large ``--scale`` costs nothing
+until pages are asked for.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from tests.replica import timeline
+from tests.replica.content import Kind, Story, make_story
+from tests.replica.timeline import SHANGHAI, LeafSchedule
+
+PAGE_SIZE = 20
+CROSS_LIST_EVERY = 10  # every 10th article of some listings also appears in a partner listing
+NEWS_CENTRE = "新闻中心"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the site's navigation: a listing page ``/<slug>/node_<id>.htm``."""
+
+    name: str
+    node_id: int
+    children: tuple[Node, ...] = ()
+    year: int | None = None  # leaves of 抽查公告 hold one year each
+    kind: Kind = "news"
+    partner: str | None = None  # path of a listing that also lists some of this one's articles
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+@dataclass(frozen=True)
+class Channel:
+    slug: str
+    name: str
+    nodes: tuple[Node, ...]
+    menu: str  # how the channel page links its nodes: "subclass", "blocks" or "both"
+    in_news_centre: bool = True
+
+
+def _years(base_id: int, kind: Kind) -> tuple[Node, ...]:
+    return tuple(Node(str(y), base_id + i, year=y, kind=kind) for i, y in enumerate((2024, 2025, 2026)))
+
+
+CHANNELS: tuple[Channel, ...] = (
+    Channel("qt", "综合", (
+        Node("要闻一", 6500, partner="综合/要闻二"),
+        Node("要闻二", 6501, partner="市场监管/地方动态"),
+    ), menu="subclass"),
+    Channel("zgzlb", "中国质量报", tuple(
+        Node(f"第{n}版", 8100 + i, kind="paper", partner="综合/要闻一" if i == 0 else None)
+        for i, n in enumerate("一二三四五六七八", start=0)
+    ), menu="blocks"),
+    Channel("ms", "民生", (
+        Node("抽查公告", 20334, children=(
+            Node("国家抽查", 22311, children=_years(22401, "notice")),
+            Node("地方抽查", 22312, children=_years(22411, "notice")),
+        )),
+        Node("健康", 20337, partner="综合/要闻一"),
+        Node("家居", 20338),
+    ), menu="both"),
+    Channel("zj", "市场监管", (
+        Node("地方动态", 20188, partner="综合/要闻二"),
+        Node("检验检测", 20190),
+    ), menu="subclass"),
+    Channel("auto", "汽车", (
+        Node("行业动态", 7701, kind="auto"),
+        Node("汽车召回", 7702, kind="auto"),
+    ), menu="blocks"),
+    Channel("pp", "品牌", (
+        Node("品牌资讯", 7801),
+        Node("品牌观察", 7802),
+    ), menu="both"),
+)
+# Outside the news centre: linked from the home page, never crawled by news spiders.
+OTHER_CHANNELS: tuple[Channel, ...] = (
+    Channel("videos", "视频中心", (Node("质检联播", 9901),), menu="subclass", in_news_centre=False),
+    Channel("zt", "专题", (Node("专题报道", 840),), menu="subclass", in_news_centre=False),
+)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    channel: Channel
+    path: tuple[Node, ...]  # from the channel's top node down to this listing
+    index: int
+
+    @property
+    def node(self) -> Node:
+        return self.path[-1]
+
+    @property
+    def name(self) -> str:
+        """The listing's name as feeds write it in ``sections``: its crumbs below the channel."""
+        return ">>".join(n.name for n in self.path)
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel.name}/{self.name}"
+
+    @property
+    def breadcrumb(self) -> list[str]:
+        return [NEWS_CENTRE, self.channel.name, *(n.name for n in self.path)]
+
+
+def _walk(channel: Channel, nodes: tuple[Node, ...], above: tuple[Node, ...]) -> list[tuple[Node, ...]]:
+    paths: list[tuple[Node, ...]] = []
+    for node in nodes:
+        path = (*above, node)
+        paths.extend(_walk(channel, node.children, path) if node.children else [path])
+    return paths
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """Where an article lives: its home listing and its number there (oldest is 0)."""
+
+    leaf: Leaf
+    k: int
+    slot: int
+    article_id: int
+    published: datetime
+    channel_slug: str  # the URL slug; 中国质量报 stories sometimes sit under qt
+
+    @property
+    def path(self) -> str:
+        d = self.published
+        return f"/{self.channel_slug}/content/{d:%Y-%m}/{d:%d}/content_{self.article_id}.htm"
+
+    @property
+    def is_reference(self) -> bool:
+        return self.article_id == timeline.REFERENCE_ID
+
+
+@dataclass
+class Site:
+    seed: int = 1
+    scale: int = 8
+    now: datetime = field(default_factory=lambda: datetime.now(SHANGHAI))
+
+    def __post_init__(self) -> None:
+        if self.scale < 1:
+            raise ValueError("scale must be at least 1")
+        for leaf in self.leaves:
+            self.schedule(leaf).check()
+
+    # --- structure -------------------------------------------------------------------
+
+    @cached_property
+    def leaves(self) -> list[Leaf]:
+        leaves: list[Leaf] = []
+        for channel in (*CHANNELS, *OTHER_CHANNELS):
+            for path in _walk(channel, channel.nodes, ()):
+                leaves.append(Leaf(channel, path, len(leaves)))
+        return leaves
+
+    @cached_property
+    def _leaf_by_key(self) -> dict[str, Leaf]:
+        return {leaf.key: leaf for leaf in self.leaves}
+
+    @cached_property
+    def nodes_by_id(self) -> dict[int, tuple[Channel, tuple[Node, ...]]]:
+        found: dict[int, tuple[Channel, tuple[Node, ...]]] = {}
+
+        def visit(channel: Channel, nodes: tuple[Node, ...], above: tuple[Node, ...]) -> None:
+            for node in nodes:
+                found[node.node_id] = (channel, (*above, node))
+                visit(channel, node.children, (*above, node))
+
+        for channel in (*CHANNELS, *OTHER_CHANNELS):
+            visit(channel, channel.nodes, ())
+        return found
+
+    def leaf(self, key: str) -> Leaf:
+        return self._leaf_by_key[key]
+
+    def schedule(self, leaf: Leaf) -> LeafSchedule:
+        year = leaf.node.year
+        if year is not None:
+            start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+            return LeafSchedule(leaf.index, len(self.leaves), start,
+                                datetime(year + 1, 1, 1, tzinfo=SHANGHAI), max(1, self.scale // 10))
+        return LeafSchedule(leaf.index, len(self.leaves), timeline.T0, None, self.scale)
+
+    # --- articles --------------------------------------------------------------------
+
+    def _ref(self, leaf: Leaf, k: int, slot: int) -> ArticleRef:
+        aid = timeline.article_id(slot)
+        slug = leaf.channel.slug
+        if leaf.node.kind == "paper" and aid % 5 == 0:
+            slug = "qt"  # SITE.md: qt pages also carry some 中国质量报 stories
+        return ArticleRef(leaf, k, slot, aid, timeline.published_at(slot), slug)
+
+    def own_articles(self, leaf: Leaf) -> list[ArticleRef]:
+        """The listing's own articles published by now, newest first."""
+        return self._own(leaf.key)
+
+    def _own(self, key: str) -> list[ArticleRef]:
+        cache = self.__dict__.setdefault("_own_cache", {})
+        if key not in cache:
+            leaf = self.leaf(key)
+            refs = [self._ref(leaf, k, s) for k, s in enumerate(self.schedule(leaf).slots_until(self.now))]
+            if key == REFERENCE_LEAF and self.now >= timeline.REFERENCE_TIME:
+                refs.append(self.reference_ref)
+            refs.sort(key=lambda r: r.published, reverse=True)
+            cache[key] = refs
+        return cache[key]
+
+    @cached_property
+    def reference_ref(self) -> ArticleRef:
+        leaf = self.leaf(REFERENCE_LEAF)
+        return ArticleRef(leaf, -1, timeline.slot_of(timeline.REFERENCE_TIME), timeline.REFERENCE_ID,
+                          timeline.REFERENCE_TIME, "qt")
+
+    def is_cross_listed(self, ref: ArticleRef) -> bool:
+        return ref.leaf.node.partner is not None and ref.k % CROSS_LIST_EVERY == 7
+
+    def listing(self, leaf: Leaf) -> list[ArticleRef]:
+        """Every article the listing shows, newest first: its own and those cross-listed into it."""
+        cache = self.__dict__.setdefault("_listing_cache", {})
+        if leaf.key not in cache:
+            refs = list(self.own_articles(leaf))
+            for other in self.leaves:
+                if other.node.partner == leaf.key:
+                    refs.extend(r for r in self.own_articles(other) if self.is_cross_listed(r))
+            refs.sort(key=lambda r: r.published, reverse=True)
+            cache[leaf.key] = refs
+        return cache[leaf.key]
+
+    def listings_of(self, ref: ArticleRef) -> list[str]:
+        """Names of every listing that shows ``ref``, in the order of the site map."""
+        names = [ref.leaf.key]
+        if self.is_cross_listed(ref):
+            assert ref.leaf.node.partner is not None
+            names.append(ref.leaf.node.partner)
+        return sorted(names, key=lambda key: self.leaf(key).index)
+
+    @cached_property
+    def _by_id(self) -> dict[int, ArticleRef]:
+        return {r.article_id: r for leaf in self.leaves for r in self.own_articles(leaf)}
+
+    def article(self, article_id: int) -> ArticleRef | None:
+        return self._by_id.get(article_id)
+
+    def articles(self, in_news_centre: bool = True) -> list[ArticleRef]:
+        return [r for leaf in self.leaves if leaf.channel.in_news_centre or not in_news_centre
+                for r in self.own_articles(leaf)]
+
+    def story(self, ref: ArticleRef) -> Story:
+        if ref.is_reference:
+            from tests.replica.reference import reference_story
+
+            return reference_story()
+        rng = random.Random(f"{self.seed}:{ref.article_id}")
+        d = ref.published
+        return make_story(rng, ref.leaf.node.kind,
+                          img_dir=f"/{ref.channel_slug}/img/{d:%Y-%m}/{d:%d}/",
+                          attach_dir=f"/{ref.channel_slug}/attach/{d:%Y-%m}/{d:%d}/")
+
+    def variant_rng(self, ref: ArticleRef, what: str) -> random.Random:
+        """A generator for one page variant choice, independent of the story's own draws."""
+        return random.Random(f"{self.seed}:{ref.article_id}:{what}")
+
+    def pages(self, leaf: Leaf) -> int:
+        return max(1, -(-len(self.listing(leaf)) // PAGE_SIZE))
+
+    def shows_dates(self, node: Node) -> bool:
+        """SITE.md does not know whether listings show dates: half of them do."""
+        return node.node_id % 2 == 0
+
+
+REFERENCE_LEAF = "综合/要闻二"

@@ -1,0 +1,54 @@
+"""What a correct crawler must output for each replica article: the ground truth.
+
+It is computed from the same :class:`~tests.replica.content.Story` the page is rendered
+from, never from the crawler's output.  ``listings`` names every listing that shows the
+article as ``<channel name>/<listing name>``; a spider's ``sections`` are the names of
+those listings it walked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.replica.content import Story
+from tests.replica.site import ArticleRef, Site
+
+CANONICAL_ORIGIN = "https://www.cqn.com.cn"
+
+
+def body_text(story: Story) -> str:
+    lines: list[str] = []
+    for block in story.blocks:
+        if block.kind == "p":
+            lines.append(block.text)
+        elif block.kind == "table":
+            lines.extend("\t".join(row) for row in block.rows)
+    return "\n".join(lines)
+
+
+def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
+    story = site.story(ref)
+    return {
+        "url": CANONICAL_ORIGIN + ref.path,
+        "article_id": ref.article_id,
+        "channel": ref.channel_slug,
+        "breadcrumb": ref.leaf.breadcrumb,
+        "listings": site.listings_of(ref),
+        "title": story.title,
+        "subtitle": story.subtitle,
+        "published_at": ref.published.isoformat(),
+        "source": story.source,
+        "authors": list(story.authors),
+        "editor": story.editor,
+        "keywords": list(story.keywords),
+        "body": body_text(story),
+        "images": [{"url": CANONICAL_ORIGIN + b.image.src, "caption": b.image.caption}
+                   for b in story.blocks if b.kind == "image" and b.image is not None],
+        "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title} for a in story.attachments],
+        "layout": "current",
+    }
+
+
+def expected_sections(site: Site, ref: ArticleRef, walked: set[str]) -> list[str]:
+    """The ``sections`` a spider that walked the listings ``walked`` (keys) must write."""
+    return [site.leaf(key).name for key in site.listings_of(ref) if key in walked]
