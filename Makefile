@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SPIDER ?= yaowen
+INSTALLED := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help venv demo test crawl clean
+
+help:
+	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
+	@echo "make test                 run the test suite (offline, against the replica)"
+	@echo "make crawl SPIDER=yaowen  crawl the real site, politely (feeds/<spider>/<UTC time>.jsonl)"
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/python -m scripts.demo
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+crawl: $(INSTALLED)
+	$(BIN)/scrapy crawl $(SPIDER)
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,58 @@
+"""Reading the site's navigation and listing pages: links by their text, items, pagination."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from cqnnews.text import clean, compact
+
+LISTING_ITEMS_CSS = ("div.List_List dd.cont_l ul li a", "div.List_List li a", "div.Article_List_C_D li a")
+_ARTICLE_HREF = re.compile(r"content_\d+(?:_\d+)?\.html?$|/news/\w+/\w+/\d+\.html$")
+_LAST_PAGE = re.compile(r"node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
+
+
+def links_by_text(sel: Selector, base_url: str) -> dict[str, str]:
+    """Every link of the page by its text, whitespace ignored; the first link wins.
+
+    Channel pages also name a listing in an ``h2`` above a "更多" link
+    (``div.List_Sub_List dt``): those count under the ``h2``'s text.
+    """
+    found: dict[str, str] = {}
+    for dt in sel.css("div.List_Sub_List dt"):
+        name = compact(dt.css("h2").xpath("string()").get(""))
+        href = dt.css("a::attr(href)").get()
+        if name and href:
+            found.setdefault(name, urljoin(base_url, href))
+    for a in sel.css("a[href]"):
+        name = compact(a.xpath("string()").get(""))
+        if name:
+            found.setdefault(name, urljoin(base_url, a.attrib["href"]))
+    return found
+
+
+def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, title) of every article linked from a listing page, in page order."""
+    for css in LISTING_ITEMS_CSS:
+        anchors = sel.css(css)
+        if anchors:
+            return [(urljoin(base_url, a.attrib.get("href", "")), clean(a.xpath("string()").get("")))
+                    for a in anchors if _ARTICLE_HREF.search(a.attrib.get("href", ""))]
+    return []
+
+
+def last_page(sel: Selector) -> int:
+    """The number of the last listing page, from the pagination link ``尾页``; 1 without one."""
+    for a in sel.xpath("//a[normalize-space(string())='尾页']"):
+        m = _LAST_PAGE.search(a.attrib.get("href", ""))
+        if m:
+            return int(m["page"] or 1)
+    return 1
+
+
+def listing_page_url(first_page_url: str, page: int) -> str:
+    """``node_<id>.htm`` is page 1; page n is ``node_<id>_<n>.htm``."""
+    return re.sub(r"node_(\d+)(?:_\d+)?\.htm", lambda m: f"node_{m[1]}.htm" if page == 1 else f"node_{m[1]}_{page}.htm",
+                  first_page_url)

@@ -1,0 +1,29 @@
+"""Drops, counts and logs any item that breaks the published JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from cqnnews.schema import problems
+
+
+class SchemaValidationPipeline:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SchemaValidationPipeline":
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        found = problems(ItemAdapter(item).asdict())
+        if found:
+            self.stats.inc_value("cqnnews/invalid_items")
+            raise DropItem(f"breaks the schema: {'; '.join(found)}")
+        return item

@@ -1,0 +1,1 @@
+"""Spiders, one per news-centre section (see cqnnews.sections)."""

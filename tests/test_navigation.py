@@ -1,0 +1,47 @@
+"""Navigation read off replica pages: links by text, listing items, pagination."""
+
+from __future__ import annotations
+
+from parsel import Selector
+
+from cqnnews import navigation
+from tests.replica.server import route
+from tests.replica.site import Site
+
+BASE = "http://127.0.0.1:8000"
+
+
+def page(site: Site, path: str) -> Selector:
+    return Selector(text=route(site, path).body.decode())
+
+
+def test_channel_link_found_by_its_text_on_the_home_page(site: Site) -> None:
+    links = navigation.links_by_text(page(site, "/"), BASE + "/")
+    assert links["综合"] == BASE + "/qt/index.htm"
+    assert links["中国质量报"] == BASE + "/zgzlb/index.htm"
+
+
+def test_sub_sections_found_in_subclass_menus_and_in_blocks(site: Site) -> None:
+    qt = navigation.links_by_text(page(site, "/qt/index.htm"), BASE + "/qt/index.htm")  # div.subclass
+    assert qt["要闻二"] == BASE + "/qt/node_6501.htm"
+    paper = navigation.links_by_text(page(site, "/zgzlb/index.htm"), BASE + "/zgzlb/index.htm")  # h2 + 更多
+    assert paper["第八版"] == BASE + "/zgzlb/node_8107.htm"
+
+
+def test_listing_items_are_absolute_article_urls(site: Site) -> None:
+    items = navigation.listing_items(page(site, "/qt/node_6501.htm"), BASE + "/qt/node_6501.htm")
+    assert len(items) == 20
+    for url, title in items:
+        assert "/content/" in url and url.startswith(("http://127.0.0.1:8000/", "http://www.cqn.com.cn/"))
+        assert title
+
+
+def test_last_page_from_the_wei_ye_link(site: Site) -> None:
+    leaf = site.leaf("综合/要闻一")
+    assert navigation.last_page(page(site, "/qt/node_6500.htm")) == site.pages(leaf) > 1
+    assert navigation.last_page(Selector(text="<p>no pagination</p>")) == 1
+
+
+def test_listing_page_urls() -> None:
+    assert navigation.listing_page_url(BASE + "/qt/node_6500.htm", 3) == BASE + "/qt/node_6500_3.htm"
+    assert navigation.listing_page_url(BASE + "/qt/node_6500_3.htm", 1) == BASE + "/qt/node_6500.htm"

@@ -1,0 +1,48 @@
+"""Every replica article, parsed in process, against the replica's ground truth."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cqnnews.parsers import ArticleParseError, extract
+from cqnnews.schema import problems
+from cqnnews.urls import SiteUrls
+from tests.conftest import NOW
+from tests.replica import render
+from tests.replica.site import Site
+from tests.replica.truth import expected_fields
+
+URLS = SiteUrls("http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_replica_article_parses_to_its_ground_truth(seed: int) -> None:
+    site = Site(seed=seed, scale=12, now=NOW)
+    mismatches = []
+    for ref in site.articles():
+        record = dataclasses.asdict(extract(render.article(site, ref).body.decode(), URLS.base + ref.path, URLS))
+        assert problems(record) == []
+        want = expected_fields(site, ref)
+        del want["listings"]
+        mismatches += [(ref.path, k, record[k], v) for k, v in want.items() if record[k] != v]
+    assert mismatches == []
+
+
+def test_page_without_title_is_refused() -> None:
+    page = '<div class="publish">2020-01-01 10:00:00</div><div class="Detail_Content"><div class="content"><p>正文</p></div></div>'
+    with pytest.raises(ArticleParseError, match="no title"):
+        extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+
+
+def test_page_in_no_known_layout_is_refused() -> None:
+    with pytest.raises(ArticleParseError, match="no parser"):
+        extract("<html><body><p>hello</p></body></html>", URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+
+
+def test_article_without_date_is_flagged() -> None:
+    page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish"><span class="from"></span></div>'
+            '<div class="Detail_Content"><div class="content"><p>正文。</p></div></div>')
+    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    assert article.published_at is None and article.flags == ["no_date"]

@@ -1,0 +1,84 @@
+"""The section spider's callbacks on fake responses: navigation fallbacks, broken pages."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from cqnnews.spiders.yaowen import YaowenSpider
+
+BASE = "http://127.0.0.1:8000"
+
+
+def make_spider(**settings: object) -> YaowenSpider:
+    crawler = get_crawler(YaowenSpider, {"CQN_BASE_URL": BASE, **settings})
+    crawler.spider = crawler._create_spider()
+    return crawler.spider  # type: ignore[return-value]
+
+
+def html(url: str, body: str) -> HtmlResponse:
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=Request(url))
+
+
+def test_broken_article_page_is_counted_logged_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider()
+    url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
+    with caplog.at_level(logging.WARNING):
+        items = list(spider.parse_article(html(url, "<html><body>gone</body></html>"), sections=["要闻一"]))
+    assert items == []
+    assert spider.crawler.stats.get_value("cqnnews/article/failed") == 1
+    assert url in caplog.text and "no parser" in caplog.text
+
+
+def test_non_html_article_response_is_skipped() -> None:
+    spider = make_spider()
+    url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
+    assert list(spider.parse_article(Response(url, body=b"%PDF", request=Request(url)), sections=[])) == []
+    assert spider.crawler.stats.get_value("cqnnews/article/failed") == 1
+
+
+def test_channel_found_by_link_text_not_slug() -> None:
+    spider = make_spider()
+    home = html(BASE + "/", '<div class="nav"><a href="/elsewhere/index.htm">综 合</a></div>')
+    [request] = list(spider.parse_home(home))
+    assert request.url == BASE + "/elsewhere/index.htm"
+
+
+def test_configured_node_id_used_when_navigation_lacks_a_link(caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(CQN_NODE_IDS={"要闻二": 1234})
+    channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
+    requests = list(spider.parse_channel(channel))
+    assert [r.url for r in requests] == [BASE + "/qt/node_6500.htm", BASE + "/qt/node_1234.htm"]
+    assert spider.crawler.stats.get_value("cqnnews/navigation/fallback") == 1
+
+
+def test_missing_sub_section_without_node_id_is_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider()
+    channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
+    with caplog.at_level(logging.ERROR):
+        requests = list(spider.parse_channel(channel))
+    assert len(requests) == 1
+    assert "要闻二" in caplog.text and "CQN_NODE_IDS" in caplog.text
+
+
+def test_listing_notes_each_article_once_with_every_section() -> None:
+    spider = make_spider()
+    page = ('<div class="List_List"><dd class="cont_l"><ul>'
+            '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li>'
+            '<li><a href="http://www.cqn.com.cn/qt/content/2020-01/01/content_8000002.htm">二</a></li>'
+            "</ul></dd></div>")
+    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), name="要闻一", page=1))
+    list(spider.parse_listing(html(BASE + "/qt/node_6501.htm", page), name="要闻二", page=1))
+    assert {aid: f.sections for aid, f in spider.found.items()} == {8000001: ["要闻一", "要闻二"],
+                                                                    8000002: ["要闻一", "要闻二"]}
+    assert spider.found[8000002].url == BASE + "/qt/content/2020-01/01/content_8000002.htm"
+
+
+def test_empty_listing_page_is_counted() -> None:
+    spider = make_spider()
+    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", "<p>redesigned</p>"), name="要闻一", page=1))
+    assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") == 1

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from cqnnews.urls import SiteUrls, article_id
+
+
+@pytest.mark.parametrize("url", [
+    "http://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm",
+    "https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm",
+    "https://m.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm",
+    "http://cqn.com.cn/qt/content/2018-08/03/content_6121542.htm#comments",
+    "http://127.0.0.1:8000/qt/content/2018-08/03/content_6121542.htm",
+])
+def test_every_form_of_an_article_url_is_one_canonical_url(url: str) -> None:
+    urls = SiteUrls("http://127.0.0.1:8000")
+    assert urls.canonical(url) == "https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm"
+    assert urls.fetchable(url) == "http://127.0.0.1:8000/qt/content/2018-08/03/content_6121542.htm"
+
+
+def test_off_site_links_are_not_fetched() -> None:
+    urls = SiteUrls()
+    assert urls.fetchable("https://www.example.com/a.htm") is None
+    assert urls.fetchable("javascript:void(0)") is None
+    assert urls.canonical("https://www.example.com/a.htm") == "https://www.example.com/a.htm"
+
+
+def test_article_ids_current_and_old_layout() -> None:
+    assert article_id("https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm") == 6121542
+    assert article_id("https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542_2.htm") == 6121542
+    assert article_id("http://www.cqn.com.cn/news/zgzlb/diyi/1034151.html") == 1034151
+    assert article_id("https://www.cqn.com.cn/qt/node_6501.htm") is None
+
+
+@pytest.mark.parametrize("bad", ["www.cqn.com.cn", "ftp://x", "", "https://"])
+def test_bad_base_url_is_refused_with_what_is_accepted(bad: str) -> None:
+    with pytest.raises(ValueError, match="CQN_BASE_URL must be an http"):
+        SiteUrls(bad)
