@@ -12,6 +12,8 @@ from cqnnews.text import clean, compact
 LISTING_ITEMS_CSS = ("div.List_List dd.cont_l ul li a", "div.List_List li a", "div.Article_List_C_D li a")
 _ARTICLE_HREF = re.compile(r"content_\d+(?:_\d+)?\.html?$|/news/\w+/\w+/\d+\.html$")
 _LAST_PAGE = re.compile(r"node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
+_NODE_PAGE = re.compile(r"node_(\d+)\.htm$")
+_PAGER_TEXT = re.compile(r"^(?:首页|上一页|下一页|尾页|末页|更多.*)$")
 
 
 def links_by_text(sel: Selector, base_url: str) -> dict[str, str]:
@@ -31,6 +33,22 @@ def links_by_text(sel: Selector, base_url: str) -> dict[str, str]:
         if name:
             found.setdefault(name, urljoin(base_url, a.attrib["href"]))
     return found
+
+
+def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
+    """(name, absolute URL) of every link to a listing's first page, in page order, each URL once.
+
+    Pagination (links to the page's own node, 首页, 尾页...) is not a listing; a
+    ``div.List_Sub_List`` block names its listing in the ``h2`` above its "更多" link.
+    """
+    here = _LAST_PAGE.search(base_url.split("?")[0])
+    seen: dict[str, str] = {}
+    for name, url in links_by_text(sel, base_url).items():
+        m = _NODE_PAGE.search(url.split("?")[0])
+        if m and not _PAGER_TEXT.match(name) and not (here and here["node"] == m[1]):
+            seen.setdefault(url, name)
+    order = {url: i for i, url in enumerate(urljoin(base_url, h) for h in sel.css("a::attr(href)").getall())}
+    return sorted(((name, url) for url, name in seen.items()), key=lambda p: order.get(p[1], -1))
 
 
 def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:

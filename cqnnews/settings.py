@@ -10,6 +10,7 @@ from cqnnews.items import FIELDS
 BOT_NAME = "cqnnews"
 SPIDER_MODULES = ["cqnnews.spiders"]
 NEWSPIDER_MODULE = "cqnnews.spiders"
+COMMANDS_MODULE = "cqnnews.commands"
 
 # --- where to crawl and where to write ----------------------------------------------
 # CQN_BASE_URL points every spider at another origin (the offline replica in tests).

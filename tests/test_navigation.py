@@ -45,3 +45,17 @@ def test_last_page_from_the_wei_ye_link(site: Site) -> None:
 def test_listing_page_urls() -> None:
     assert navigation.listing_page_url(BASE + "/qt/node_6500.htm", 3) == BASE + "/qt/node_6500_3.htm"
     assert navigation.listing_page_url(BASE + "/qt/node_6500_3.htm", 1) == BASE + "/qt/node_6500.htm"
+
+
+def test_node_links_of_a_channel_page(site: Site) -> None:
+    links = navigation.node_links(page(site, "/ms/index.htm"), BASE + "/ms/index.htm")
+    assert [name for name, _ in links] == ["抽查公告", "健康", "家居"]
+
+
+def test_node_links_below_a_listing_include_year_listings_not_pagination(site: Site) -> None:
+    url = BASE + "/ms/node_22311.htm"  # 国家抽查
+    names = [name for name, _ in navigation.node_links(page(site, "/ms/node_22311.htm"), url)]
+    assert {"2024", "2025", "2026"} <= set(names)
+    year = BASE + "/ms/node_22401.htm"
+    names = [name for name, _ in navigation.node_links(page(site, "/ms/node_22401.htm"), year)]
+    assert "2024" not in names and "尾页" not in names and "首页" not in names

@@ -9,15 +9,24 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from cqnnews.spiders.yaowen import YaowenSpider
+from cqnnews.sections import section
+from cqnnews.spiders.base import Listing, SectionSpider
+from cqnnews.spiders.registry import SPIDERS
 
 BASE = "http://127.0.0.1:8000"
 
 
-def make_spider(**settings: object) -> YaowenSpider:
-    crawler = get_crawler(YaowenSpider, {"CQN_BASE_URL": BASE, **settings})
+YAOWEN = section("yaowen").channels[0]
+
+
+def make_spider(name: str = "yaowen", **settings: object) -> SectionSpider:
+    crawler = get_crawler(SPIDERS[name], {"CQN_BASE_URL": BASE, **settings})
     crawler.spider = crawler._create_spider()
     return crawler.spider  # type: ignore[return-value]
+
+
+def listing(name: str, position: int = 0) -> Listing:
+    return Listing(YAOWEN, (name,), (0, position), record=True)
 
 
 def html(url: str, body: str) -> HtmlResponse:
@@ -41,6 +50,18 @@ def test_non_html_article_response_is_skipped() -> None:
     assert spider.crawler.stats.get_value("cqnnews/article/failed") == 1
 
 
+def test_listings_below_a_listing_are_walked_with_their_path() -> None:
+    spider = make_spider("minsheng")
+    spider.visited.update({BASE + "/ms/node_20334.htm", BASE + "/ms/node_20337.htm"})
+    top = Listing(section("minsheng").channels[0], ("抽查公告",), (0, 0), record=True)
+    page = ('<div class="subclass"><a href="node_20334.htm">抽查公告</a><a href="node_20337.htm">健康</a></div>'
+            '<div class="subclass"><a href="node_22311.htm">国家抽查</a><a href="/zj/node_1.htm">别的频道</a></div>')
+    [request] = list(spider.parse_listing(html(BASE + "/ms/node_20334.htm", page), listing=top, page=1))
+    assert request.url == BASE + "/ms/node_22311.htm"
+    assert request.cb_kwargs["listing"].name == "抽查公告>>国家抽查"
+    assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") is None  # it has listings below
+
+
 def test_channel_found_by_link_text_not_slug() -> None:
     spider = make_spider()
     home = html(BASE + "/", '<div class="nav"><a href="/elsewhere/index.htm">综 合</a></div>')
@@ -51,7 +72,7 @@ def test_channel_found_by_link_text_not_slug() -> None:
 def test_configured_node_id_used_when_navigation_lacks_a_link(caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider(CQN_NODE_IDS={"要闻二": 1234})
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
-    requests = list(spider.parse_channel(channel))
+    requests = list(spider.parse_channel(channel, channel=YAOWEN, position=0))
     assert [r.url for r in requests] == [BASE + "/qt/node_6500.htm", BASE + "/qt/node_1234.htm"]
     assert spider.crawler.stats.get_value("cqnnews/navigation/fallback") == 1
 
@@ -60,7 +81,7 @@ def test_missing_sub_section_without_node_id_is_an_error(caplog: pytest.LogCaptu
     spider = make_spider()
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
     with caplog.at_level(logging.ERROR):
-        requests = list(spider.parse_channel(channel))
+        requests = list(spider.parse_channel(channel, channel=YAOWEN, position=0))
     assert len(requests) == 1
     assert "要闻二" in caplog.text and "CQN_NODE_IDS" in caplog.text
 
@@ -71,14 +92,14 @@ def test_listing_notes_each_article_once_with_every_section() -> None:
             '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li>'
             '<li><a href="http://www.cqn.com.cn/qt/content/2020-01/01/content_8000002.htm">二</a></li>'
             "</ul></dd></div>")
-    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), name="要闻一", page=1))
-    list(spider.parse_listing(html(BASE + "/qt/node_6501.htm", page), name="要闻二", page=1))
-    assert {aid: f.sections for aid, f in spider.found.items()} == {8000001: ["要闻一", "要闻二"],
-                                                                    8000002: ["要闻一", "要闻二"]}
+    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), listing=listing("要闻一"), page=1))
+    list(spider.parse_listing(html(BASE + "/qt/node_6501.htm", page), listing=listing("要闻二", 1), page=1))
+    assert {aid: list(f.sections) for aid, f in spider.found.items()} == {8000001: ["要闻一", "要闻二"],
+                                                                          8000002: ["要闻一", "要闻二"]}
     assert spider.found[8000002].url == BASE + "/qt/content/2020-01/01/content_8000002.htm"
 
 
 def test_empty_listing_page_is_counted() -> None:
     spider = make_spider()
-    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", "<p>redesigned</p>"), name="要闻一", page=1))
+    list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", "<p>redesigned</p>"), listing=listing("要闻一"), page=1))
     assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") == 1

@@ -52,3 +52,22 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
 def expected_sections(site: Site, ref: ArticleRef, walked: set[str]) -> list[str]:
     """The ``sections`` a spider that walked the listings ``walked`` (keys) must write."""
     return [site.leaf(key).name for key in site.listings_of(ref) if key in walked]
+
+
+def expected_feed(site: Site, walked: set[str]) -> dict[int, dict[str, Any]]:
+    """Every article a spider walking the listings ``walked`` (keys) must export, by id, with its sections."""
+    out: dict[int, dict[str, Any]] = {}
+    for key in walked:
+        for ref in site.listing(site.leaf(key)):
+            if ref.article_id not in out:
+                fields = expected_fields(site, ref)
+                fields["sections"] = expected_sections(site, ref, walked)
+                del fields["listings"]
+                out[ref.article_id] = fields
+    return out
+
+
+def leaves_of(site: Site, *channels: str, names: tuple[str, ...] = ()) -> set[str]:
+    """Keys of the listings of ``channels`` (Chinese names), narrowed to paths holding one of ``names``."""
+    return {leaf.key for leaf in site.leaves if leaf.channel.name in channels
+            and (not names or any(n.name in names for n in leaf.path))}
