@@ -20,6 +20,7 @@ class AttachmentRef(TypedDict):
 class Article:
     url: str
     article_id: int
+    revision: int
     channel: str
     breadcrumb: list[str]
     sections: list[str]

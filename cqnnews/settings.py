@@ -19,6 +19,26 @@ CQN_BASE_URL = os.environ.get("CQN_BASE_URL", "https://www.cqn.com.cn")
 CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
 # Node ids by sub-section name, used only where the navigation does not name a listing.
 CQN_NODE_IDS: dict[str, int] = {}
+# Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3
+CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
+# A listing stops paging after this many pages holding only known articles (-a full=true walks all).
+CQN_STOP_AFTER_KNOWN_PAGES = 1
+# The crawler's "now" (ISO 8601) for recheck_days and date checks; empty means the real time.
+CQN_NOW = os.environ.get("CQN_NOW", "")
+# A run is unhealthy (exit status 1) above these; failed articles are retried by the next run.
+CQN_MAX_ERRORS = 0
+CQN_MAX_FAILED_ARTICLES = 10
+CQN_PROGRESS_SECONDS = 60.0  # a progress line this often during long runs
+
+EXTENSIONS = {
+    "cqnnews.extensions.ledger.RunLedger": 500,
+    "cqnnews.extensions.progress.ProgressLog": 510,
+}
+# Feeds are written under <name>.part and renamed when complete.
+FEED_STORAGES = {
+    "": "cqnnews.feeds.AtomicFileFeedStorage",
+    "file": "cqnnews.feeds.AtomicFileFeedStorage",
+}
 
 FEED_EXPORT_ENCODING = "utf-8"  # real Chinese characters, not \uXXXX escapes
 FEED_EXPORT_FIELDS = FIELDS  # one column order for every feed

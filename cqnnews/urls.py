@@ -9,10 +9,12 @@ are fetched from that origin instead, and every URL in a feed is written canonic
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
 CANONICAL_ORIGIN = "https://www.cqn.com.cn"
 SITE_HOSTS = frozenset({"www.cqn.com.cn", "cqn.com.cn", "m.cqn.com.cn"})
+_ARTICLE_DAY = re.compile(r"/content/(\d{4})-(\d{2})/(\d{2})/content_\d+")
 _ARTICLE_ID = re.compile(r"/content_(\d+)(?:_\d+)?\.html?$|/(\d+)\.html$")
 
 
@@ -22,6 +24,17 @@ def article_id(url: str) -> int | None:
     if m is None:
         return None
     return int(m.group(1) or m.group(2))
+
+
+def article_day(url: str) -> date | None:
+    """The publication day in a current-layout article URL (``/content/2018-08/03/``)."""
+    m = _ARTICLE_DAY.search(url)
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
 
 
 class SiteUrls:

@@ -91,10 +91,17 @@ def test_reference_article(crawl: dict[str, Any]) -> None:
 
 
 def test_output_option_replaces_the_default_feed(replica: RunningReplica, tmp_path: Path) -> None:
-    result = run_crawl("yaowen", replica.url, tmp_path, "-O", "out.jsonl", "-s", "CLOSESPIDER_ITEMCOUNT=5")
+    result = run_crawl("yaowen", replica.url, tmp_path, "-O", "out.jsonl")
     assert result.returncode == 0, result.stderr[-3000:]
     assert read_feed(tmp_path / "out.jsonl")
+    assert (tmp_path / "out.summary.json").exists()
     assert not (tmp_path / "feeds").exists()
+
+
+def test_a_run_cut_short_is_unhealthy(replica: RunningReplica, tmp_path: Path) -> None:
+    result = run_crawl("yaowen", replica.url, tmp_path, "-s", "CLOSESPIDER_ITEMCOUNT=5")
+    assert result.returncode == 1
+    assert "finish reason 'closespider_itemcount'" in result.stderr
 
 
 def test_polite_defaults_reach_the_crawl(crawl: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from cqnnews.feeds import apply_default_feed, default_feed_path
+from cqnnews.feeds import AtomicFileFeedStorage, apply_default_feed, default_feed_path
 
 STARTED = datetime(2026, 11, 25, 6, 30, 5, tzinfo=timezone.utc)
 
@@ -35,3 +35,28 @@ def test_command_line_feed_wins(tmp_path: Path) -> None:
     settings.set("FEEDS", {"mine.jsonl": {"format": "jsonlines"}}, priority="cmdline")
     apply_default_feed(settings, "yaowen")
     assert list(settings.getdict("FEEDS")) == ["mine.jsonl"]
+
+
+class FakeSpider:
+    name = "yaowen"
+
+
+def test_atomic_storage_shows_nothing_under_the_final_name_until_stored(tmp_path: Path) -> None:
+    final = tmp_path / "feeds" / "x.jsonl"
+    storage = AtomicFileFeedStorage(str(final), feed_options={"overwrite": True})
+    file = storage.open(FakeSpider())  # type: ignore[arg-type]
+    file.write(b'{"a": 1}\n')
+    assert not final.exists() and (tmp_path / "feeds" / "x.jsonl.part").exists()
+    storage.store(file)
+    assert final.read_bytes() == b'{"a": 1}\n' and not (tmp_path / "feeds" / "x.jsonl.part").exists()
+
+
+def test_atomic_storage_appends_for_dash_o(tmp_path: Path) -> None:
+    final = tmp_path / "x.jsonl"
+    final.write_bytes(b"old\n")
+    storage = AtomicFileFeedStorage(str(final), feed_options={"overwrite": False})
+    file = storage.open(FakeSpider())  # type: ignore[arg-type]
+    file.write(b"new\n")
+    assert final.read_bytes() == b"old\n"
+    storage.store(file)
+    assert final.read_bytes() == b"old\nnew\n"

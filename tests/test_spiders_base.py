@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from scrapy import Request
@@ -19,10 +21,15 @@ BASE = "http://127.0.0.1:8000"
 YAOWEN = section("yaowen").channels[0]
 
 
-def make_spider(name: str = "yaowen", **settings: object) -> SectionSpider:
-    crawler = get_crawler(SPIDERS[name], {"CQN_BASE_URL": BASE, **settings})
-    crawler.spider = crawler._create_spider()
-    return crawler.spider  # type: ignore[return-value]
+@pytest.fixture
+def make_spider(tmp_path: Path) -> Callable[..., SectionSpider]:
+    def make(name: str = "yaowen", **settings: object) -> SectionSpider:
+        crawler = get_crawler(SPIDERS[name], {"CQN_BASE_URL": BASE, "CQN_STATE_DIR": str(tmp_path / name),
+                                              **settings})
+        crawler.spider = crawler._create_spider()
+        return crawler.spider  # type: ignore[return-value]
+
+    return make
 
 
 def listing(name: str, position: int = 0) -> Listing:
@@ -30,10 +37,11 @@ def listing(name: str, position: int = 0) -> Listing:
 
 
 def html(url: str, body: str) -> HtmlResponse:
-    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=Request(url))
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8",
+                        request=Request(url, meta={"article_id": 8000000, "sections": ["要闻一"]}))
 
 
-def test_broken_article_page_is_counted_logged_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
+def test_broken_article_page_is_counted_logged_and_skipped(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider()
     url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
     with caplog.at_level(logging.WARNING):
@@ -43,14 +51,15 @@ def test_broken_article_page_is_counted_logged_and_skipped(caplog: pytest.LogCap
     assert url in caplog.text and "no parser" in caplog.text
 
 
-def test_non_html_article_response_is_skipped() -> None:
+def test_non_html_article_response_is_skipped(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider()
     url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
-    assert list(spider.parse_article(Response(url, body=b"%PDF", request=Request(url)), sections=[])) == []
+    request = Request(url, meta={"article_id": 8000000, "sections": []})
+    assert list(spider.parse_article(Response(url, body=b"%PDF", request=request), sections=[])) == []
     assert spider.crawler.stats.get_value("cqnnews/article/failed") == 1
 
 
-def test_listings_below_a_listing_are_walked_with_their_path() -> None:
+def test_listings_below_a_listing_are_walked_with_their_path(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider("minsheng")
     spider.visited.update({BASE + "/ms/node_20334.htm", BASE + "/ms/node_20337.htm"})
     top = Listing(section("minsheng").channels[0], ("抽查公告",), (0, 0), record=True)
@@ -62,14 +71,14 @@ def test_listings_below_a_listing_are_walked_with_their_path() -> None:
     assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") is None  # it has listings below
 
 
-def test_channel_found_by_link_text_not_slug() -> None:
+def test_channel_found_by_link_text_not_slug(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider()
     home = html(BASE + "/", '<div class="nav"><a href="/elsewhere/index.htm">综 合</a></div>')
     [request] = list(spider.parse_home(home))
     assert request.url == BASE + "/elsewhere/index.htm"
 
 
-def test_configured_node_id_used_when_navigation_lacks_a_link(caplog: pytest.LogCaptureFixture) -> None:
+def test_configured_node_id_used_when_navigation_lacks_a_link(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider(CQN_NODE_IDS={"要闻二": 1234})
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
     requests = list(spider.parse_channel(channel, channel=YAOWEN, position=0))
@@ -77,7 +86,7 @@ def test_configured_node_id_used_when_navigation_lacks_a_link(caplog: pytest.Log
     assert spider.crawler.stats.get_value("cqnnews/navigation/fallback") == 1
 
 
-def test_missing_sub_section_without_node_id_is_an_error(caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_sub_section_without_node_id_is_an_error(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider()
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
     with caplog.at_level(logging.ERROR):
@@ -86,7 +95,7 @@ def test_missing_sub_section_without_node_id_is_an_error(caplog: pytest.LogCaptu
     assert "要闻二" in caplog.text and "CQN_NODE_IDS" in caplog.text
 
 
-def test_listing_notes_each_article_once_with_every_section() -> None:
+def test_listing_notes_each_article_once_with_every_section(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider()
     page = ('<div class="List_List"><dd class="cont_l"><ul>'
             '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li>'
@@ -99,7 +108,7 @@ def test_listing_notes_each_article_once_with_every_section() -> None:
     assert spider.found[8000002].url == BASE + "/qt/content/2020-01/01/content_8000002.htm"
 
 
-def test_empty_listing_page_is_counted() -> None:
+def test_empty_listing_page_is_counted(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider()
     list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", "<p>redesigned</p>"), listing=listing("要闻一"), page=1))
     assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") == 1

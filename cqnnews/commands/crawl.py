@@ -1,7 +1,9 @@
-"""``scrapy crawl``, checking the spider's arguments and the settings before anything starts.
+"""``scrapy crawl`` for cron: checks before anything starts, an exit status that tells the truth.
 
-A bad argument or setting stops the run with one line on stderr saying what is accepted,
-and exit status 2, before Scrapy starts, any request is sent or any feed is opened.
+Exit statuses: 0 healthy run (finding nothing new is healthy); 1 unhealthy run (see the
+summary's ``problems``); 2 bad input (argument, setting, state directory or state file),
+reported in one line on stderr before Scrapy starts; 3 another run of the spider holds the
+lock in the state directory.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews.sections import BadArgument
+from cqnnews.state import lock
+from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 
-BAD_INPUT = 2
+HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
 
 
-def refuse(message: str) -> None:
+def refuse(message: str, status: int = BAD_INPUT) -> None:
     print(f"cqnnews: error: {message}", file=sys.stderr)
-    sys.exit(BAD_INPUT)
+    sys.exit(status)
 
 
 class Command(ScrapyCrawl):
@@ -40,5 +44,23 @@ class Command(ScrapyCrawl):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(dict(opts.spargs))
+            state_dir = self.settings.get("CQN_STATE_DIR")
+            StateStore.open(state_dir, spidercls.name).close()
+        except lock.LockHeld as exc:
+            refuse(str(exc), LOCKED)
         except (BadArgument, ValueError) as exc:
             refuse(str(exc))
+        try:
+            lock.acquire(state_dir, spidercls.name)  # held until this process exits
+        except lock.LockHeld as exc:
+            refuse(str(exc), LOCKED)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed or crawler.stats is None:
+            self.exitcode = UNHEALTHY
+            return
+        self.exitcode = int(crawler.stats.get_value("cqnnews/exit_status", UNHEALTHY))

@@ -60,6 +60,7 @@ def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None =
     return Article(
         url=canonical_url,
         article_id=aid,
+        revision=1,
         channel=path[3] if len(path) > 3 else "",
         breadcrumb=parsed.breadcrumb,
         sections=list(sections or []),

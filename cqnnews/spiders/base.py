@@ -1,17 +1,24 @@
 """A spider for one news-centre section: navigation, then listings, then articles.
 
 The walk has two phases.  First the spider finds the section's channels and listings by
-link text and walks every listing page, noting each article once with every listing it
-was found in.  When no listing page is left (``spider_idle``), it requests each noted
-article once; so an article listed in two listings comes out once, with both in
-``sections``.  Listings below a listing (抽查公告 > 国家抽查 > 2024) are found on its first
-page: links to listing pages not met before are its children.
+link text and walks their listing pages, noting each article once with every listing it
+was found in.  When no listing page is left (``spider_idle``), it writes what it found to
+the crawl state as pending and requests each article once; so an article listed in two
+listings comes out once, with both in ``sections``, and an article the run did not
+finish is fetched by the next run.
+
+Walking stops early on what earlier runs exported: a listing stops paging after
+``CQN_STOP_AFTER_KNOWN_PAGES`` pages holding only known articles (``-a full=true`` walks
+them all), and at articles older than ``-a since``.  Known articles are never requested
+again, except those ``-a recheck_days`` asks for, which come out again only if changed.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from scrapy import Request, Spider, signals
@@ -22,22 +29,35 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from cqnnews import navigation
+from cqnnews.dates import SHANGHAI
 from cqnnews.feeds import apply_default_feed
 from cqnnews.items import Article
 from cqnnews.parsers import ArticleParseError, extract
-from cqnnews.sections import BadArgument, Channel, Section
+from cqnnews.sections import Channel, Section
+from cqnnews.spiders.arguments import RunArguments, parse_arguments
+from cqnnews.state import lock
+from cqnnews.state.store import CONTENT_FIELDS, StateStore, content_hash
 from cqnnews.text import compact
-from cqnnews.urls import SiteUrls, article_id
+from cqnnews.urls import SiteUrls, article_day, article_id
 
 Order = tuple[int, ...]  # position of a listing in the site map: channel, then link positions
+LAST: Order = (1 << 30,)  # sections known only from the state sort after this run's
 
 
 @dataclass
 class Found:
-    """An article seen on listings, not yet requested."""
+    """An article to request, with the listings it was found in."""
 
     url: str
     sections: dict[str, Order] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Failed:
+    article_id: int
+    url: str
+    sections: list[str]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -54,22 +74,28 @@ class Listing:
 
 class SectionSpider(Spider):
     section: ClassVar[Section]
+    urls: SiteUrls
+    state: StateStore
 
-    def __init__(self, *args: Any, sub: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
+                 recheck_days: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.chosen = self.section.choose(sub)
+        given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
+        self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
         self.found: dict[int, Found] = {}
         self.visited: set[str] = set()
+        self.failed: list[Failed] = []
+        self.unchanged: set[int] = set()
+        self.tally: dict[str, Counter[str]] = {}  # per section: new, duplicate, revised, unchanged, failed...
+        self.totals: Counter[str] = Counter()  # the same, each article counted once
+        self.where = "navigation"
         self._articles_scheduled = False
+        self.articles_requested = 0
 
     @classmethod
     def check_arguments(cls, spargs: dict[str, str]) -> None:
         """Raise BadArgument, naming what is accepted, for arguments the run cannot start with."""
-        unknown = set(spargs) - {"sub"}
-        if unknown:
-            raise BadArgument(f"unknown argument {', '.join(sorted(unknown))} for spider {cls.name}; accepted: "
-                              "-a sub=NAME[,NAME...]")
-        cls.section.choose(spargs.get("sub"))
+        parse_arguments(cls.section, spargs)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -79,26 +105,44 @@ class SectionSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.urls = SiteUrls(crawler.settings.get("CQN_BASE_URL"))
-        spider.node_ids = crawler.settings.getdict("CQN_NODE_IDS")
+        settings = crawler.settings
+        spider.urls = SiteUrls(settings.get("CQN_BASE_URL"))
+        spider.node_ids = settings.getdict("CQN_NODE_IDS")
+        spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES", 1))
+        now = settings.get("CQN_NOW")
+        spider.now = datetime.fromisoformat(now) if now else datetime.now(SHANGHAI)
+        spider.run_lock = lock.acquire(settings.get("CQN_STATE_DIR"), spider.name)
+        spider.state = StateStore.open(settings.get("CQN_STATE_DIR"), spider.name)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
+
+    # --- bookkeeping -----------------------------------------------------------------
 
     def _count(self, key: str, n: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"cqnnews/{key}", n)
 
+    def _tally(self, sections: list[str] | dict[str, Order], what: str) -> None:
+        self.totals[what] += 1
+        for name in sections or ["(none)"]:
+            self.tally.setdefault(name, Counter())[what] += 1
+
+    def progress(self) -> str:
+        done = sum(self.totals[k] for k in ("new", "revised", "unchanged", "failed"))
+        return (f"{self.where}; {len(self.found)} articles to fetch, {done}/{self.articles_requested} fetched, "
+                f"{len(self.failed)} failed")
+
+    # --- navigation ------------------------------------------------------------------
+
     def _selected(self, path: tuple[str, ...]) -> bool:
-        return not self.chosen or any(name in self.chosen for name in path)
+        return not self.args.chosen or any(name in self.args.chosen for name in path)
 
     def _leads_to_chosen(self, channel: Channel, path: tuple[str, ...]) -> bool:
-        return bool(self.chosen & set(channel.below.get(path[-1], ())))
+        return bool(self.args.chosen & set(channel.below.get(path[-1], ())))
 
     def _node_url(self, channel: Channel, name: str) -> str | None:
         node = self.node_ids.get(name, channel.node_ids.get(name))
         return self.urls.url(f"/{channel.slug}/node_{node}.htm") if node else None
-
-    # --- navigation ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         yield Request(self.urls.url("/"), callback=self.parse_home, dont_filter=True)
@@ -115,10 +159,13 @@ class SectionSpider(Spider):
             yield Request(fetch, callback=self.parse_channel, cb_kwargs={"channel": channel, "position": i})
 
     def parse_channel(self, response: Response, channel: Channel, position: int) -> Any:
-        sel = response.selector
-        by_name = {compact(name): url for name, url in navigation.node_links(sel, response.url)}
+        links = navigation.node_links(response.selector, response.url)
+        by_name = {compact(name): url for name, url in links}
         names = list(channel.listings) if channel.only_listed else list(
-            dict.fromkeys([*(name for name, _ in navigation.node_links(sel, response.url)), *channel.listings]))
+            dict.fromkeys([*(name for name, _ in links), *channel.listings]))
+        if not links:
+            self._count("navigation/missing")
+            self.logger.error("channel page %s links no listings at all: has the layout changed?", response.url)
         for i, name in enumerate(names):
             url = by_name.get(compact(name))
             fetch = self.urls.fetchable(url) if url else None
@@ -126,9 +173,13 @@ class SectionSpider(Spider):
                 self._count("navigation/fallback")
                 self.logger.warning("channel page %s has no link %r; using its node id: %s", response.url, name, fetch)
             if fetch is None:
-                self._count("navigation/missing")
-                self.logger.error("channel page %s has no link %r and no node id is configured for it "
-                                  "(set CQN_NODE_IDS)", response.url, name)
+                if channel.only_listed or name in self.args.chosen:
+                    self._count("navigation/missing")
+                    self.logger.error("channel page %s has no link %r and no node id is configured for it "
+                                      "(set CQN_NODE_IDS)", response.url, name)
+                else:
+                    self._count("navigation/absent_optional")
+                    self.logger.info("channel page %s does not link %r today", response.url, name)
                 continue
             if name not in channel.names:
                 self.logger.info("channel %s links a listing the registry does not know: %s (%s)",
@@ -146,8 +197,9 @@ class SectionSpider(Spider):
 
     # --- listings --------------------------------------------------------------------
 
-    def parse_listing(self, response: Response, listing: Listing, page: int) -> Any:
+    def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
         sel = response.selector
+        self.where = f"listing {listing.name} page {page}"
         self._count("listing/pages")
         items = navigation.listing_items(sel, response.url)
         children = []
@@ -163,58 +215,108 @@ class SectionSpider(Spider):
             self._count("listing/empty_pages")
             self.logger.warning("listing page %s (%s, page %d) holds no article links", response.url, listing.name,
                                 page)
-        if listing.record:
-            self._note(items, listing)
-        if items and page < navigation.last_page(sel):
-            yield Request(navigation.listing_page_url(response.url, page + 1), callback=self.parse_listing,
-                          cb_kwargs={"listing": listing, "page": page + 1})
+        if not listing.record:
+            return
+        all_known, reached_since = self._note(items, listing)
+        known_pages = known_pages + 1 if all_known else 0
+        if not items or page >= navigation.last_page(sel) or reached_since:
+            return
+        if known_pages >= self.stop_after and not self.args.full:
+            self._count("listing/stopped_at_known")
+            return
+        yield Request(navigation.listing_page_url(response.url, page + 1), callback=self.parse_listing,
+                      cb_kwargs={"listing": listing, "page": page + 1, "known_pages": known_pages})
 
-    def _note(self, items: list[tuple[str, str]], listing: Listing) -> None:
-        for url, _title in items:
-            fetch = self.urls.fetchable(url)
-            aid = article_id(url)
-            if fetch is None or aid is None:
+    def _note(self, items: list[tuple[str, str]], listing: Listing) -> tuple[bool, bool]:
+        """Note the page's new articles; (every article on it was known, it reached ``since``)."""
+        entries = [(aid, fetch, url) for url, _ in items
+                   if (fetch := self.urls.fetchable(url)) and (aid := article_id(url)) is not None]
+        since = self.args.since
+        reached_since = False
+        if since is not None:
+            fresh = [e for e in entries if (day := article_day(e[2])) is None or day >= since]
+            reached_since = len(fresh) < len(entries)
+            entries = fresh
+        known = self.state.known(aid for aid, _, _ in entries)
+        for aid, fetch, _ in entries:
+            if known.get(aid) == "exported":
+                self._tally([listing.name], "duplicate")
                 continue
-            known = self.found.get(aid)
-            if known is None:
+            found = self.found.get(aid)
+            if found is None:
                 self.found[aid] = Found(fetch, {listing.name: listing.order})
                 self._count("listing/articles")
-            elif listing.name not in known.sections:
-                known.sections[listing.name] = listing.order
+            elif listing.name not in found.sections:
+                found.sections[listing.name] = listing.order
                 self._count("listing/cross_listed")
+        return bool(entries) and all(aid in known for aid, _, _ in entries), reached_since
+
+    # --- articles --------------------------------------------------------------------
 
     def _on_idle(self, spider: Spider) -> None:
         if spider is not self or self._articles_scheduled:
             return
         self._articles_scheduled = True
+        self.where = "articles"
+        for pending in self.state.pending():
+            fetch = self.urls.fetchable(pending.url)
+            if fetch is None:
+                continue
+            found = self.found.setdefault(pending.article_id, Found(fetch))
+            for name in pending.sections:
+                found.sections.setdefault(name, LAST)
+        self.state.add_pending((aid, self.urls.canonical(f.url), self._ordered(f)) for aid, f in self.found.items())
+        requests = [(aid, f.url, self._ordered(f), False) for aid, f in self.found.items()]
+        if self.args.recheck_days:
+            cutoff = self.now - timedelta(days=self.args.recheck_days)
+            requests += [(k.article_id, fetch, k.sections, True) for k in self.state.published_since(cutoff)
+                         if k.article_id not in self.found and (fetch := self.urls.fetchable(k.url))]
         assert self.crawler.engine is not None
-        for aid, found in sorted(self.found.items(), reverse=True):
-            sections = sorted(found.sections, key=found.sections.__getitem__)
-            self.crawler.engine.crawl(Request(found.url, callback=self.parse_article, errback=self.article_failed,
-                                              cb_kwargs={"sections": sections}, meta={"article_id": aid}))
-        if self.found:
+        for aid, url, sections, recheck in sorted(requests, reverse=True):
+            self.crawler.engine.crawl(Request(url, callback=self.parse_article, errback=self.article_failed,
+                                              cb_kwargs={"sections": sections, "recheck": recheck},
+                                              meta={"article_id": aid, "sections": sections}))
+        self.articles_requested = len(requests)
+        if requests:
             raise DontCloseSpider
 
-    # --- articles --------------------------------------------------------------------
+    @staticmethod
+    def _ordered(found: Found) -> list[str]:
+        return sorted(found.sections, key=lambda name: (found.sections[name], name))
 
-    def parse_article(self, response: Response, sections: list[str]) -> Any:
+    def parse_article(self, response: Response, sections: list[str], recheck: bool = False) -> Any:
+        aid = int(response.meta["article_id"])
         if not isinstance(response, TextResponse):
-            self._count("article/failed")
-            self.logger.warning("skipped article %s: not a text page (%s)", response.url,
-                                response.headers.get("Content-Type", b"").decode("latin-1"))
+            self._fail(aid, response.url, sections, "not a text page")
             return
         try:
-            article: Article = extract(response.text, response.url, self.urls, sections=sections)
+            article: Article = extract(response.text, response.url, self.urls, sections=sections, now=self.now)
         except ArticleParseError as exc:
-            self._count("article/failed")
-            self.logger.warning("skipped article %s: %s", response.url, exc)
+            self._fail(aid, response.url, sections, str(exc))
             return
-        self._count("article/parsed")
         for flag in article.flags:
             self._count(f"article/flag/{flag}")
+        before = self.state.exported(aid)
+        if before is not None:
+            if content_hash({k: getattr(article, k) for k in CONTENT_FIELDS}) == before.content_hash:
+                self.unchanged.add(aid)
+                self._tally(sections, "unchanged")
+                return
+            article.revision = before.revision + 1
+            article.sections = list(dict.fromkeys([*before.sections, *sections]))
+            self._tally(article.sections, "revised")
+        else:
+            self._tally(sections, "new")
+        self._count("article/parsed")
         yield article
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        reason = failure.getErrorMessage() or failure.type.__name__
+        self._fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
+
+    def _fail(self, aid: int, url: str, sections: list[str], reason: str) -> None:
         self._count("article/failed")
-        self.logger.warning("skipped article %s: %s", request.url, failure.getErrorMessage() or failure.type.__name__)
+        self._tally(sections, "failed")
+        self.failed.append(Failed(aid, self.urls.canonical(url), list(sections), reason))
+        self.logger.warning("skipped article %s: %s", url, reason)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from tests.replica import timeline
-from tests.replica.content import Kind, Story, make_story
+from tests.replica.content import Block, Kind, Story, make_story
 from tests.replica.timeline import SHANGHAI, LeafSchedule
 
 PAGE_SIZE = 20
 CROSS_LIST_EVERY = 10  # every 10th article of some listings also appears in a partner listing
 NEWS_CENTRE = "新闻中心"
+REVISED_EVERY = 13  # every 13th article (by id) is corrected...
+REVISION_DELAY = timedelta(days=1)  # ...a day after publication
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,11 @@ class Site:
         return [r for leaf in self.leaves if leaf.channel.in_news_centre or not in_news_centre
                 for r in self.own_articles(leaf)]
 
+    def is_revised(self, ref: ArticleRef) -> bool:
+        """Some articles are corrected a day after publication: their page changes then."""
+        return (not ref.is_reference and ref.article_id % REVISED_EVERY == 4
+                and self.now >= ref.published + REVISION_DELAY)
+
     def story(self, ref: ArticleRef) -> Story:
         if ref.is_reference:
             from tests.replica.reference import reference_story
@@ -262,9 +269,12 @@ class Site:
             return reference_story()
         rng = random.Random(f"{self.seed}:{ref.article_id}")
         d = ref.published
-        return make_story(rng, ref.leaf.node.kind,
-                          img_dir=f"/{ref.channel_slug}/img/{d:%Y-%m}/{d:%d}/",
-                          attach_dir=f"/{ref.channel_slug}/attach/{d:%Y-%m}/{d:%d}/")
+        story = make_story(rng, ref.leaf.node.kind,
+                           img_dir=f"/{ref.channel_slug}/img/{d:%Y-%m}/{d:%d}/",
+                           attach_dir=f"/{ref.channel_slug}/attach/{d:%Y-%m}/{d:%d}/")
+        if self.is_revised(ref):
+            story.blocks.append(Block("p", text=f"更正：本文{d:%m月%d日}发布时数据有误，现已更正。"))
+        return story
 
     def variant_rng(self, ref: ArticleRef, what: str) -> random.Random:
         """A generator for one page variant choice, independent of the story's own draws."""

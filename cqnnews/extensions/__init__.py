@@ -1,0 +1,1 @@
+"""Scrapy extensions: the run's ledger and progress lines."""

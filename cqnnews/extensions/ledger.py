@@ -1,0 +1,105 @@
+"""The run's ledger: the crawl state is updated only once the feed is stored, then the summary.
+
+An article counts as exported only when the feed file that holds it has been closed and
+stored successfully; if the run dies first, the state still lists it as pending and the
+next run exports it.  At the end, ``<feed stem>.summary.json`` is written beside the feed
+and the run's health decides ``scrapy crawl``'s exit status (stat ``cqnnews/exit_status``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from cqnnews import summary
+from cqnnews.spiders.base import SectionSpider
+from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
+
+logger = logging.getLogger(__name__)
+
+
+class RunLedger:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.exported: list[Exported] = []
+        self.reason: str | None = None
+        self.feed_closed = False
+        self.done = False
+        self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS", 0),
+                                     crawler.settings.getint("CQN_MAX_FAILED_ARTICLES", 0))
+        feeds = list(crawler.settings.getdict("FEEDS"))
+        self.feed = feeds[0] if feeds else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "RunLedger":
+        if not issubclass(crawler.spidercls, SectionSpider):
+            raise NotConfigured("not a cqnnews section spider")
+        ledger = cls(crawler)
+        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ledger.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        return ledger
+
+    @property
+    def spider(self) -> SectionSpider:
+        spider = self.crawler.spider
+        assert isinstance(spider, SectionSpider)
+        return spider
+
+    def item_scraped(self, item: Any) -> None:
+        a = ItemAdapter(item)
+        record = {k: a[k] for k in CONTENT_FIELDS}
+        self.exported.append(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
+                                      list(a["sections"]), a["revision"]))
+
+    def item_dropped(self, item: Any) -> None:
+        self.spider._tally(list(ItemAdapter(item).get("sections") or []), "dropped")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.reason = reason
+        if not self.feed:  # no feed to wait for
+            self.feed_closed = True
+        self._finish()
+
+    def feed_exporter_closed(self) -> None:
+        self.feed_closed = True
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.done or self.reason is None or not self.feed_closed:
+            return
+        self.done = True
+        stats = self.crawler.stats
+        assert stats is not None
+        spider = self.spider
+        stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats())
+        committed = 0
+        if stored:
+            try:
+                spider.state.record_failures((f.article_id, f.url, f.sections, f.reason) for f in spider.failed)
+                committed = spider.state.commit_exported(self.exported, self.feed or "", spider.unchanged)
+            except Exception:
+                logger.exception("could not update the crawl state %s", spider.state.path)
+                stored = False
+        pending = len(spider.state.pending()) if stored else -1
+        spider.state.close()
+        issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
+        report = summary.build(spider.name, self.feed, stats.get_stats(), self.reason, spider.tally, spider.totals, spider.failed,
+                               issues, committed, pending)
+        stats.set_value("cqnnews/exit_status", report["exit_status"])
+        if self.feed:
+            path = summary.summary_path(self.feed)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        t = report["totals"]
+        logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped; %s; summary %s",
+                    "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"], t["revised"],
+                    t["duplicate"], t["failed"], t["dropped"], f"feed {self.feed}",
+                    summary.summary_path(self.feed) if self.feed else "not written")

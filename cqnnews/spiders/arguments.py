@@ -1,0 +1,48 @@
+"""Spider arguments (``-a NAME=VALUE``), checked before the run starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cqnnews.sections import BadArgument, Section
+
+ACCEPTED = "-a sub=NAME[,NAME...], -a since=YYYY-MM-DD, -a full=true|false, -a recheck_days=N"
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class RunArguments:
+    chosen: frozenset[str] = frozenset()  # listing names from -a sub (empty: all)
+    since: date | None = None  # do not export articles published before this day
+    full: bool = False  # walk every listing page, not only up to the known ones
+    recheck_days: int = 0  # fetch again articles published in the last N days, emit changed ones
+
+
+def parse_arguments(section: Section, spargs: dict[str, str]) -> RunArguments:
+    """The run's arguments; BadArgument naming the value and what is accepted."""
+    unknown = sorted(set(spargs) - {"sub", "since", "full", "recheck_days"})
+    if unknown:
+        raise BadArgument(f"unknown argument {', '.join(unknown)} for spider {section.spider}; accepted: {ACCEPTED}")
+    since = None
+    if "since" in spargs:
+        try:
+            since = date.fromisoformat(spargs["since"].strip())
+        except ValueError:
+            raise BadArgument(f"since must be a day as YYYY-MM-DD (e.g. 2026-11-24), got {spargs['since']!r}") from None
+    full = False
+    if "full" in spargs:
+        value = spargs["full"].strip().lower()
+        if value not in _TRUE | _FALSE:
+            raise BadArgument(f"full must be true or false, got {spargs['full']!r}")
+        full = value in _TRUE
+    recheck = 0
+    if "recheck_days" in spargs:
+        try:
+            recheck = int(spargs["recheck_days"])
+        except ValueError:
+            recheck = -1
+        if recheck < 0:
+            raise BadArgument(f"recheck_days must be a whole number of days, 0 or more, got {spargs['recheck_days']!r}")
+    return RunArguments(section.choose(spargs.get("sub")), since, full, recheck)

@@ -1,0 +1,1 @@
+"""What earlier runs did: exported articles, articles still to fetch, and the run lock."""

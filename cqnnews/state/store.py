@@ -1,0 +1,214 @@
+"""Crawl state in one SQLite file per spider: ``<CQN_STATE_DIR>/<spider>.sqlite3``.
+
+``articles`` holds every article exported in a feed that was closed successfully: its id,
+URL, content hash, publication time, sections, revision and first/last seen.  ``pending``
+holds articles found on listings but not exported yet (the run died, or the page failed):
+the next run fetches them first, whatever its listing walk finds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cqnnews.sections import BadArgument
+
+SCHEMA_VERSION = 1
+CONTENT_FIELDS = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "images",
+                  "attachments")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    sections TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    feed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS pending (
+    article_id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_found TEXT NOT NULL,
+    last_attempt TEXT
+);
+"""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """A hash of what an article says, not of when or where it was fetched."""
+    payload = json.dumps([record.get(k) for k in CONTENT_FIELDS], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Known:
+    article_id: int
+    url: str
+    content_hash: str
+    revision: int
+    sections: list[str]
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What the state keeps of an article written to a feed."""
+
+    article_id: int
+    url: str
+    content_hash: str
+    published_at: str | None
+    sections: list[str]
+    revision: int
+
+
+@dataclass(frozen=True)
+class Pending:
+    article_id: int
+    url: str
+    sections: list[str]
+    reason: str | None
+    attempts: int
+
+
+class StateError(BadArgument):
+    """The state directory or file cannot be used; the message says what to do."""
+
+
+class StateStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        self.db.execute("PRAGMA synchronous=FULL")  # a committed export survives a power cut
+        self._migrate()
+
+    @classmethod
+    def open(cls, state_dir: str | Path, spider: str) -> "StateStore":
+        directory = Path(state_dir)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            probe = directory / f".{spider}.probe"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise StateError(f"state directory {directory} is not writable ({exc.strerror}); "
+                             "set CQN_STATE_DIR to a writable directory") from None
+        path = directory / f"{spider}.sqlite3"
+        try:
+            return cls(path)
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"state file {path} is not a cqnnews state database ({exc}); "
+                             "move it away or set CQN_STATE_DIR elsewhere") from None
+
+    def _migrate(self) -> None:
+        self.db.executescript(_SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            self.db.close()
+            raise StateError(f"state file {self.path} has schema version {row[0]}, newer than this cqnnews "
+                             f"understands ({SCHEMA_VERSION}); upgrade cqnnews or set CQN_STATE_DIR elsewhere")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def known(self, ids: Iterable[int]) -> dict[int, str]:
+        """Which of ``ids`` were exported before ("exported") or are still to fetch ("pending")."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT article_id, 'pending' FROM pending WHERE article_id IN ({marks}) "
+                               f"UNION ALL SELECT article_id, 'exported' FROM articles WHERE article_id IN ({marks})",
+                               ids + ids)
+        return dict(rows.fetchall())
+
+    def exported(self, article_id: int) -> Known | None:
+        row = self.db.execute("SELECT article_id, url, content_hash, revision, sections FROM articles "
+                              "WHERE article_id = ?", (article_id,)).fetchone()
+        return Known(row[0], row[1], row[2], row[3], json.loads(row[4])) if row else None
+
+    def published_since(self, since: datetime) -> list[Known]:
+        rows = self.db.execute("SELECT article_id, url, content_hash, revision, sections FROM articles "
+                               "WHERE published_at >= ? ORDER BY article_id DESC", (since.isoformat(),))
+        return [Known(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def pending(self) -> list[Pending]:
+        rows = self.db.execute("SELECT article_id, url, sections, reason, attempts FROM pending "
+                               "ORDER BY article_id DESC")
+        return [Pending(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # --- writing -------------------------------------------------------------------------
+
+    def add_pending(self, found: Iterable[tuple[int, str, list[str]]]) -> None:
+        """Articles found on listings and about to be fetched: fetched by a later run if this one dies."""
+        now = utc_now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO pending (article_id, url, sections, first_found) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET sections = excluded.sections",
+                [(aid, url, json.dumps(sections, ensure_ascii=False), now) for aid, url, sections in found])
+
+    def record_failures(self, failed: Iterable[tuple[int, str, list[str], str]]) -> None:
+        now = utc_now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO pending (article_id, url, sections, reason, attempts, first_found, last_attempt) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (article_id) DO UPDATE SET reason = excluded.reason, "
+                "attempts = pending.attempts + 1, last_attempt = excluded.last_attempt",
+                [(aid, url, json.dumps(s, ensure_ascii=False), reason, now, now) for aid, url, s, reason in failed])
+
+    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
+        """Mark ``records`` exported in ``feed`` (closed successfully), all or none; returns how many.
+
+        ``unchanged`` are rechecked articles whose content had not changed: only seen again.
+        """
+        now = utc_now()
+        rows = [(r.article_id, r.url, r.content_hash, r.published_at, json.dumps(r.sections, ensure_ascii=False),
+                 r.revision, now, now, feed) for r in records]
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+                "url = excluded.url, content_hash = excluded.content_hash, published_at = excluded.published_at, "
+                "sections = excluded.sections, revision = excluded.revision, last_seen = excluded.last_seen, "
+                "feed = excluded.feed", rows)
+            self.db.executemany("DELETE FROM pending WHERE article_id = ?", [(row[0],) for row in rows])
+            self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?",
+                                [(now, aid) for aid in unchanged])
+        return len(rows)

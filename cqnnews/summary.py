@@ -1,0 +1,79 @@
+"""The run summary written beside the feed, and whether the run was healthy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HEALTHY, UNHEALTHY = 0, 1
+COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed")
+
+
+def summary_path(feed_path: str) -> Path:
+    """``feeds/yaowen/20261125T063005Z.jsonl`` -> ``feeds/yaowen/20261125T063005Z.summary.json``."""
+    path = Path(feed_path.removeprefix("file://"))
+    return path.with_name(f"{path.stem if path.suffix else path.name}.summary.json")
+
+
+@dataclass
+class Limits:
+    max_errors: int
+    max_failed: int
+
+
+def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool) -> list[str]:
+    """Why the run is unhealthy; [] for a healthy run (finding nothing new is healthy)."""
+    found = []
+    if reason != "finished":
+        found.append(f"finish reason {reason!r}, not 'finished'")
+    errors = stats.get("log_count/ERROR", 0)
+    if errors > limits.max_errors:
+        found.append(f"{errors} errors logged (CQN_MAX_ERRORS={limits.max_errors})")
+    failed = stats.get("cqnnews/article/failed", 0)
+    if failed > limits.max_failed:
+        found.append(f"{failed} articles failed (CQN_MAX_FAILED_ARTICLES={limits.max_failed})")
+    empty = stats.get("cqnnews/listing/empty_pages", 0)
+    if empty:
+        found.append(f"{empty} listing pages held no article links: has the layout changed?")
+    if stats.get("cqnnews/navigation/missing", 0):
+        found.append("listings missing from the navigation")
+    if any(k.startswith("feedexport/failed_count/") for k in stats):
+        found.append("a feed could not be stored")
+    if not committed:
+        found.append("the crawl state was not updated")
+    return found
+
+
+def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tally: dict[str, Counter[str]],
+          totals: Counter[str], failed: list[Any], issues: list[str], committed: int, pending: int) -> dict[str, Any]:
+    """The summary; ``tally`` counts per section (an article in two counts in both), ``totals`` once."""
+    exported = totals["new"] + totals["revised"]
+    dated = stats.get("cqnnews/article/parsed", 0) - stats.get("cqnnews/article/flag/no_date", 0)
+    parsed = stats.get("cqnnews/article/parsed", 0)
+    return {
+        "spider": spider,
+        "feed": feed,
+        "started_at": _iso(stats.get("start_time")),
+        "finished_at": _iso(stats.get("finish_time")),
+        "finish_reason": reason,
+        "healthy": not issues,
+        "exit_status": UNHEALTHY if issues else HEALTHY,
+        "problems": issues,
+        "exported": exported,
+        "sections": {name: {k: counts[k] for k in COUNTS} for name, counts in sorted(tally.items())},
+        "totals": {k: totals[k] for k in COUNTS},
+        "date_parse_rate": round(dated / parsed, 4) if parsed else None,
+        "errors": stats.get("log_count/ERROR", 0),
+        "requests": {
+            "total": stats.get("downloader/request_count", 0),
+            "listing_pages": stats.get("cqnnews/listing/pages", 0),
+        },
+        "failed": [asdict(f) for f in failed],
+        "state": {"committed": committed, "pending": pending},
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
