@@ -17,6 +17,7 @@ _SITE_FORMAT = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
+_ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _PREFIX = re.compile(r"^\s*(?:发布时间|发布日期|时间|日期)\s*[:：]?\s*")
 
 
@@ -30,6 +31,14 @@ def _plausible(value: datetime, now: datetime | None) -> datetime | None:
 def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
     """The first date-time in ``text`` as an aware datetime in Asia/Shanghai, or None."""
     text = _PREFIX.sub("", text)
+    if _ISO.match(text):  # 2019-05-06T09:30:00+08:00, with its own offset
+        try:
+            value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            value = value.astimezone(SHANGHAI) if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+            return _plausible(value, now)
     m = _SITE_FORMAT.search(text)
     if m is not None:
         try:

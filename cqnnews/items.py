@@ -35,6 +35,7 @@ class Article:
     images: list[ImageRef]
     attachments: list[AttachmentRef]
     layout: str
+    pages: int
     fetched_at: str
     flags: list[str] = field(default_factory=list)
 

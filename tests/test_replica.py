@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from cqnnews.decoding import decode_page
 from tests.conftest import NOW
 from tests.replica import render, timeline
 from tests.replica.process import RunningReplica
@@ -57,8 +58,25 @@ def test_ids_grow_with_time_and_match_site_md_anchors(site: Site) -> None:
             assert 9_100_000 < r.article_id < 9_250_000
 
 
+def test_old_articles_have_old_urls_and_gb2312(site: Site) -> None:
+    old = [r for r in site.articles() if r.old]
+    assert old and all(r.published.year <= 2015 for r in old)
+    ref = old[0]
+    assert re.fullmatch(r"/news/\w+/n\d+/\d+\.html", ref.path)
+    page = route(site, ref.path)
+    assert b"charset=gb2312" in page.body and "Index_ShowDetail" in page.body.decode("gb2312")
+
+
+def test_split_articles_serve_every_page_and_no_more(site: Site) -> None:
+    ref = next(r for r in site.articles() if site.variant(r).pages > 1)
+    pages = site.variant(ref).pages
+    for n in range(2, pages + 1):
+        assert route(site, ref.page_path(n)).status == 200
+    assert route(site, ref.page_path(pages + 1)).status == 404
+
+
 def test_article_url_carries_its_date_and_id(site: Site) -> None:
-    for ref in site.articles()[:200]:
+    for ref in [r for r in site.articles() if not r.old][:200]:
         m = re.fullmatch(r"/(\w+)/content/(\d{4}-\d{2})/(\d{2})/content_(\d+)\.htm", ref.path)
         assert m is not None
         assert m[2] == f"{ref.published:%Y-%m}" and m[3] == f"{ref.published:%d}" and int(m[4]) == ref.article_id
@@ -103,21 +121,27 @@ def test_sections_of_site_md_are_served(site: Site) -> None:
 def test_every_variant_of_the_unknowns_is_served(site: Site) -> None:
     seen: Counter[str] = Counter()
     for ref in site.articles():
+        variant = site.variant(ref)
+        seen[f"layout:{variant.layout}"] += 1
+        seen[f"encoding:{variant.encoding}"] += 1
+        seen[f"declared:{variant.declare}"] += 1
+        seen[f"mojibake:{variant.mojibake}"] += 1
+        seen[f"pages:{min(variant.pages, 2)}"] += 1
+        if variant.layout != "current":
+            continue
         page = render.article(site, ref)
-        html = page.body.decode()
+        html = decode_page(page.body, page.content_type).text
         enp = re.search(r"<!--enpproperty.*?<date>[^<]*(\.0|:0)</date>", html)
         where = "none" if enp is None else ("before" if enp.start() < html.index("Detail_Title") else "after")
         seen[f"enp:{where}"] += 1
         if enp:
             seen[f"enpdate:{enp[1]}"] += 1
         seen["from:empty" if '<span class="from"></span>' in html else "from:filled"] += 1
-        seen[f"charset-header:{'charset' in page.content_type}"] += 1
-        has_meta = 'content="text/html; charset=utf-8"' in html
-        seen[f"charset-meta:{has_meta}"] += 1
         seen[f"channel-is-section:{ref.channel_slug == ref.leaf.channel.slug}"] += 1
     for variant in ("enp:none", "enp:before", "enp:after", "enpdate:.0", "enpdate::0", "from:empty", "from:filled",
-                    "charset-header:True", "charset-header:False", "charset-meta:True", "charset-meta:False",
-                    "channel-is-section:False"):
+                    "channel-is-section:False", "layout:current", "layout:old", "layout:generic", "encoding:utf-8",
+                    "encoding:gbk", "encoding:gb18030", "encoding:gb2312", "declared:both", "declared:header",
+                    "declared:meta", "declared:neither", "declared:conflict", "mojibake:True", "pages:2"):
         assert seen[variant] > 0, variant
     dated = {site.shows_dates(leaf.node) for leaf in site.leaves}
     assert dated == {True, False}

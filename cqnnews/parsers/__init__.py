@@ -1,7 +1,10 @@
-"""From an article page to an :class:`~cqnnews.items.Article`: pick the layout, read, overlay.
+"""From article pages to an :class:`~cqnnews.items.Article`: pick the layout, read, assemble.
 
-Parsers are tried in order; the first whose ``matches`` accepts the page reads it.  The
-enpproperty block, where present, then overrides date, title, subtitle and keywords.
+Parsers are tried in order; the first whose ``matches`` accepts the page reads it (the
+generic one accepts any page).  An article split over pages is read page by page and
+assembled once, so bylines and editor lines on its last page are found.  The
+enpproperty block of the first page, where present, overrides date, title, subtitle and
+keywords.
 """
 
 from __future__ import annotations
@@ -11,70 +14,109 @@ from datetime import datetime, timezone
 from parsel import Selector
 
 from cqnnews import dates
+from cqnnews.decoding import Decoded, decode_page
 from cqnnews.items import Article
 from cqnnews.parsers import enpproperty
-from cqnnews.parsers.base import ArticleParseError, LayoutParser
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, PageReading
 from cqnnews.parsers.current import CurrentLayout, split_keywords
+from cqnnews.parsers.generic import GenericLayout
+from cqnnews.parsers.habits import interpret
+from cqnnews.parsers.old import OldLayout
 from cqnnews.urls import SiteUrls, article_id
 
-PARSERS: list[LayoutParser] = [CurrentLayout()]
+PARSERS: list[LayoutParser] = [CurrentLayout(), OldLayout(), GenericLayout()]
 
-__all__ = ["ArticleParseError", "PARSERS", "extract"]
+__all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages", "read_page"]
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None = None,
-            fetched_at: str | None = None, now: datetime | None = None) -> Article:
-    """The article on ``page`` (decoded HTML) fetched from ``url``.
-
-    Raises :class:`ArticleParseError` for a page no parser can read into an article.
-    """
-    canonical_url = urls.canonical(url)
-    aid = article_id(canonical_url)
-    if aid is None:
-        raise ArticleParseError("URL holds no article id")
+def read_page(page: str, url: str, urls: SiteUrls) -> tuple[PageReading, dict[str, str]]:
+    """One page read by the first parser that recognises it, with its enpproperty fields."""
     sel = Selector(text=page)
-    parser = next((p for p in PARSERS if p.matches(sel)), None)
-    if parser is None:
-        raise ArticleParseError("no parser recognises the page layout")
-    parsed = parser.parse(sel, url, urls.canonical)
-    props = enpproperty.properties(page)
-    flags: list[str] = []
+    parser = next(p for p in PARSERS if p.matches(sel))
+    return parser.read(sel, url, urls.canonical), enpproperty.properties(page)
 
-    published = parsed.published_at
+
+def _channel(canonical_url: str) -> str:
+    parts = canonical_url.split("/")
+    if len(parts) > 4 and parts[3] == "news":  # old layout: /news/<channel>/<sub>/<id>.html
+        return parts[4]
+    return parts[3] if len(parts) > 3 else ""
+
+
+def assemble(readings: list[PageReading], props: dict[str, str], url: str, urls: SiteUrls, *,
+             sections: list[str] | None = None, fetched_at: str | None = None, now: datetime | None = None,
+             decoded: list[Decoded] | None = None) -> Article:
+    """The article made of its pages, first page first."""
+    first = readings[0]
+    canonical_url = urls.canonical(url)
+    aid = article_id(canonical_url) or (int(props["articleid"]) if props.get("articleid", "").isdigit() else None)
+    if aid is None:
+        raise ArticleParseError("no article id in the URL or the page")
+    title = props.get("title") or first.title
+    if first.body is not None:
+        body = first.body
+    else:
+        body = interpret([u for r in readings for u in r.units], title, url, urls.canonical)
+    if not body.text and not body.images:
+        raise ArticleParseError("empty body")
+
+    flags: list[str] = []
+    published = first.published_at
     if "date" in props:
         published = dates.parse_datetime(props["date"], now) or published
     if published is None:
         flags.append("no_date")
-    title = props.get("title") or parsed.title
-    keywords = split_keywords(props["keyword"]) if "keyword" in props else parsed.keywords
-    body = parsed.body
-    if not body.text and not body.images:
-        raise ArticleParseError("empty body")
+    if decoded and any(d.garbled for d in decoded):
+        flags.append("garbled")
+    keywords = split_keywords(props["keyword"]) if "keyword" in props else first.keywords
     authors = body.authors or (props["author"].split() if "author" in props else [])
 
-    path = canonical_url.split("/", 4)
     return Article(
         url=canonical_url,
         article_id=aid,
         revision=1,
-        channel=path[3] if len(path) > 3 else "",
-        breadcrumb=parsed.breadcrumb,
+        channel=_channel(canonical_url),
+        breadcrumb=first.breadcrumb,
         sections=list(sections or []),
         title=title,
         subtitle=props.get("subtitle") or body.subtitle,
         published_at=dates.isoformat(published) if published else None,
-        source=parsed.source,
+        source=first.source,
         authors=authors,
         editor=body.editor,
         keywords=keywords,
         body=body.text,
         images=body.images,
         attachments=body.attachments,
-        layout=parser.name,
+        layout=first.layout,
+        pages=len(readings),
         fetched_at=fetched_at or utc_now(),
         flags=flags,
     )
+
+
+def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None = None,
+            fetched_at: str | None = None, now: datetime | None = None) -> Article:
+    """The article on one decoded page fetched from ``url`` (other pages of it are not fetched).
+
+    Raises :class:`ArticleParseError` for a page no parser can read into an article.
+    """
+    reading, props = read_page(page, url, urls)
+    return assemble([reading], props, url, urls, sections=sections, fetched_at=fetched_at, now=now)
+
+
+def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, **kwargs: object) -> Article:
+    """The article on its pages, each as (raw bytes, Content-Type header, URL), first page first."""
+    decoded = [decode_page(body, content_type) for body, content_type, _ in pages]
+    readings = [read_page(d.text, url, urls) for d, (_, _, url) in zip(decoded, pages)]
+    return assemble([r for r, _ in readings], readings[0][1], pages[0][2], urls, decoded=decoded,
+                    **kwargs)  # type: ignore[arg-type]
+
+
+def extract_bytes(body: bytes, content_type: str | None, url: str, urls: SiteUrls, **kwargs: object) -> Article:
+    """The article on one page as raw bytes and its Content-Type header."""
+    return extract_pages([(body, content_type, url)], urls, **kwargs)

@@ -1,15 +1,16 @@
-"""What every layout parser returns, and how a page that cannot be parsed is reported."""
+"""What every layout parser returns for one page, and how an unreadable page is reported."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
 from parsel import Selector
 
 from cqnnews.parsers.habits import Body
+from cqnnews.parsers.units import Unit
 
 
 class ArticleParseError(Exception):
@@ -17,14 +18,18 @@ class ArticleParseError(Exception):
 
 
 @dataclass
-class ParsedPage:
+class PageReading:
+    """One page of an article as its layout shows it; several pages make one article."""
+
     layout: str
     breadcrumb: list[str]
     title: str
     published_at: datetime | None
     source: str
     keywords: list[str]
-    body: Body
+    units: list[Unit] = field(default_factory=list)  # the body, still with its habits
+    body: Body | None = None  # set instead of units by parsers that read text, not markup
+    more_pages: list[str] = field(default_factory=list)  # absolute URLs of the article's other pages
 
 
 class LayoutParser:
@@ -35,5 +40,5 @@ class LayoutParser:
     def matches(self, sel: Selector) -> bool:
         raise NotImplementedError
 
-    def parse(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> ParsedPage:
+    def read(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> PageReading:
         raise NotImplementedError

@@ -5,29 +5,50 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urljoin
 
 from parsel import Selector
 
 from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, ParsedPage
-from cqnnews.parsers.habits import interpret
-from cqnnews.parsers.units import flatten
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, PageReading
+from cqnnews.parsers.units import Unit, flatten
 from cqnnews.text import clean
+from cqnnews.urls import article_id
 
 OWN_SOURCE = "中国质量新闻网"
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|稿源)\s*[:：]\s*")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 _TIME = re.compile(r"^\s*\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?)?")
+_PAGER_TEXT = re.compile(r"^(?:\s*(?:\d+|上一页|下一页|首页|尾页|共\d+页)\s*)+$")
+_PAGE_NUMBER = re.compile(r"content_\d+(?:_(\d+))?\.html?$")
 
 
 def split_keywords(text: str) -> list[str]:
     return list(dict.fromkeys(k for k in _KEYWORD_SPLIT.split(text) if k))
 
 
+def take_pager(units: list[Unit], url: str) -> tuple[list[Unit], list[str]]:
+    """Drop the "1 2 下一页" line of an article split over pages; the other pages' URLs, in order."""
+    aid = article_id(url)
+    kept, pages = [], {}
+    for unit in units:
+        hrefs = [urljoin(url, h) for h, _ in unit.links]
+        if (unit.kind == "text" and hrefs and _PAGER_TEXT.match(unit.text)
+                and all(article_id(h) == aid for h in hrefs)):
+            for h in hrefs:
+                m = _PAGE_NUMBER.search(h.split("?")[0])
+                pages[int(m[1] or 1) if m else 1] = h
+            continue
+        kept.append(unit)
+    this = _PAGE_NUMBER.search(url.split("?")[0])
+    this_page = int(this[1] or 1) if this else 1
+    return kept, [pages[n] for n in sorted(pages) if n != this_page]
+
+
 class CurrentLayout(LayoutParser):
     name = "current"
     breadcrumb_css = "div.box"
-    title_css = ("div.Detail_Title h1", "div.title h1", "div.title")
+    title_css: tuple[str, ...] = ("div.Detail_Title h1", "div.title h1", "div.title")
     publish_css = "div.publish"
     source_css = "span.from"
     body_css = "div.Detail_Content div.content"
@@ -47,24 +68,26 @@ class CurrentLayout(LayoutParser):
                 return text
         return ""
 
+    def publish_text(self, sel: Selector) -> str:
+        return clean(sel.css(self.publish_css).xpath("string()").get(""))
+
     def published_at(self, sel: Selector) -> datetime | None:
-        return parse_datetime(clean(sel.css(self.publish_css).xpath("string()").get("")))
+        return parse_datetime(self.publish_text(sel))
 
     def source(self, sel: Selector) -> str:
         publish = sel.css(self.publish_css)[:1]
         spans = publish.css(self.source_css)
-        text = clean(spans.xpath("string()").get("")) if spans else _TIME.sub("", clean(publish.xpath("string()").get("")))
+        text = clean(spans.xpath("string()").get("")) if spans else _TIME.sub("", self.publish_text(sel))
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
     def keywords(self, sel: Selector) -> list[str]:
         return split_keywords(sel.xpath(self.keywords_xpath).get(""))
 
-    def parse(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> ParsedPage:
+    def read(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> PageReading:
         title = self.title(sel)
         if not title:
             raise ArticleParseError("no title")
-        container = sel.css(self.body_css)[0].root
-        body = interpret(flatten(container), title, url, canonical)
-        return ParsedPage(layout=self.name, breadcrumb=self.breadcrumb(sel), title=title,
-                          published_at=self.published_at(sel), source=self.source(sel),
-                          keywords=self.keywords(sel), body=body)
+        units, more = take_pager(flatten(sel.css(self.body_css)[0].root), url)
+        return PageReading(layout=self.name, breadcrumb=self.breadcrumb(sel), title=title,
+                           published_at=self.published_at(sel), source=self.source(sel),
+                           keywords=self.keywords(sel), units=units, more_pages=more)

@@ -32,7 +32,8 @@ from cqnnews import navigation
 from cqnnews.dates import SHANGHAI
 from cqnnews.feeds import apply_default_feed
 from cqnnews.items import Article
-from cqnnews.parsers import ArticleParseError, extract
+from cqnnews.decoding import Decoded, decode_page
+from cqnnews.parsers import ArticleParseError, PageReading, assemble, read_page
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.state import lock
@@ -275,7 +276,7 @@ class SectionSpider(Spider):
         for aid, url, sections, recheck in sorted(requests, reverse=True):
             self.crawler.engine.crawl(Request(url, callback=self.parse_article, errback=self.article_failed,
                                               cb_kwargs={"sections": sections, "recheck": recheck},
-                                              meta={"article_id": aid, "sections": sections}))
+                                              meta={"article_id": aid, "sections": sections, "first_url": url}))
         self.articles_requested = len(requests)
         if requests:
             raise DontCloseSpider
@@ -284,22 +285,48 @@ class SectionSpider(Spider):
     def _ordered(found: Found) -> list[str]:
         return sorted(found.sections, key=lambda name: (found.sections[name], name))
 
-    def parse_article(self, response: Response, sections: list[str], recheck: bool = False) -> Any:
+    def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
+                      pages: list[tuple[PageReading, dict[str, str], Decoded]] | None = None,
+                      rest: list[str] | None = None) -> Any:
+        """Read one page of an article; once every page is read, assemble and yield the article."""
         aid = int(response.meta["article_id"])
         if not isinstance(response, TextResponse):
             self._fail(aid, response.url, sections, "not a text page")
             return
+        decoded = decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if decoded.repaired:
+            self._count("extract/encoding_repaired")
+        if decoded.misdeclared:
+            self._count("extract/charset_misdeclared")
         try:
-            article: Article = extract(response.text, response.url, self.urls, sections=sections, now=self.now)
+            reading, props = read_page(decoded.text, response.url, self.urls)
         except ArticleParseError as exc:
             self._fail(aid, response.url, sections, str(exc))
             return
+        pages = [*(pages or []), (reading, props, decoded)]
+        if rest is None:  # the first page: it names the others
+            rest = [u for u in (self.urls.fetchable(p) for p in reading.more_pages) if u]
+        if rest:
+            yield response.request.replace(url=rest[0], cb_kwargs={  # type: ignore[union-attr]
+                "sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]})
+            return
+        try:
+            article = assemble([p[0] for p in pages], pages[0][1], response.meta.get("first_url") or response.url,
+                               self.urls, sections=sections, now=self.now, decoded=[p[2] for p in pages])
+        except ArticleParseError as exc:
+            self._fail(aid, response.url, sections, str(exc))
+            return
+        yield from self._emit(article, sections)
+
+    def _emit(self, article: Article, sections: list[str]) -> Any:
+        if article.layout == "generic":
+            self._count("extract/generic")
         for flag in article.flags:
             self._count(f"article/flag/{flag}")
-        before = self.state.exported(aid)
+        before = self.state.exported(article.article_id)
         if before is not None:
             if content_hash({k: getattr(article, k) for k in CONTENT_FIELDS}) == before.content_hash:
-                self.unchanged.add(aid)
+                self.unchanged.add(article.article_id)
                 self._tally(sections, "unchanged")
                 return
             article.revision = before.revision + 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 from tests.replica.content import OWN_SOURCE, Block, Story, colon, paren
-from tests.replica.site import CHANNELS, OTHER_CHANNELS, PAGE_SIZE, ArticleRef, Channel, Node, Site
+from tests.replica.site import CHANNELS, OTHER_CHANNELS, PAGE_SIZE, ArticleRef, Channel, Node, PageVariant, Site
 
 ORIGIN = "http://www.cqn.com.cn"  # how the site writes absolute links to itself, when it does
 DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
@@ -29,8 +29,8 @@ class Page:
     status: int = 200
 
 
-def _html(head: str, body: str, charset_meta: bool = True) -> str:
-    meta = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n' if charset_meta else ""
+def _html(head: str, body: str, charset_meta: str | None = "utf-8") -> str:
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}" />\n' if charset_meta else ""
     return (f'{DOCTYPE}\n<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n{meta}{head}\n</head>\n'
             f"<body>\n{body}\n</body>\n</html>\n")
 
@@ -78,7 +78,9 @@ def channel_index(site: Site, channel: Channel) -> Page:
 def _listing_href(site: Site, ref: ArticleRef, listing_slug: str) -> str:
     if site.is_cross_listed(ref) and ref.article_id % 3 == 0:
         return ORIGIN + ref.path  # the site sometimes links its own pages absolutely, over http
-    return ".." + ref.path if ref.channel_slug != listing_slug or ref.article_id % 2 else ref.path[len(listing_slug) + 2:]
+    if ref.old or ref.channel_slug != listing_slug or ref.article_id % 2:
+        return ".." + ref.path
+    return ref.path[len(listing_slug) + 2:]
 
 
 def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int) -> Page | None:
@@ -150,8 +152,12 @@ def _block_html(block: Block, style: int, rel: str) -> list[str]:
     return [f'<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0"><tbody>{cells}</tbody></table>']
 
 
-def _body_html(story: Story, style: int, rel: str) -> str:
-    """The body with every habit of the page: reprint header, bylines, editor, attachments."""
+def _body_html(story: Story, style: int, rel: str) -> tuple[list[str], list[int]]:
+    """The body with every habit of the page: reprint header, bylines, editor, attachments.
+
+    Returns the HTML fragments and, for each block, the index of its first fragment (where
+    a long article may be split into pages).
+    """
     s = story.parens
     blocks = [Block(b.kind, b.text, b.image, b.rows) for b in story.blocks]
     first_p = next(i for i, b in enumerate(blocks) if b.kind == "p")
@@ -172,6 +178,7 @@ def _body_html(story: Story, style: int, rel: str) -> str:
         tail.append(f'<p align="right">{paren(" ".join(a), s)}</p>')
 
     out: list[str] = []
+    starts: list[int] = []
     if story.repeat_title:
         out.append(f'<p align="center"><strong>{escape(story.title)}</strong></p>')
         if story.subtitle:
@@ -179,6 +186,7 @@ def _body_html(story: Story, style: int, rel: str) -> str:
         if story.byline == "paper_box":
             out.append(f"<p>□ 本报记者 {' '.join(a)}</p>")
     for i, block in enumerate(blocks):
+        starts.append(len(out))
         out.extend(_block_html(block, style, rel))
         if i == 0:
             out.append("<p>&nbsp;</p>")
@@ -189,7 +197,37 @@ def _body_html(story: Story, style: int, rel: str) -> str:
                    for att in story.attachments)
     if story.editor:
         out.append(f"<p>{paren(f'责任编辑{colon(s)}{story.editor}', s)}</p>")
-    return "\n".join(out)
+    return out, starts
+
+
+def _split(fragments: list[str], starts: list[int], blocks: list[Block], pages: int) -> list[str]:
+    """The body of each page: split at paragraph starts, as evenly as the paragraphs allow."""
+    cuts = [starts[i] for i, b in enumerate(blocks) if b.kind == "p" and i > 0]
+    chosen = [cuts[(len(cuts) * n) // pages] for n in range(1, pages)]
+    bounds = [0, *chosen, len(fragments)]
+    return ["\n".join(fragments[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _pager(ref: ArticleRef, page: int, pages: int) -> str:
+    links = [f'<a href="{ref.page_path(n).rsplit("/", 1)[1]}">{n}</a>' if n != page else f"<b>{n}</b>"
+             for n in range(1, pages + 1)]
+    if page < pages:
+        links.append(f'<a href="{ref.page_path(page + 1).rsplit("/", 1)[1]}">下一页</a>')
+    return f'<div id="displaypagenum"><center>{" ".join(links)}</center></div>'
+
+
+def _encode(html_text: str, variant: PageVariant) -> Page:
+    """The page's bytes and Content-Type, declared as the variant says."""
+    if variant.mojibake:
+        return Page(html_text.encode("utf-8").decode("latin-1").encode("utf-8"), "text/html; charset=utf-8")
+    body = html_text.encode(variant.encoding)
+    header = {"both": variant.encoding, "header": variant.encoding, "meta": None, "neither": None,
+              "conflict": "utf-8" if variant.encoding != "utf-8" else "gbk"}[variant.declare]
+    return Page(body, f"text/html; charset={header}" if header else "text/html")
+
+
+def _meta_charset(variant: PageVariant) -> str | None:
+    return variant.encoding if variant.declare in ("both", "meta", "conflict") and not variant.mojibake else None
 
 
 def _enp(site: Site, ref: ArticleRef, story: Story, date_form: str, sparse: bool) -> str:
@@ -209,13 +247,18 @@ def _enp(site: Site, ref: ArticleRef, story: Story, date_form: str, sparse: bool
     return "<!--enpproperty " + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items()) + "/enpproperty-->"
 
 
-def article(site: Site, ref: ArticleRef) -> Page:
+def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
+    """Page ``page`` of the article, in its variant's layout and encoding; None past its last page."""
+    variant = site.variant(ref)
+    if page < 1 or page > variant.pages:
+        return None
     story = site.story(ref)
+    if variant.layout == "generic":
+        return _encode(_generic_article(site, ref, story), variant)
     rng = site.variant_rng(ref, "page")
     enp_where = "after" if ref.is_reference else rng.choice(["none", "before", "after"])
     enp = _enp(site, ref, story, ".0" if ref.is_reference or rng.random() < 0.5 else ":0",
                sparse=rng.random() < 0.3)
-    charset = "both" if ref.is_reference else rng.choice(["both", "both", "header", "meta", "neither"])
     style = rng.randrange(3)
     if story.source == OWN_SOURCE and rng.random() < 0.4:
         source = ""
@@ -224,10 +267,24 @@ def article(site: Site, ref: ArticleRef) -> Page:
     else:
         source = story.source
     channel = ref.leaf.channel
-    crumbs = _crumbs(channel, ref.leaf.path, "../../../../")
     head = (f"<title>{escape(story.title)}-中国质量新闻网</title>\n"
             f'<meta name="KeyWords" content="{escape(("," if rng.random() < 0.5 else " ").join(story.keywords))}" />\n'
             f'<meta name="Author" content="{escape(" ".join(story.authors))}" />')
+    if variant.layout == "old":
+        body_html = "\n".join(_body_html(story, style, f"/{ref.channel_slug}/")[0])
+        crumbs = " &gt; ".join([f'<a href="/index.htm">新闻中心</a>', f'<a href="/{channel.slug}/index.htm">{channel.name}</a>',
+                                *(f'<a href="/{channel.slug}/node_{n.node_id}.htm">{n.name}</a>' for n in ref.leaf.path)])
+        body = (f'<div class="Index_Top">中国质量新闻网</div>\n<div class="Index_Position">您现在的位置：{crumbs}</div>\n'
+                '<div class="Index_ShowDetail">\n'
+                f'<div class="Index_ShowDetail_Title"><h1>{escape(story.title)}</h1></div>\n'
+                f'<div class="Index_ShowDetail_Time">{ref.published:%Y-%m-%d %H:%M:%S}\u3000来源：{escape(story.source)}</div>\n'
+                f'<div class="Index_ShowDetail_Content">{body_html}</div>\n</div>')
+        return _encode(_html(head, body, charset_meta=_meta_charset(variant)), variant)
+
+    fragments, starts = _body_html(story, style, "../../../")
+    parts = _split(fragments, starts, story.blocks, variant.pages) if variant.pages > 1 else ["\n".join(fragments)]
+    content = parts[page - 1] + ("\n" + _pager(ref, page, variant.pages) if variant.pages > 1 else "")
+    crumbs = _crumbs(channel, ref.leaf.path, "../../../../")
     furniture = (
         '<div class="comment"><h3>最新评论</h3><div class="comment_list"></div></div>\n'
         f'<div class="statement"><p>声明{colon(story.parens)}</p><p>{STATEMENT}</p></div>\n'
@@ -242,12 +299,24 @@ def article(site: Site, ref: ArticleRef) -> Page:
         f'<div class="Detail_Title"><h1>{escape(story.title)}</h1></div>\n'
         f'<div class="publish">{ref.published:%Y-%m-%d %H:%M:%S} <span class="from">{escape(source)}</span></div>\n'
         '<div class="Detail_Content"><div class="content">\n<!--enpcontent-->'
-        f"{_body_html(story, style, '../../../')}<!--/enpcontent-->\n</div></div>\n"
+        f"{content}<!--/enpcontent-->\n</div></div>\n"
         + (enp + "\n" if enp_where == "after" else "")
         + "</div>\n" + furniture
     )
-    content_type = "text/html; charset=utf-8" if charset in ("both", "header") else "text/html"
-    return Page(_html(head, body, charset_meta=charset in ("both", "meta")).encode(), content_type)
+    return _encode(_html(head, body, charset_meta=_meta_charset(variant)), variant)
+
+
+def _generic_article(site: Site, ref: ArticleRef, story: Story) -> str:
+    """A page in a layout no parser of the crawler knows (a redesign it has not met)."""
+    paragraphs = "\n".join(f"<p>{escape(b.text)}</p>" for b in story.blocks if b.kind == "p")
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{escape(story.title)}-中国质量新闻网</title>"
+            f'<meta name="keywords" content="{escape(",".join(story.keywords))}"></head>\n<body>\n'
+            '<header class="site-header"><nav><a href="/">首页</a> <a href="/qt/index.htm">综合</a></nav></header>\n'
+            f'<main><article class="news-article"><h1 class="headline">{escape(story.title)}</h1>\n'
+            f'<p class="meta"><time datetime="{ref.published.isoformat()}">{ref.published:%Y年%m月%d日 %H:%M}</time></p>\n'
+            f'<section class="article-body">\n{paragraphs}\n</section></article></main>\n'
+            "<footer><p>版权所有 中国质量新闻网 京ICP备05038365号</p></footer>\n</body></html>\n")
 
 
 ROBOTS = """User-agent: *

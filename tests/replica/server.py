@@ -13,7 +13,9 @@ from tests.replica.site import CHANNELS, OTHER_CHANNELS, Site
 
 _CHANNELS = {c.slug: c for c in (*CHANNELS, *OTHER_CHANNELS)}
 _NODE = re.compile(r"/(?P<slug>\w+)/node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
-_ARTICLE = re.compile(r"/(?P<slug>\w+)/content/(?P<month>\d{4}-\d{2})/(?P<day>\d{2})/content_(?P<id>\d+)\.htm")
+_ARTICLE = re.compile(r"/(?P<slug>\w+)/content/(?P<month>\d{4}-\d{2})/(?P<day>\d{2})/content_(?P<id>\d+)"
+                      r"(?:_(?P<page>\d+))?\.htm")
+_OLD_ARTICLE = re.compile(r"/news/(?P<slug>\w+)/n(?P<node>\d+)/(?P<id>\d+)\.html")
 _CHANNEL = re.compile(r"/(?P<slug>\w+)/(?:index\.htm)?")
 NOT_FOUND = Page(render._html("<title>404</title>", "<h1>404 Not Found</h1>").encode(), status=404)
 
@@ -24,11 +26,12 @@ def route(site: Site, path: str) -> Page:
         return render.home(site)
     if path == "/robots.txt":
         return Page(render.ROBOTS.encode(), "text/plain; charset=utf-8")
-    if m := _ARTICLE.fullmatch(path):
+    if (m := _ARTICLE.fullmatch(path)) or (m := _OLD_ARTICLE.fullmatch(path)):
         ref = site.article(int(m["id"]))
-        if ref is None or ref.path != path:
+        page = int(m.groupdict().get("page") or 1)
+        if ref is None or ref.page_path(page) != path:
             return NOT_FOUND
-        return render.article(site, ref)
+        return render.article(site, ref, page) or NOT_FOUND
     if m := _NODE.fullmatch(path):
         found = site.nodes_by_id.get(int(m["node"]))
         if found is None or found[0].slug != m["slug"]:

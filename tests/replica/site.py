@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from tests.replica import timeline
-from tests.replica.content import Block, Kind, Story, make_story
+from tests.replica.content import OWN_SOURCE, Block, Kind, Story, make_story
 from tests.replica.timeline import SHANGHAI, LeafSchedule
 
 PAGE_SIZE = 20
 CROSS_LIST_EVERY = 10  # every 10th article of some listings also appears in a partner listing
 NEWS_CENTRE = "新闻中心"
+OLD_LAYOUT_UNTIL = datetime(2015, 7, 1, tzinfo=SHANGHAI)  # the 2015-2016 redesign (SITE.md: "about 2015")
+GENERIC_FROM_END = 3  # one article of every listing, near the end of its backlog, is in a layout no parser knows
 REVISED_EVERY = 13  # every 13th article (by id) is corrected...
 REVISION_DELAY = timedelta(days=1)  # ...a day after publication
 
@@ -134,13 +136,34 @@ class ArticleRef:
     channel_slug: str  # the URL slug; 中国质量报 stories sometimes sit under qt
 
     @property
+    def old(self) -> bool:
+        """Published before the redesign: the old layout, gb2312, ``/news/...`` URLs."""
+        return self.published < OLD_LAYOUT_UNTIL and not self.is_reference
+
+    @property
     def path(self) -> str:
+        if self.old:
+            return f"/news/{self.channel_slug}/n{self.leaf.node.node_id}/{self.article_id}.html"
         d = self.published
         return f"/{self.channel_slug}/content/{d:%Y-%m}/{d:%d}/content_{self.article_id}.htm"
+
+    def page_path(self, page: int) -> str:
+        return self.path if page == 1 else self.path.replace(".htm", f"_{page}.htm")
 
     @property
     def is_reference(self) -> bool:
         return self.article_id == timeline.REFERENCE_ID
+
+
+@dataclass(frozen=True)
+class PageVariant:
+    """How an article's page is written, where SITE.md does not know."""
+
+    layout: str  # current, old, generic (a layout no parser knows)
+    encoding: str  # utf-8, gbk, gb18030, gb2312
+    declare: str  # where the charset is declared: both, header, meta, neither, conflict
+    mojibake: bool  # UTF-8 read as Latin-1 and written again as UTF-8 somewhere upstream
+    pages: int  # long articles are split over content_<id>_2.htm ...
 
 
 @dataclass
@@ -262,7 +285,34 @@ class Site:
         return (not ref.is_reference and ref.article_id % REVISED_EVERY == 4
                 and self.now >= ref.published + REVISION_DELAY)
 
+    def variant(self, ref: ArticleRef) -> PageVariant:
+        if ref.is_reference:
+            return PageVariant("current", "utf-8", "both", False, 1)
+        rng = self.variant_rng(ref, "encoding")
+        if ref.old:
+            return PageVariant("old", "gb2312", rng.choice(["meta", "both", "meta"]), False, 1)
+        if ref.k == self.schedule(ref.leaf).backlog - GENERIC_FROM_END:
+            return PageVariant("generic", "utf-8", "both", False, 1)
+        encoding = rng.choices(["utf-8", "gbk", "gb18030"], weights=[70, 15, 15])[0]
+        declare = rng.choice(["both", "both", "header", "meta", "neither", "conflict"])
+        mojibake = encoding == "utf-8" and rng.random() < 0.04
+        paragraphs = sum(1 for b in self._story(ref).blocks if b.kind == "p")
+        pages = 2 + ref.article_id % 2 if ref.article_id % 7 == 1 and paragraphs >= 4 else 1
+        return PageVariant("current", encoding, "header" if mojibake else declare, mojibake, pages)
+
     def story(self, ref: ArticleRef) -> Story:
+        """What the article says, as a correct crawler must read it from its page."""
+        story = self._story(ref)
+        variant = self.variant(ref)
+        if variant.layout == "generic":  # a generic parser reads title, date, text and keywords only
+            return Story(title=story.title, subtitle=None, source=OWN_SOURCE, authors=[], editor=None,
+                         keywords=story.keywords, blocks=[b for b in story.blocks if b.kind == "p"],
+                         parens=story.parens, byline="none")
+        if variant.encoding == "gb18030":  # a character only GB18030 (not GBK) can write
+            story.blocks.append(Block("p", text="文中“𠮷”字为生僻字，以原文为准。"))
+        return story
+
+    def _story(self, ref: ArticleRef) -> Story:
         if ref.is_reference:
             from tests.replica.reference import reference_story
 

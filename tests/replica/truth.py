@@ -32,7 +32,7 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
         "url": CANONICAL_ORIGIN + ref.path,
         "article_id": ref.article_id,
         "channel": ref.channel_slug,
-        "breadcrumb": ref.leaf.breadcrumb,
+        "breadcrumb": [] if site.variant(ref).layout == "generic" else ref.leaf.breadcrumb,
         "listings": site.listings_of(ref),
         "title": story.title,
         "subtitle": story.subtitle,
@@ -45,7 +45,9 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
         "images": [{"url": CANONICAL_ORIGIN + b.image.src, "caption": b.image.caption}
                    for b in story.blocks if b.kind == "image" and b.image is not None],
         "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title} for a in story.attachments],
-        "layout": "current",
+        "layout": site.variant(ref).layout,
+        "pages": site.variant(ref).pages,
+        "flags": [],
     }
 
 
@@ -71,3 +73,15 @@ def leaves_of(site: Site, *channels: str, names: tuple[str, ...] = ()) -> set[st
     """Keys of the listings of ``channels`` (Chinese names), narrowed to paths holding one of ``names``."""
     return {leaf.key for leaf in site.leaves if leaf.channel.name in channels
             and (not names or any(n.name in names for n in leaf.path))}
+
+
+def served_pages(site: Site, ref: ArticleRef, origin: str) -> list[tuple[bytes, str, str]]:
+    """(bytes, Content-Type, URL) of every page of the article, as the replica serves them at ``origin``."""
+    from tests.replica import render
+
+    pages = []
+    for n in range(1, site.variant(ref).pages + 1):
+        page = render.article(site, ref, n)
+        assert page is not None
+        pages.append((page.body, page.content_type, origin + ref.page_path(n)))
+    return pages

@@ -1,0 +1,88 @@
+"""Bytes to text for pages in UTF-8, GB2312, GBK or GB18030, whatever they declare.
+
+Declarations lie: a charset in the header only, in ``<meta>`` only, in both but
+conflicting, or nowhere.  Valid UTF-8 is a strong signal (GB text is almost never valid
+UTF-8), so it wins; otherwise the declared charset, with the GB family read as GB18030,
+their superset; otherwise GB18030.  Text that still holds replacement characters is
+``garbled``; UTF-8 read as Latin-1 somewhere upstream (mojibake) is repaired with ftfy.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import ftfy
+from ftfy.badness import is_bad
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
+_LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")  # UTF-8 of CJK read as Latin-1 starts with ä..é
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # what the text was read as
+    declared: str | None  # what the page said (header first, then <meta>)
+    repaired: bool = False  # mojibake found and undone
+    garbled: bool = False  # replacement characters remain: some text is lost
+
+    @property
+    def misdeclared(self) -> bool:
+        return self.declared is not None and _family(self.declared) != _family(self.encoding)
+
+
+def _family(name: str) -> str:
+    name = name.lower().replace("_", "-")
+    if name in _GB_FAMILY:
+        return "gb18030"
+    if name in ("utf8", "utf-8-sig"):
+        return "utf-8"
+    return name
+
+
+def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    """Charsets the response declares, header first, then ``<meta>`` in the first 4 KiB."""
+    found = []
+    if content_type and (m := _HEADER_CHARSET.search(content_type)):
+        found.append(m[1])
+    if m := _META_CHARSET.search(body[:4096]):
+        found.append(m[1].decode("ascii", "replace"))
+    return found
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
+    declared = declared_charsets(body, content_type)
+    first = declared[0] if declared else None
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return Decoded(body.decode(encoding, "replace"), encoding, first)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return _repair(text, "utf-8", first)
+    for name in [*declared, "gb18030"]:
+        encoding = _family(name)
+        if encoding == "utf-8":
+            continue
+        try:
+            codecs.lookup(encoding)
+            return _repair(body.decode(encoding), encoding, first)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    text = body.decode("gb18030", "replace")
+    return Decoded(text, "gb18030", first, garbled=True)
+
+
+def _repair(text: str, encoding: str, declared: str | None) -> Decoded:
+    if _LATIN1_LETTERS.search(text) and is_bad(text):
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text:
+            return Decoded(fixed, encoding, declared, repaired=True, garbled=is_bad(fixed) or "\ufffd" in fixed)
+    return Decoded(text, encoding, declared, garbled="\ufffd" in text)
