@@ -19,7 +19,9 @@ from ftfy.badness import is_bad
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
-_LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")  # UTF-8 of CJK read as Latin-1 starts with ä..é
+# UTF-8 of CJK read as Latin-1 and written as UTF-8 again: "ä¸" is C3 A4 C2 B8; the lead bytes E3-E9 become
+# C3 A3..C3 A9, each followed by a continuation byte written as C2 80..C2 BF (or C3 80..C3 BF).
+_MOJIBAKE_BYTES = re.compile(rb"\xc3[\xa3-\xa9]\xc2[\x80-\xbf]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -66,14 +68,17 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     else:
-        return _repair(text, "utf-8", first)
+        if _MOJIBAKE_BYTES.search(body):
+            return _repair(text, "utf-8", first)
+        return Decoded(text, "utf-8", first, garbled="\ufffd" in text)
     for name in [*declared, "gb18030"]:
         encoding = _family(name)
         if encoding == "utf-8":
             continue
         try:
             codecs.lookup(encoding)
-            return _repair(body.decode(encoding), encoding, first)
+            text = body.decode(encoding)
+            return Decoded(text, encoding, first, garbled="\ufffd" in text)
         except (LookupError, UnicodeDecodeError):
             continue
     text = body.decode("gb18030", "replace")
@@ -81,7 +86,7 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
 
 
 def _repair(text: str, encoding: str, declared: str | None) -> Decoded:
-    if _LATIN1_LETTERS.search(text) and is_bad(text):
+    if is_bad(text):
         fixed = ftfy.fix_encoding(text)
         if fixed != text:
             return Decoded(fixed, encoding, declared, repaired=True, garbled=is_bad(fixed) or "\ufffd" in fixed)

@@ -9,9 +9,11 @@ keywords.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
-from parsel import Selector
+import lxml.html
+from lxml import etree
 
 from cqnnews import dates
 from cqnnews.decoding import Decoded, decode_page
@@ -24,6 +26,7 @@ from cqnnews.parsers.habits import interpret
 from cqnnews.parsers.old import OldLayout
 from cqnnews.urls import SiteUrls, article_id
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str; XHTML pages start with it
 PARSERS: list[LayoutParser] = [CurrentLayout(), OldLayout(), GenericLayout()]
 
 __all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages", "read_page"]
@@ -35,9 +38,12 @@ def utc_now() -> str:
 
 def read_page(page: str, url: str, urls: SiteUrls) -> tuple[PageReading, dict[str, str]]:
     """One page read by the first parser that recognises it, with its enpproperty fields."""
-    sel = Selector(text=page)
-    parser = next(p for p in PARSERS if p.matches(sel))
-    return parser.read(sel, url, urls.canonical), enpproperty.properties(page)
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (etree.ParserError, ValueError) as exc:
+        raise ArticleParseError(f"not an HTML page ({exc})") from None
+    parser = next(p for p in PARSERS if p.matches(root))
+    return parser.read(root, url, urls.canonical), enpproperty.properties(page)
 
 
 def _channel(canonical_url: str) -> str:

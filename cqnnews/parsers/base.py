@@ -5,12 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import ClassVar
 
-from parsel import Selector
+from cssselect import HTMLTranslator
+from lxml import etree
+from lxml.html import HtmlElement
 
 from cqnnews.parsers.habits import Body
 from cqnnews.parsers.units import Unit
+
+_TRANSLATOR = HTMLTranslator()
+
+
+@cache
+def css(selector: str) -> etree.XPath:
+    """A CSS selector compiled once to an XPath over lxml trees (hot path: no per-call translation)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(selector))
+
+
+@cache
+def xpath(expression: str) -> etree.XPath:
+    return etree.XPath(expression)
+
+
+def text_of(el: HtmlElement) -> str:
+    return "".join(el.itertext())
 
 
 class ArticleParseError(Exception):
@@ -37,8 +57,8 @@ class LayoutParser:
 
     name: ClassVar[str]
 
-    def matches(self, sel: Selector) -> bool:
+    def matches(self, root: HtmlElement) -> bool:
         raise NotImplementedError
 
-    def read(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> PageReading:
+    def read(self, root: HtmlElement, url: str, canonical: Callable[[str], str]) -> PageReading:
         raise NotImplementedError

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urljoin
 
-from parsel import Selector
+from lxml.html import HtmlElement
 
 from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, PageReading
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, PageReading, css, text_of, xpath
 from cqnnews.parsers.units import Unit, flatten
 from cqnnews.text import clean
 from cqnnews.urls import article_id
@@ -54,40 +54,45 @@ class CurrentLayout(LayoutParser):
     body_css = "div.Detail_Content div.content"
     keywords_xpath = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 
-    def matches(self, sel: Selector) -> bool:
-        return bool(sel.css(self.body_css)) and bool(sel.css(self.publish_css) or sel.css(self.title_css[0]))
+    def matches(self, root: HtmlElement) -> bool:
+        return bool(css(self.body_css)(root)) and bool(css(self.publish_css)(root) or css(self.title_css[0])(root))
 
-    def breadcrumb(self, sel: Selector) -> list[str]:
-        box = sel.css(self.breadcrumb_css)[:1]
-        return [c for c in (clean(t) for t in box.css("a").xpath("string()").getall()) if c]
+    def _first_text(self, root: HtmlElement, selector: str) -> str:
+        found = css(selector)(root)
+        return clean(text_of(found[0])) if found else ""
 
-    def title(self, sel: Selector) -> str:
-        for css in self.title_css:
-            text = clean(sel.css(css).xpath("string()").get(""))
-            if text:
+    def breadcrumb(self, root: HtmlElement) -> list[str]:
+        boxes = css(self.breadcrumb_css)(root)
+        if not boxes:
+            return []
+        return [c for c in (clean(text_of(a)) for a in boxes[0].iter("a")) if c]
+
+    def title(self, root: HtmlElement) -> str:
+        for selector in self.title_css:
+            if text := self._first_text(root, selector):
                 return text
         return ""
 
-    def publish_text(self, sel: Selector) -> str:
-        return clean(sel.css(self.publish_css).xpath("string()").get(""))
+    def published_at(self, root: HtmlElement) -> datetime | None:
+        return parse_datetime(self._first_text(root, self.publish_css))
 
-    def published_at(self, sel: Selector) -> datetime | None:
-        return parse_datetime(self.publish_text(sel))
-
-    def source(self, sel: Selector) -> str:
-        publish = sel.css(self.publish_css)[:1]
-        spans = publish.css(self.source_css)
-        text = clean(spans.xpath("string()").get("")) if spans else _TIME.sub("", self.publish_text(sel))
+    def source(self, root: HtmlElement) -> str:
+        publish = css(self.publish_css)(root)
+        if not publish:
+            return OWN_SOURCE
+        spans = css(self.source_css)(publish[0])
+        text = clean(text_of(spans[0])) if spans else _TIME.sub("", clean(text_of(publish[0])))
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
-    def keywords(self, sel: Selector) -> list[str]:
-        return split_keywords(sel.xpath(self.keywords_xpath).get(""))
+    def keywords(self, root: HtmlElement) -> list[str]:
+        found = xpath(self.keywords_xpath)(root)
+        return split_keywords(str(found[0])) if found else []
 
-    def read(self, sel: Selector, url: str, canonical: Callable[[str], str]) -> PageReading:
-        title = self.title(sel)
+    def read(self, root: HtmlElement, url: str, canonical: Callable[[str], str]) -> PageReading:
+        title = self.title(root)
         if not title:
             raise ArticleParseError("no title")
-        units, more = take_pager(flatten(sel.css(self.body_css)[0].root), url)
-        return PageReading(layout=self.name, breadcrumb=self.breadcrumb(sel), title=title,
-                           published_at=self.published_at(sel), source=self.source(sel),
-                           keywords=self.keywords(sel), units=units, more_pages=more)
+        units, more = take_pager(flatten(css(self.body_css)(root)[0]), url)
+        return PageReading(layout=self.name, breadcrumb=self.breadcrumb(root), title=title,
+                           published_at=self.published_at(root), source=self.source(root),
+                           keywords=self.keywords(root), units=units, more_pages=more)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from parsel import Selector
+from lxml.html import HtmlElement
 
+from cqnnews.parsers.base import css
 from cqnnews.parsers.current import OWN_SOURCE, CurrentLayout
-from cqnnews.text import clean
 
 _SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>[^\s　]+)")
 
@@ -19,9 +19,9 @@ class OldLayout(CurrentLayout):
     publish_css = "div.Index_ShowDetail_Time"
     body_css = "div.Index_ShowDetail_Content"
 
-    def matches(self, sel: Selector) -> bool:
-        return bool(sel.css(self.body_css)) and bool(sel.css(self.title_css[1]))
+    def matches(self, root: HtmlElement) -> bool:
+        return bool(css(self.body_css)(root)) and bool(css(self.title_css[1])(root))
 
-    def source(self, sel: Selector) -> str:
-        m = _SOURCE.search(clean(sel.css(self.publish_css).xpath("string()").get("")))
+    def source(self, root: HtmlElement) -> str:
+        m = _SOURCE.search(self._first_text(root, self.publish_css))
         return m["source"] if m else OWN_SOURCE

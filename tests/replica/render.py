@@ -19,7 +19,8 @@ DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')
 STATEMENT = ("本网注明“来源：中国质量新闻网”的所有作品，版权均属于中国质量新闻网，未经本网授权不得转载、摘编或利用其他方式使用上述作品。"
              "已经本网授权使用作品的，应在授权范围内使用，并注明“来源：中国质量新闻网”。")
-PICTURE_NEWS = ["机油液位上升、加注口变“奶盖”不要 ...", "安全的召回与召回的安全", "广汽本田2019年超额完成目标，体 ..."]
+PICTURE_NEWS = ["机油液位上升、加注口变“奶盖”不要 ...", "安全的召回与召回的安全", "广汽本田2019年超额完成目标，体 ...",
+                "自研自造铸市场底力 威马为新势力唯 ...", "中国汽车文化的先驱 奥迪第三次华丽 ..."]
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,47 @@ def _html(head: str, body: str, charset_meta: str | None = "utf-8") -> str:
             f"<body>\n{body}\n</body>\n</html>\n")
 
 
+# The rest of the site's menu: channels outside the news centre (not served; the crawler never follows them).
+SITE_MENU = ["质量", "标准", "计量", "认证", "检验检测", "特种设备", "食品", "消费", "家居建材", "线缆", "财经",
+             "地方", "人物", "评论", "图片", "直播", "数据", "政策法规", "曝光台", "3·15", "质量月", "专家库"]
+SCRIPTS = ("<script type=\"text/javascript\">var _hmt = _hmt || [];(function(){var hm = document.createElement('script');"
+           "hm.src = '//hm.example.invalid/hm.js?0f1e2d3c';var s = document.getElementsByTagName('script')[0];"
+           "s.parentNode.insertBefore(hm, s);})();</script>\n"
+           "<script type=\"text/javascript\">function share(t){var u=encodeURIComponent(location.href);"
+           "window.open('//share.example.invalid/?u='+u+'&t='+t,'_blank','width=600,height=450');return false;}"
+           "function fontSize(n){document.getElementById('zoom').style.fontSize=n+'px';}</script>")
+
+
 def _nav() -> str:
     links = "".join(f'<li><a href="/{c.slug}/index.htm" target="_blank">{c.name}</a></li>'
                     for c in (*CHANNELS, *OTHER_CHANNELS))
-    return (f'<div class="top"><a href="/"><img src="/images/logo.png" alt="中国质量新闻网" /></a></div>\n'
-            f'<div class="nav"><ul><li><a href="/">首页</a></li>{links}</ul></div>')
+    more = "".join(f'<li><a href="/{i:02d}/index.htm" target="_blank">{name}</a></li>'
+                   for i, name in enumerate(SITE_MENU))
+    return (f'<div class="topbar"><span>欢迎访问中国质量新闻网</span> <a href="/member/login.htm">登录</a> '
+            f'<a href="/member/reg.htm">注册</a> <a href="/rss/food.xml">RSS</a></div>\n'
+            f'<div class="top"><a href="/"><img src="/images/logo.png" alt="中国质量新闻网" /></a>'
+            f'<form class="search" action="/search/"><input type="text" name="q" /><button>搜索</button></form></div>\n'
+            f'<div class="nav"><ul><li><a href="/">首页</a></li>{links}</ul><ul class="more">{more}</ul></div>')
+
+
+def _footer() -> str:
+    partners = " | ".join(f'<a href="/{i:02d}/index.htm">{name}</a>' for i, name in enumerate(SITE_MENU[:12]))
+    return (f'<div class="footer"><p>{partners}</p><p><a href="/about/">关于我们</a> | <a href="/contact/">联系我们</a> | '
+            '<a href="/ads/">广告服务</a> | <a href="/copyright/">版权声明</a></p>'
+            "<p>中国质量新闻网 版权所有 未经授权禁止复制或建立镜像</p><p>京ICP备05038365号 京公网安备11010502030000号</p></div>\n"
+            + SCRIPTS)
+
+
+def _sidebar(site: Site) -> str:
+    """最新新闻, 热点排行, 图片新闻: the same on every page, from the newest articles of 要闻."""
+    newest = site.listing(site.leaf("综合/要闻一"))[:10]
+    items = "".join(f'<li><a href="{r.path}" target="_blank">{escape(site.story(r).title)}</a></li>' for r in newest)
+    pictures = "".join(f'<li><a href="/auto/index.htm"><img src="/auto/img/pic{i}.jpg" alt="" /></a>'
+                       f'<p><a href="/auto/index.htm">{escape(t)}</a></p></li>' for i, t in enumerate(PICTURE_NEWS))
+    return (f'<div class="right"><div class="latest"><h3>最新新闻</h3><ul>{items}</ul></div>'
+            f'<div class="hot"><h3>热点排行</h3><ol>{items}</ol></div>'
+            f'<div class="pic_news"><h3>图片新闻</h3><ul>{pictures}</ul></div>'
+            '<div class="ad"><a href="/ads/"><img src="/images/ad300x250.gif" alt="广告" /></a></div></div>')
 
 
 def home(site: Site) -> Page:
@@ -119,7 +156,7 @@ def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int) -
     pager.append(f'<a href="{href(pages)}">尾页</a>')
     body = (f"{_nav()}\n{crumbs}\n{menu}\n"
             f'<div class="List_List"><dl><dd class="cont_l"><ul>\n' + "\n".join(items) + "\n</ul></dd></dl></div>\n"
-            f"<center>{' '.join(pager)}</center>")
+            f"<center>{' '.join(pager)}</center>\n{_footer()}")
     return Page(_html(f"<title>{node.name}-中国质量新闻网</title>", body).encode())
 
 
@@ -278,7 +315,7 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
                 '<div class="Index_ShowDetail">\n'
                 f'<div class="Index_ShowDetail_Title"><h1>{escape(story.title)}</h1></div>\n'
                 f'<div class="Index_ShowDetail_Time">{ref.published:%Y-%m-%d %H:%M:%S}\u3000来源：{escape(story.source)}</div>\n'
-                f'<div class="Index_ShowDetail_Content">{body_html}</div>\n</div>')
+                f'<div class="Index_ShowDetail_Content">{body_html}</div>\n</div>\n{_sidebar(site)}\n{_footer()}')
         return _encode(_html(head, body, charset_meta=_meta_charset(variant)), variant)
 
     fragments, starts = _body_html(story, style, "../../../")
@@ -290,7 +327,7 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
         f'<div class="statement"><p>声明{colon(story.parens)}</p><p>{STATEMENT}</p></div>\n'
         '<div class="pic_news"><h3>图片新闻</h3><ul>'
         + "".join(f'<li><a href="../../../../auto/index.htm">{escape(t)}</a></li>' for t in PICTURE_NEWS)
-        + '</ul></div>\n<div class="latest"><h3>最新新闻</h3><ul></ul></div>'
+        + '</ul></div>\n' + _sidebar(site) + "\n" + _footer()
     )
     body = (
         f"{_nav()}\n{crumbs}\n"
@@ -315,8 +352,9 @@ def _generic_article(site: Site, ref: ArticleRef, story: Story) -> str:
             '<header class="site-header"><nav><a href="/">首页</a> <a href="/qt/index.htm">综合</a></nav></header>\n'
             f'<main><article class="news-article"><h1 class="headline">{escape(story.title)}</h1>\n'
             f'<p class="meta"><time datetime="{ref.published.isoformat()}">{ref.published:%Y年%m月%d日 %H:%M}</time></p>\n'
-            f'<section class="article-body">\n{paragraphs}\n</section></article></main>\n'
-            "<footer><p>版权所有 中国质量新闻网 京ICP备05038365号</p></footer>\n</body></html>\n")
+            f'<section class="article-body">\n{paragraphs}\n</section></article>\n'
+            f'<aside class="sidebar">{_sidebar(site)}</aside></main>\n'
+            f"<footer>{_footer()}</footer>\n</body></html>\n")
 
 
 ROBOTS = """User-agent: *

@@ -1,0 +1,132 @@
+"""``make bench-extract``: ms per page and field accuracy of cqnnews, trafilatura and GNE.
+
+All three read the same replica article pages (every layout era, encoding and variant;
+articles split over pages are left out, as the others read one page).  Accuracy is
+against the replica's ground truth, field by field: title, published_at (the same
+instant), authors and body (lines compared with whitespace folded).  cqnnews is timed
+from raw bytes, decoding included; the others get the page already decoded.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cqnnews.dates import parse_datetime
+from cqnnews.decoding import decode_page
+from cqnnews.parsers import extract_bytes
+from cqnnews.text import clean
+from cqnnews.urls import SiteUrls
+from tests.conftest import NOW
+from tests.replica import render
+from tests.replica.site import Site
+from tests.replica.truth import expected_fields
+
+RESULTS = Path(__file__).parent / "results" / "extract.json"
+FIELDS = ("title", "published_at", "authors", "body")
+ORIGIN = "https://www.cqn.com.cn"
+URLS = SiteUrls(ORIGIN)
+
+Page = dict[str, Any]
+Reader = Callable[[Page], dict[str, Any]]
+
+
+def pages(seed: int = 1, scale: int = 30) -> list[Page]:
+    site = Site(seed=seed, scale=scale, now=NOW)
+    out = []
+    for ref in site.articles():
+        if site.variant(ref).pages != 1:
+            continue
+        page = render.article(site, ref)
+        assert page is not None
+        out.append({"bytes": page.body, "content_type": page.content_type, "url": ORIGIN + ref.path,
+                    "text": decode_page(page.body, page.content_type).text, "truth": expected_fields(site, ref)})
+    return out
+
+
+def read_cqnnews(page: Page) -> dict[str, Any]:
+    a = extract_bytes(page["bytes"], page["content_type"], page["url"], URLS)
+    return {"title": a.title, "published_at": a.published_at, "authors": a.authors, "body": a.body}
+
+
+def read_trafilatura(page: Page) -> dict[str, Any]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(page["text"], url=page["url"], with_metadata=True, include_comments=False)
+    data = (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)) if doc is not None else {}
+    author = data.get("author")
+    return {"title": data.get("title"), "published_at": data.get("date"),
+            "authors": [a.strip() for a in author.split(";")] if author else [], "body": data.get("text") or ""}
+
+
+def read_gne(page: Page) -> dict[str, Any]:
+    from gne import GeneralNewsExtractor
+
+    data = GeneralNewsExtractor().extract(page["text"])
+    author = data.get("author")
+    return {"title": data.get("title"), "published_at": data.get("publish_time"),
+            "authors": [author] if author else [], "body": data.get("content") or ""}
+
+
+def _instant(value: Any) -> datetime | None:
+    return parse_datetime(str(value)) if value else None
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (clean(x) for x in (text or "").splitlines()) if line]
+
+
+def correct(field: str, got: Any, want: Any) -> bool:
+    if field == "published_at":
+        return want is not None and _instant(got) == _instant(want)
+    if field == "body":
+        return _lines(got) == _lines(want)
+    if field == "title":
+        return clean(got or "") == want
+    return list(got or []) == want
+
+
+def measure(reader: Reader, sample: list[Page], repeats: int = 3) -> dict[str, Any]:
+    for layout in {p["truth"]["layout"] for p in sample}:  # warm up: imports, caches, on every layout
+        reader(next(p for p in sample if p["truth"]["layout"] == layout))
+    timings = []
+    outputs: list[dict[str, Any]] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        outputs = [reader(page) for page in sample]
+        timings.append((time.perf_counter() - start) * 1000 / len(sample))
+    per_field = {f: sum(correct(f, o[f], p["truth"][f]) for o, p in zip(outputs, sample)) / len(sample)
+                 for f in FIELDS}
+    return {"ms_per_page": round(statistics.median(timings), 3),
+            "field_accuracy": round(sum(per_field.values()) / len(FIELDS), 4),
+            "per_field": {f: round(v, 4) for f, v in per_field.items()}}
+
+
+def main() -> int:
+    sample = pages()
+    readers: dict[str, Reader] = {"cqnnews": read_cqnnews, "trafilatura": read_trafilatura, "gne": read_gne}
+    results = {name: measure(reader, sample) for name, reader in readers.items()}
+    base = results["cqnnews"]["ms_per_page"]
+    for name, r in results.items():
+        r["times_slower_than_cqnnews"] = round(r["ms_per_page"] / base, 1)
+    size = sum(len(p["bytes"]) for p in sample) / len(sample) / 1024
+    print(f"{len(sample)} replica article pages, {size:.1f} KiB on average (every layout, encoding and variant; "
+          "seed 1, scale 30)")
+    print(f"{'extractor':<12} {'ms/page':>9} {'vs cqnnews':>11} {'accuracy':>9}  " + "  ".join(f"{f:>12}" for f in FIELDS))
+    for name, r in results.items():
+        print(f"{name:<12} {r['ms_per_page']:>9.3f} {r['times_slower_than_cqnnews']:>10.1f}x "
+              f"{r['field_accuracy']:>9.1%}  " + "  ".join(f"{r['per_field'][f]:>12.1%}" for f in FIELDS))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""``python -m cqnnews.extract FILE... [--url URL] [--content-type TYPE]``: saved pages to JSON lines.
+
+Each file is read as raw bytes (pages may be GBK or GB18030, whatever they declare) and
+printed as one JSON object with the feed's fields.  The URL is ``--url``, else what the
+page itself says (``<link rel=canonical>``, ``og:url``), else the file name.  A file that
+is not HTML, or not an article, gets one line on stderr; the other files are still
+processed and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+from pathlib import Path
+
+from cqnnews.decoding import decode_page
+from cqnnews.parsers import ArticleParseError, extract_pages
+from cqnnews.urls import SiteUrls
+
+_HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table)\b", re.I)
+_CANONICAL = (r"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)""",
+              r"""<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""")
+
+
+def page_url(text: str) -> str | None:
+    for pattern in _CANONICAL:
+        if m := re.search(pattern, text[:20000], re.I):
+            return m[1]
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cqnnews.extract", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    parser.add_argument("--url", help="the URL the page was fetched from (for every FILE)")
+    parser.add_argument("--content-type", help="the Content-Type header it came with, e.g. 'text/html; charset=utf-8'")
+    args = parser.parse_args(argv)
+    urls = SiteUrls()
+    status = 0
+    for path in args.files:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            print(f"cqnnews.extract: {path}: cannot read ({exc.strerror})", file=sys.stderr)
+            status = 1
+            continue
+        text = decode_page(body, args.content_type).text
+        if not _HTML.search(text[:8192]):
+            print(f"cqnnews.extract: {path}: not an HTML page", file=sys.stderr)
+            status = 1
+            continue
+        url = args.url or page_url(text) or path.name
+        try:
+            article = extract_pages([(body, args.content_type, url)], urls)
+        except ArticleParseError as exc:
+            print(f"cqnnews.extract: {path}: not an article this crawler can read: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps(dataclasses.asdict(article), ensure_ascii=False), flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
