@@ -60,6 +60,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3  # first try + 3 retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HTTPERROR_ALLOWED_CODES: list[int] = []
+# Retries back off: 1s, 2s, 4s... (at most CQN_BACKOFF_MAX), and never sooner than Retry-After says.
+CQN_BACKOFF_BASE = 1.0
+CQN_BACKOFF_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "cqnnews.middlewares.retry.BackoffRetryMiddleware": 550,
+    "cqnnews.middlewares.completeness.CompletenessMiddleware": 580,  # after decompression (590)
+}
 
 # --- pipeline ------------------------------------------------------------------------
 ITEM_PIPELINES = {

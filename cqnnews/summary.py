@@ -39,6 +39,9 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
         found.append(f"{empty} listing pages held no article links: has the layout changed?")
     if stats.get("cqnnews/navigation/missing", 0):
         found.append("listings missing from the navigation")
+    failed_pages = stats.get("cqnnews/listing/failed", 0) + stats.get("cqnnews/navigation/failed", 0)
+    if failed_pages:
+        found.append(f"{failed_pages} navigation or listing pages failed on every try")
     if any(k.startswith("feedexport/failed_count/") for k in stats):
         found.append("a feed could not be stored")
     if not committed:

@@ -28,6 +28,7 @@ class RunLedger:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.exported: list[Exported] = []
+        self.dropped: set[int] = set()
         self.reason: str | None = None
         self.feed_closed = False
         self.done = False
@@ -60,7 +61,9 @@ class RunLedger:
                                       list(a["sections"]), a["revision"]))
 
     def item_dropped(self, item: Any) -> None:
-        self.spider._tally(list(ItemAdapter(item).get("sections") or []), "dropped")
+        adapter = ItemAdapter(item)
+        self.dropped.add(adapter.get("article_id"))
+        self.spider._tally(list(adapter.get("sections") or []), "dropped")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
@@ -81,15 +84,24 @@ class RunLedger:
         spider = self.spider
         stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats())
         committed = 0
+        lost = spider.requested - {e.article_id for e in self.exported} - spider.unchanged - self.dropped \
+            - {f.article_id for f in spider.failed}
+        why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"
+               else f"not fetched before the run stopped ({self.reason})")
+        for aid in sorted(lost):  # e.g. a redirect loop the duplicate filter swallowed
+            url = spider.found[aid].url if aid in spider.found else str(aid)
+            sections = spider._ordered(spider.found[aid]) if aid in spider.found else []
+            spider._fail(aid, url, sections, why)
         if stored:
             try:
-                spider.state.record_failures((f.article_id, f.url, f.sections, f.reason) for f in spider.failed)
-                committed = spider.state.commit_exported(self.exported, self.feed or "", spider.unchanged)
+                spider.store.update_listings(spider.incomplete, spider.complete - spider.incomplete)
+                spider.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in spider.failed)
+                committed = spider.store.commit_exported(self.exported, self.feed or "", spider.unchanged)
             except Exception:
-                logger.exception("could not update the crawl state %s", spider.state.path)
+                logger.exception("could not update the crawl state %s", spider.store.path)
                 stored = False
-        pending = len(spider.state.pending()) if stored else -1
-        spider.state.close()
+        pending = len(spider.store.pending()) if stored else -1
+        spider.store.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
         report = summary.build(spider.name, self.feed, stats.get_stats(), self.reason, spider.tally, spider.totals, spider.failed,
                                issues, committed, pending)

@@ -76,7 +76,7 @@ class Listing:
 class SectionSpider(Spider):
     section: ClassVar[Section]
     urls: SiteUrls
-    state: StateStore
+    store: StateStore
 
     def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
                  recheck_days: str | None = None, **kwargs: Any) -> None:
@@ -90,6 +90,9 @@ class SectionSpider(Spider):
         self.tally: dict[str, Counter[str]] = {}  # per section: new, duplicate, revised, unchanged, failed...
         self.totals: Counter[str] = Counter()  # the same, each article counted once
         self.where = "navigation"
+        self.requested: set[int] = set()  # article ids requested this run
+        self.incomplete: set[str] = set()  # listings with a page that failed this run
+        self.complete: set[str] = set()  # listings walked to their end (or to -a since) this run
         self._articles_scheduled = False
         self.articles_requested = 0
 
@@ -113,7 +116,8 @@ class SectionSpider(Spider):
         now = settings.get("CQN_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(SHANGHAI)
         spider.run_lock = lock.acquire(settings.get("CQN_STATE_DIR"), spider.name)
-        spider.state = StateStore.open(settings.get("CQN_STATE_DIR"), spider.name)
+        spider.store = StateStore.open(settings.get("CQN_STATE_DIR"), spider.name)
+        spider.walk_in_full = spider.store.incomplete_listings()
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
 
@@ -146,7 +150,7 @@ class SectionSpider(Spider):
         return self.urls.url(f"/{channel.slug}/node_{node}.htm") if node else None
 
     async def start(self) -> AsyncIterator[Any]:
-        yield Request(self.urls.url("/"), callback=self.parse_home, dont_filter=True)
+        yield Request(self.urls.url("/"), callback=self.parse_home, errback=self.page_failed, dont_filter=True)
 
     def parse_home(self, response: Response) -> Any:
         links = navigation.links_by_text(response.selector, response.url)
@@ -157,7 +161,8 @@ class SectionSpider(Spider):
                 self._count("navigation/fallback")
                 fetch = self.urls.url(f"/{channel.slug}/index.htm")
                 self.logger.warning("home page %s has no link %r; trying %s", response.url, channel.name, fetch)
-            yield Request(fetch, callback=self.parse_channel, cb_kwargs={"channel": channel, "position": i})
+            yield Request(fetch, callback=self.parse_channel, errback=self.page_failed, dont_filter=True,
+                          cb_kwargs={"channel": channel, "position": i})
 
     def parse_channel(self, response: Response, channel: Channel, position: int) -> Any:
         links = navigation.node_links(response.selector, response.url)
@@ -194,7 +199,8 @@ class SectionSpider(Spider):
         selected = self._selected(listing.path)
         if selected or self._leads_to_chosen(listing.channel, listing.path):
             listing = Listing(listing.channel, listing.path, listing.order, record=selected)
-            yield Request(url, callback=self.parse_listing, cb_kwargs={"listing": listing, "page": 1})
+            yield Request(url, callback=self.parse_listing, errback=self.page_failed, dont_filter=True,
+                          cb_kwargs={"listing": listing, "page": 1})
 
     # --- listings --------------------------------------------------------------------
 
@@ -221,12 +227,26 @@ class SectionSpider(Spider):
         all_known, reached_since = self._note(items, listing)
         known_pages = known_pages + 1 if all_known else 0
         if not items or page >= navigation.last_page(sel) or reached_since:
+            self.complete.add(listing.name)
             return
-        if known_pages >= self.stop_after and not self.args.full:
+        full = self.args.full or listing.name in self.walk_in_full
+        if known_pages >= self.stop_after and not full:
             self._count("listing/stopped_at_known")
+            self.complete.add(listing.name)
             return
         yield Request(navigation.listing_page_url(response.url, page + 1), callback=self.parse_listing,
+                      errback=self.page_failed, dont_filter=True,
                       cb_kwargs={"listing": listing, "page": page + 1, "known_pages": known_pages})
+
+    def page_failed(self, failure: Failure) -> None:
+        """A navigation or listing page that failed on every try: the walk of its listing is incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        listing = request.cb_kwargs.get("listing")
+        self._count("listing/failed" if listing else "navigation/failed")
+        if listing is not None:
+            self.incomplete.add(listing.name)
+        self.logger.error("page %s failed: %s%s", request.url, _reason(failure),
+                          f"; listing {listing.name} will be walked in full next run" if listing else "")
 
     def _note(self, items: list[tuple[str, str]], listing: Listing) -> tuple[bool, bool]:
         """Note the page's new articles; (every article on it was known, it reached ``since``)."""
@@ -238,7 +258,7 @@ class SectionSpider(Spider):
             fresh = [e for e in entries if (day := article_day(e[2])) is None or day >= since]
             reached_since = len(fresh) < len(entries)
             entries = fresh
-        known = self.state.known(aid for aid, _, _ in entries)
+        known = self.store.known(aid for aid, _, _ in entries)
         for aid, fetch, _ in entries:
             if known.get(aid) == "exported":
                 self._tally([listing.name], "duplicate")
@@ -259,18 +279,18 @@ class SectionSpider(Spider):
             return
         self._articles_scheduled = True
         self.where = "articles"
-        for pending in self.state.pending():
+        for pending in self.store.pending():
             fetch = self.urls.fetchable(pending.url)
-            if fetch is None:
-                continue
+            if fetch is None or (pending.article_id not in self.found and _gone(pending.reason)):
+                continue  # gone (404) and not on any listing walked this run
             found = self.found.setdefault(pending.article_id, Found(fetch))
             for name in pending.sections:
                 found.sections.setdefault(name, LAST)
-        self.state.add_pending((aid, self.urls.canonical(f.url), self._ordered(f)) for aid, f in self.found.items())
+        self.store.add_pending((aid, self.urls.canonical(f.url), self._ordered(f)) for aid, f in self.found.items())
         requests = [(aid, f.url, self._ordered(f), False) for aid, f in self.found.items()]
         if self.args.recheck_days:
             cutoff = self.now - timedelta(days=self.args.recheck_days)
-            requests += [(k.article_id, fetch, k.sections, True) for k in self.state.published_since(cutoff)
+            requests += [(k.article_id, fetch, k.sections, True) for k in self.store.published_since(cutoff)
                          if k.article_id not in self.found and (fetch := self.urls.fetchable(k.url))]
         assert self.crawler.engine is not None
         for aid, url, sections, recheck in sorted(requests, reverse=True):
@@ -278,6 +298,7 @@ class SectionSpider(Spider):
                                               cb_kwargs={"sections": sections, "recheck": recheck},
                                               meta={"article_id": aid, "sections": sections, "first_url": url}))
         self.articles_requested = len(requests)
+        self.requested.update(aid for aid, _, _, _ in requests)
         if requests:
             raise DontCloseSpider
 
@@ -307,8 +328,9 @@ class SectionSpider(Spider):
         if rest is None:  # the first page: it names the others
             rest = [u for u in (self.urls.fetchable(p) for p in reading.more_pages) if u]
         if rest:
-            yield response.request.replace(url=rest[0], cb_kwargs={  # type: ignore[union-attr]
-                "sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]})
+            yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
+                          cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
+                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url")})
             return
         try:
             article = assemble([p[0] for p in pages], pages[0][1], response.meta.get("first_url") or response.url,
@@ -323,7 +345,7 @@ class SectionSpider(Spider):
             self._count("extract/generic")
         for flag in article.flags:
             self._count(f"article/flag/{flag}")
-        before = self.state.exported(article.article_id)
+        before = self.store.exported(article.article_id)
         if before is not None:
             if content_hash({k: getattr(article, k) for k in CONTENT_FIELDS}) == before.content_hash:
                 self.unchanged.add(article.article_id)
@@ -339,7 +361,9 @@ class SectionSpider(Spider):
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = _reason(failure)
+        if _gone(reason):
+            self._count("article/not_found")
         self._fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
 
     def _fail(self, aid: int, url: str, sections: list[str], reason: str) -> None:
@@ -347,3 +371,19 @@ class SectionSpider(Spider):
         self._tally(sections, "failed")
         self.failed.append(Failed(aid, self.urls.canonical(url), list(sections), reason))
         self.logger.warning("skipped article %s: %s", url, reason)
+
+
+def _reason(failure: Failure) -> str:
+    """Why a request failed, in a few words: ``HTTP 404``, ``forbidden by robots.txt``, ``TimeoutError``..."""
+    value = failure.value
+    response = getattr(value, "response", None)
+    if response is not None and getattr(response, "status", None):
+        return f"HTTP {response.status}"
+    message = failure.getErrorMessage() or failure.type.__name__
+    if "robots.txt" in message:
+        return "forbidden by robots.txt"
+    return f"{failure.type.__name__}: {message}" if message != failure.type.__name__ else message
+
+
+def _gone(reason: str | None) -> bool:
+    return bool(reason) and reason.startswith(("HTTP 404", "HTTP 410"))  # type: ignore[union-attr]

@@ -171,6 +171,16 @@ class StateStore:
                                "ORDER BY article_id DESC")
         return [Pending(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
 
+    def incomplete_listings(self) -> set[str]:
+        """Listings whose last walk met a page that failed: walked in full until a walk completes."""
+        rows = self.db.execute("SELECT key FROM meta WHERE key LIKE 'incomplete:%'")
+        return {r[0].removeprefix("incomplete:") for r in rows}
+
+    def update_listings(self, incomplete: Iterable[str], complete: Iterable[str]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, '1')", [(f"incomplete:{n}",) for n in incomplete])
+            self.db.executemany("DELETE FROM meta WHERE key = ?", [(f"incomplete:{n}",) for n in complete])
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 

@@ -1,4 +1,4 @@
-"""``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME]``."""
+"""``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
+from tests.replica.faults import RANDOM_KINDS, FaultPlan, parse_spec
 from tests.replica.server import ReplicaServer
 from tests.replica.site import Site
 from tests.replica.timeline import SHANGHAI
@@ -19,6 +20,13 @@ def _now(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
+def _faults(text: str) -> dict[str, float]:
+    try:
+        return parse_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.replica", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
@@ -27,13 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--now", type=_now, default=None,
                         help="the replica's clock: only articles published by then are served "
                              "(default: the real time; no zone means Asia/Shanghai)")
+    parser.add_argument("--faults", type=_faults, default={},
+                        help="random faults per request, e.g. 503=0.1,429=0.05,slow=0.05,drop=0.05,truncate=0.05,"
+                             "badcharset=0.05 (kinds: " + ", ".join(RANDOM_KINDS) + ")")
+    parser.add_argument("--fixed-faults", action="store_true",
+                        help="one article of 要闻二 per fixed fault kind (see /_replica/faults)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
         site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI))
     except ValueError as exc:
         parser.error(str(exc))
-    server = ReplicaServer(site, args.port, verbose=args.verbose)
+    try:
+        plan = FaultPlan(site, args.faults, args.fixed_faults)
+        plan.designated  # noqa: B018 (checks --fixed-faults can be served at this scale)
+    except ValueError as exc:
+        parser.error(str(exc))
+    server = ReplicaServer(site, args.port, verbose=args.verbose, faults=plan)
     print(f"serving {server.url}", flush=True)
     try:
         server.serve_forever()

@@ -24,10 +24,11 @@ class RunningReplica:
 
 
 @contextmanager
-def running_replica(seed: int = 1, scale: int = 8, now: datetime | None = None) -> Iterator[RunningReplica]:
+def running_replica(seed: int = 1, scale: int = 8, now: datetime | None = None, faults: str = "",
+                    fixed_faults: bool = False) -> Iterator[RunningReplica]:
     site = Site(seed=seed, scale=scale, now=now) if now else Site(seed=seed, scale=scale)
     cmd = [sys.executable, "-m", "tests.replica", "--port", "0", "--seed", str(seed), "--scale", str(scale),
-           "--now", site.now.isoformat()]
+           "--now", site.now.isoformat(), "--faults", faults, *(["--fixed-faults"] if fixed_faults else [])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:

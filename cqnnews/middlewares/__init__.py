@@ -1,0 +1,1 @@
+"""Downloader middlewares: backoff and Retry-After, truncated pages."""
