@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -15,9 +16,14 @@ from scrapy.settings import BaseSettings
 from cqnnews.items import FIELDS
 
 
-def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | None = None) -> Path:
-    """A new file name, never an existing one: runs in the same second get ``-2``, ``-3``..."""
+def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | None = None, worker: bool = False) -> Path:
+    """A new file name, never an existing one: runs in the same second get ``-2``, ``-3``...
+
+    A worker of a shared crawl adds its host and process id, so workers never share a file.
+    """
     stamp = (started or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    if worker:
+        stamp += f"-{socket.gethostname()}-{os.getpid()}"
     folder = Path(feed_dir) / spider
     path = folder / f"{stamp}.jsonl"
     n = 2
@@ -27,11 +33,11 @@ def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | Non
     return path
 
 
-def apply_default_feed(settings: BaseSettings, spider: str) -> None:
+def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False) -> None:
     """Add the default feed unless the command line named one (-o/-O or -s FEEDS)."""
     if settings.getdict("FEEDS"):
         return
-    path = default_feed_path(settings.get("CQN_FEED_DIR", "feeds"), spider)
+    path = default_feed_path(settings.get("CQN_FEED_DIR", "feeds"), spider, worker=worker)
     options: dict[str, Any] = {"format": "jsonlines", "encoding": "utf-8", "fields": FIELDS}
     settings.set("FEEDS", {str(path): options}, priority="spider")
 

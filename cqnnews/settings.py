@@ -21,6 +21,8 @@ CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
 CQN_NODE_IDS: dict[str, int] = {}
 # Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3
 CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
+# Several workers sharing one crawl: redis://host:port/db (empty: one process, no Redis needed).
+CQN_REDIS_URL = os.environ.get("CQN_REDIS_URL", "")
 # A listing stops paging after this many pages holding only known articles (-a full=true walks all).
 CQN_STOP_AFTER_KNOWN_PAGES = 1
 # The crawler's "now" (ISO 8601) for recheck_days and date checks; empty means the real time.
@@ -29,6 +31,7 @@ CQN_NOW = os.environ.get("CQN_NOW", "")
 CQN_MAX_ERRORS = 0
 CQN_MAX_FAILED_ARTICLES = 10
 CQN_PROGRESS_SECONDS = 60.0  # a progress line this often during long runs
+CQN_ARTICLE_BATCH = 500  # article requests handed to the scheduler at a time: memory stays flat
 
 EXTENSIONS = {
     "cqnnews.extensions.ledger.RunLedger": 500,
@@ -70,6 +73,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # --- pipeline ------------------------------------------------------------------------
+# Callbacks yield at most a few objects; Scrapy 2.19 starts this many asyncio tasks for every
+# response's output (the default, 100, costs more CPU than parsing the page).
+CONCURRENT_ITEMS = 4
 ITEM_PIPELINES = {
     "cqnnews.pipelines.validate.SchemaValidationPipeline": 900,  # last: what reaches the feed is valid
 }

@@ -37,6 +37,7 @@ def test_schema_and_item_name_the_same_fields_in_order() -> None:
 
 def test_a_good_record_passes() -> None:
     assert problems(GOOD) == []
+    assert Draft202012Validator(article_schema()).is_valid(GOOD)
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -53,6 +54,7 @@ def test_a_wrong_type_or_form_fails(field: str, value: Any) -> None:
     record = copy.deepcopy(GOOD)
     record[field] = value
     assert problems(record) and problems(record)[0].startswith(field)
+    assert not Draft202012Validator(article_schema()).is_valid(record)  # the reference implementation agrees
 
 
 def test_unknown_fields_fail() -> None:

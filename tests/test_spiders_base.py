@@ -33,7 +33,7 @@ def make_spider(tmp_path: Path) -> Callable[..., SectionSpider]:
 
 
 def listing(name: str, position: int = 0) -> Listing:
-    return Listing(YAOWEN, (name,), (0, position), record=True)
+    return Listing(0, (name,), (0, position), record=True)
 
 
 def html(url: str, body: str) -> HtmlResponse:
@@ -62,7 +62,7 @@ def test_non_html_article_response_is_skipped(make_spider: Callable[..., Section
 def test_listings_below_a_listing_are_walked_with_their_path(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider("minsheng")
     spider.visited.update({BASE + "/ms/node_20334.htm", BASE + "/ms/node_20337.htm"})
-    top = Listing(section("minsheng").channels[0], ("抽查公告",), (0, 0), record=True)
+    top = Listing(0, ("抽查公告",), (0, 0), record=True)
     page = ('<div class="subclass"><a href="node_20334.htm">抽查公告</a><a href="node_20337.htm">健康</a></div>'
             '<div class="subclass"><a href="node_22311.htm">国家抽查</a><a href="/zj/node_1.htm">别的频道</a></div>')
     [request] = list(spider.parse_listing(html(BASE + "/ms/node_20334.htm", page), listing=top, page=1))
@@ -81,7 +81,7 @@ def test_channel_found_by_link_text_not_slug(make_spider: Callable[..., SectionS
 def test_configured_node_id_used_when_navigation_lacks_a_link(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider(CQN_NODE_IDS={"要闻二": 1234})
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
-    requests = list(spider.parse_channel(channel, channel=YAOWEN, position=0))
+    requests = list(spider.parse_channel(channel, position=0))
     assert [r.url for r in requests] == [BASE + "/qt/node_6500.htm", BASE + "/qt/node_1234.htm"]
     assert spider.crawler.stats.get_value("cqnnews/navigation/fallback") == 1
 
@@ -90,7 +90,7 @@ def test_missing_sub_section_without_node_id_is_an_error(make_spider: Callable[.
     spider = make_spider()
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
     with caplog.at_level(logging.ERROR):
-        requests = list(spider.parse_channel(channel, channel=YAOWEN, position=0))
+        requests = list(spider.parse_channel(channel, position=0))
     assert len(requests) == 1
     assert "要闻二" in caplog.text and "CQN_NODE_IDS" in caplog.text
 

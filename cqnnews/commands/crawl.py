@@ -17,6 +17,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from cqnnews.sections import BadArgument
 from cqnnews.state import lock
+from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 
@@ -45,6 +46,9 @@ class Command(ScrapyCrawl):
             if check is not None:
                 check(dict(opts.spargs))
             state_dir = self.settings.get("CQN_STATE_DIR")
+            if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
+                RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), spidercls.name).close()
+                return
             StateStore.open(state_dir, spidercls.name).close()
         except lock.LockHeld as exc:
             refuse(str(exc), LOCKED)

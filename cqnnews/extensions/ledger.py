@@ -56,6 +56,8 @@ class RunLedger:
 
     def item_scraped(self, item: Any) -> None:
         a = ItemAdapter(item)
+        if self.spider.coordinator is not None:
+            self.spider.coordinator.claim(a["article_id"])
         record = {k: a[k] for k in CONTENT_FIELDS}
         self.exported.append(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
                                       list(a["sections"]), a["revision"]))
@@ -101,6 +103,8 @@ class RunLedger:
                 logger.exception("could not update the crawl state %s", spider.store.path)
                 stored = False
         pending = len(spider.store.pending()) if stored else -1
+        if spider.coordinator is not None:
+            spider.coordinator.leave()
         spider.store.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
         report = summary.build(spider.name, self.feed, stats.get_stats(), self.reason, spider.tally, spider.totals, spider.failed,

@@ -1,4 +1,4 @@
-"""The feed's JSON Schema, shipped with the package."""
+"""The feed's JSON Schema (draft 2020-12), shipped with the package, and a fast validator for it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import jsonschema_rs
 
 SCHEMA_FILE = files(__package__) / "article.schema.json"
 
@@ -18,13 +18,14 @@ def article_schema() -> dict[str, Any]:
 
 
 @cache
-def article_validator() -> Draft202012Validator:
-    schema = article_schema()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+def article_validator() -> Any:
+    """A compiled validator: about a microsecond per record, so every item can be checked."""
+    return jsonschema_rs.validator_for(article_schema())
 
 
 def problems(record: dict[str, Any]) -> list[str]:
     """Every way ``record`` breaks the schema, as ``path: message`` lines; [] when valid."""
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(record)'}: {e.message}"
-            for e in article_validator().iter_errors(record)]
+    validator = article_validator()
+    if validator.is_valid(record):
+        return []
+    return [f"{'/'.join(map(str, e.instance_path)) or '(record)'}: {e.message}" for e in validator.iter_errors(record)]

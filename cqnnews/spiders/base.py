@@ -16,7 +16,8 @@ again, except those ``-a recheck_days`` asks for, which come out again only if c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -37,6 +38,8 @@ from cqnnews.parsers import ArticleParseError, PageReading, assemble, read_page
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.state import lock
+from cqnnews.distributed import Coordinator, redis_settings
+from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.store import CONTENT_FIELDS, StateStore, content_hash
 from cqnnews.text import compact
 from cqnnews.urls import SiteUrls, article_day, article_id
@@ -63,7 +66,9 @@ class Failed:
 
 @dataclass(frozen=True)
 class Listing:
-    channel: Channel
+    """A listing being walked; plain data, so a request carrying it can wait in a shared Redis queue."""
+
+    channel: int  # index in the spider's section.channels
     path: tuple[str, ...]  # names from the channel page down
     order: Order
     record: bool  # False for a listing walked only to reach chosen listings below it
@@ -104,7 +109,15 @@ class SectionSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        apply_default_feed(settings, cls.name)
+        redis_url = settings.get("CQN_REDIS_URL")
+        if redis_url:
+            settings.setdict(redis_settings(redis_url, cls.name), priority="spider")
+        apply_default_feed(settings, cls.name, worker=bool(redis_url))
+
+    @property
+    def local(self) -> bool:
+        """One process, no Redis: requests bypass the duplicate filter where a resumed job needs them."""
+        return self.coordinator is None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
@@ -113,10 +126,19 @@ class SectionSpider(Spider):
         spider.urls = SiteUrls(settings.get("CQN_BASE_URL"))
         spider.node_ids = settings.getdict("CQN_NODE_IDS")
         spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES", 1))
+        spider.batch_size = max(1, settings.getint("CQN_ARTICLE_BATCH", 500))
         now = settings.get("CQN_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(SHANGHAI)
-        spider.run_lock = lock.acquire(settings.get("CQN_STATE_DIR"), spider.name)
-        spider.store = StateStore.open(settings.get("CQN_STATE_DIR"), spider.name)
+        redis_url = settings.get("CQN_REDIS_URL")
+        spider.coordinator = None
+        if redis_url:  # one of several workers sharing a crawl
+            client = connect(redis_url)
+            spider.store = RedisStateStore(client, spider.name)
+            spider.coordinator = Coordinator(client, spider.name)
+            crawler.signals.connect(spider.coordinator.join, signal=signals.spider_opened)
+        else:
+            spider.run_lock = lock.acquire(settings.get("CQN_STATE_DIR"), spider.name)
+            spider.store = StateStore.open(settings.get("CQN_STATE_DIR"), spider.name)
         spider.walk_in_full = spider.store.incomplete_listings()
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
@@ -145,12 +167,17 @@ class SectionSpider(Spider):
     def _leads_to_chosen(self, channel: Channel, path: tuple[str, ...]) -> bool:
         return bool(self.args.chosen & set(channel.below.get(path[-1], ())))
 
+    def _channel(self, listing: Listing) -> Channel:
+        return self.section.channels[listing.channel]
+
     def _node_url(self, channel: Channel, name: str) -> str | None:
         node = self.node_ids.get(name, channel.node_ids.get(name))
         return self.urls.url(f"/{channel.slug}/node_{node}.htm") if node else None
 
     async def start(self) -> AsyncIterator[Any]:
-        yield Request(self.urls.url("/"), callback=self.parse_home, errback=self.page_failed, dont_filter=True)
+        if self.coordinator is not None and self.coordinator.phase() != "listings":
+            return  # joining a crawl already fetching articles: take them from the shared queue
+        yield Request(self.urls.url("/"), callback=self.parse_home, errback=self.page_failed, dont_filter=self.local)
 
     def parse_home(self, response: Response) -> Any:
         links = navigation.links_by_text(response.selector, response.url)
@@ -161,10 +188,11 @@ class SectionSpider(Spider):
                 self._count("navigation/fallback")
                 fetch = self.urls.url(f"/{channel.slug}/index.htm")
                 self.logger.warning("home page %s has no link %r; trying %s", response.url, channel.name, fetch)
-            yield Request(fetch, callback=self.parse_channel, errback=self.page_failed, dont_filter=True,
-                          cb_kwargs={"channel": channel, "position": i})
+            yield Request(fetch, callback=self.parse_channel, errback=self.page_failed, dont_filter=self.local,
+                          cb_kwargs={"position": i})
 
-    def parse_channel(self, response: Response, channel: Channel, position: int) -> Any:
+    def parse_channel(self, response: Response, position: int) -> Any:
+        channel = self.section.channels[position]
         links = navigation.node_links(response.selector, response.url)
         by_name = {compact(name): url for name, url in links}
         names = list(channel.listings) if channel.only_listed else list(
@@ -190,16 +218,16 @@ class SectionSpider(Spider):
             if name not in channel.names:
                 self.logger.info("channel %s links a listing the registry does not know: %s (%s)",
                                  channel.name, name, fetch)
-            yield from self._follow(fetch, Listing(channel, (name,), (position, i), record=False))
+            yield from self._follow(fetch, Listing(position, (name,), (position, i), record=False))
 
     def _follow(self, url: str, listing: Listing) -> Any:
         if url in self.visited:
             return
         self.visited.add(url)
         selected = self._selected(listing.path)
-        if selected or self._leads_to_chosen(listing.channel, listing.path):
+        if selected or self._leads_to_chosen(self._channel(listing), listing.path):
             listing = Listing(listing.channel, listing.path, listing.order, record=selected)
-            yield Request(url, callback=self.parse_listing, errback=self.page_failed, dont_filter=True,
+            yield Request(url, callback=self.parse_listing, errback=self.page_failed, dont_filter=self.local,
                           cb_kwargs={"listing": listing, "page": 1})
 
     # --- listings --------------------------------------------------------------------
@@ -211,7 +239,7 @@ class SectionSpider(Spider):
         items = navigation.listing_items(sel, response.url)
         children = []
         if page == 1:
-            inside = self.urls.url(f"/{listing.channel.slug}/")
+            inside = self.urls.url(f"/{self._channel(listing).slug}/")
             children = [(name, fetch) for name, url in navigation.node_links(sel, response.url)
                         if (fetch := self.urls.fetchable(url)) and fetch not in self.visited
                         and fetch.startswith(inside)]
@@ -235,7 +263,7 @@ class SectionSpider(Spider):
             self.complete.add(listing.name)
             return
         yield Request(navigation.listing_page_url(response.url, page + 1), callback=self.parse_listing,
-                      errback=self.page_failed, dont_filter=True,
+                      errback=self.page_failed, dont_filter=self.local,
                       cb_kwargs={"listing": listing, "page": page + 1, "known_pages": known_pages})
 
     def page_failed(self, failure: Failure) -> None:
@@ -259,6 +287,15 @@ class SectionSpider(Spider):
             reached_since = len(fresh) < len(entries)
             entries = fresh
         known = self.store.known(aid for aid, _, _ in entries)
+        if self.coordinator is not None:
+            fresh = [(aid, self.urls.canonical(fetch), listing.name, listing.order)
+                     for aid, fetch, _ in entries if known.get(aid) != "exported"]
+            self.coordinator.note(fresh)
+            if self.coordinator.phase() == "articles":  # found after the switch: queue it now
+                self.store.add_pending((aid, url, [name]) for aid, url, name, _ in fresh)
+                assert self.crawler.engine is not None
+                for aid, url, name, _ in fresh:
+                    self.crawler.engine.crawl(self._article_request(aid, self.urls.fetchable(url) or url, [name]))
         for aid, fetch, _ in entries:
             if known.get(aid) == "exported":
                 self._tally([listing.name], "duplicate")
@@ -275,10 +312,27 @@ class SectionSpider(Spider):
     # --- articles --------------------------------------------------------------------
 
     def _on_idle(self, spider: Spider) -> None:
-        if spider is not self or self._articles_scheduled:
+        """Listings done: note what was found as pending, then feed article requests in batches.
+
+        Batches keep the scheduler (and memory) small whatever the size of the crawl; the
+        next batch goes in each time the spider runs dry.
+        """
+        if spider is not self:
             return
-        self._articles_scheduled = True
-        self.where = "articles"
+        if self.coordinator is not None:
+            return self._on_idle_distributed()
+        if not self._articles_scheduled:
+            self._articles_scheduled = True
+            self.where = "articles"
+            self._queue = self._article_requests()
+        batch = list(itertools.islice(self._queue, self.batch_size))
+        assert self.crawler.engine is not None
+        for request in batch:
+            self.crawler.engine.crawl(request)
+        if batch:
+            raise DontCloseSpider
+
+    def _article_requests(self) -> Iterator[Request]:
         for pending in self.store.pending():
             fetch = self.urls.fetchable(pending.url)
             if fetch is None or (pending.article_id not in self.found and _gone(pending.reason)):
@@ -292,15 +346,55 @@ class SectionSpider(Spider):
             cutoff = self.now - timedelta(days=self.args.recheck_days)
             requests += [(k.article_id, fetch, k.sections, True) for k in self.store.published_since(cutoff)
                          if k.article_id not in self.found and (fetch := self.urls.fetchable(k.url))]
-        assert self.crawler.engine is not None
-        for aid, url, sections, recheck in sorted(requests, reverse=True):
-            self.crawler.engine.crawl(Request(url, callback=self.parse_article, errback=self.article_failed,
-                                              cb_kwargs={"sections": sections, "recheck": recheck},
-                                              meta={"article_id": aid, "sections": sections, "first_url": url}))
         self.articles_requested = len(requests)
-        self.requested.update(aid for aid, _, _, _ in requests)
-        if requests:
+        if self.local:  # in a shared crawl other workers take most of them
+            self.requested.update(aid for aid, _, _, _ in requests)
+        requests.sort(reverse=True)
+        for aid, url, sections, recheck in requests:
+            yield self._article_request(aid, url, sections, recheck)
+
+    def _article_request(self, aid: int, url: str, sections: list[str], recheck: bool = False,
+                         again: bool = False) -> Request:
+        return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=again,
+                       cb_kwargs={"sections": sections, "recheck": recheck},
+                       meta={"article_id": aid, "sections": sections, "first_url": url})
+
+    def _on_idle_distributed(self) -> None:
+        """Idle in a shared crawl: switch it to articles, queue leftovers, or let this worker go."""
+        crawl = self.coordinator
+        assert crawl is not None and self.crawler.engine is not None
+        crawl.idle()
+        if crawl.done():
+            return
+        if not crawl.everyone_idle():
             raise DontCloseSpider
+        if crawl.phase() == "listings":
+            if crawl.take_switch():
+                for aid, (url, orders) in crawl.found().items():
+                    fetch = self.urls.fetchable(url)
+                    if fetch is not None:
+                        self.found[aid] = Found(fetch, dict(orders))
+                self.where = "articles"
+                self._queue = self._article_requests()
+                for request in self._queue:
+                    self.crawler.engine.crawl(request)
+                self.found.clear()
+                crawl.articles_phase()
+            raise DontCloseSpider
+        # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
+        claimed = crawl.claimed_by_live_workers()
+        left = crawl.requeue_once([p.article_id for p in self.store.pending()
+                                   if p.article_id not in claimed and not _gone(p.reason)])
+        if left:
+            by_id = {p.article_id: p for p in self.store.pending()}
+            for aid in left:
+                pending = by_id[aid]
+                fetch = self.urls.fetchable(pending.url)
+                if fetch is not None:
+                    self.crawler.engine.crawl(self._article_request(aid, fetch, pending.sections, again=True))
+            self.logger.info("queued again %d articles a worker took and did not finish", len(left))
+            raise DontCloseSpider
+        crawl.finish()
 
     @staticmethod
     def _ordered(found: Found) -> list[str]:

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                              "badcharset=0.05 (kinds: " + ", ".join(RANDOM_KINDS) + ")")
     parser.add_argument("--fixed-faults", action="store_true",
                         help="one article of 要闻二 per fixed fault kind (see /_replica/faults)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds every response takes (benchmarks)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         plan.designated  # noqa: B018 (checks --fixed-faults can be served at this scale)
     except ValueError as exc:
         parser.error(str(exc))
-    server = ReplicaServer(site, args.port, verbose=args.verbose, faults=plan)
+    server = ReplicaServer(site, args.port, verbose=args.verbose, faults=plan, latency=args.latency)
     print(f"serving {server.url}", flush=True)
     try:
         server.serve_forever()

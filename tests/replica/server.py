@@ -90,6 +90,8 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_replica/"):
             return self._control(path, send_body)
         attempt = self.server.count(path)
+        if self.server.latency:
+            time.sleep(self.server.latency)  # a site far away: every response takes this long
         plan = self.server.faults
         fixed = plan.fixed_kind(path)
         if fixed is not None and self._fixed(fixed, path, attempt, send_body):
@@ -173,8 +175,10 @@ class Handler(BaseHTTPRequestHandler):
 class ReplicaServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: Site, port: int = 0, verbose: bool = False, faults: FaultPlan | None = None) -> None:
+    def __init__(self, site: Site, port: int = 0, verbose: bool = False, faults: FaultPlan | None = None,
+                 latency: float = 0.0) -> None:
         self.site = site
+        self.latency = latency
         self.verbose = verbose
         self.faults = faults or FaultPlan(site)
         self._requests: dict[str, list[float]] = defaultdict(list)

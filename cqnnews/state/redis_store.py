@@ -1,0 +1,134 @@
+"""Crawl state in Redis, for several workers sharing one crawl (``CQN_REDIS_URL``).
+
+The same interface as :class:`cqnnews.state.store.StateStore`, under ``cqn:<spider>:``:
+``articles`` (hash: id -> exported article), ``published`` (sorted set: id by publication
+time), ``pending`` (hash: id -> article still to fetch) and ``meta`` (hash).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import redis
+
+from cqnnews.state.store import SCHEMA_VERSION, Exported, Known, Pending, StateError, utc_now
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` that answered PING; StateError in one line otherwise."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=30, health_check_interval=30)
+        client.ping()
+    except ValueError as exc:
+        raise StateError(f"CQN_REDIS_URL must look like redis://host:port/db, got {url!r} ({exc})") from None
+    except redis.RedisError as exc:
+        raise StateError(f"cannot reach Redis at {url} ({exc}); start one with `make redis` or fix CQN_REDIS_URL") \
+            from None
+    return client
+
+
+def _epoch(published_at: str | None) -> float:
+    return datetime.fromisoformat(published_at).timestamp() if published_at else 0.0
+
+
+class RedisStateStore:
+    def __init__(self, client: redis.Redis, spider: str) -> None:
+        self.db = client
+        self.prefix = f"cqn:{spider}:"
+        self.path = f"redis key prefix {self.prefix}"
+        version = self.db.hget(self.key("meta"), "schema_version")
+        if version is None:
+            self.db.hset(self.key("meta"), "schema_version", SCHEMA_VERSION)
+        elif int(version) > SCHEMA_VERSION:
+            raise StateError(f"the crawl state under {self.prefix} has schema version {int(version)}, newer than "
+                             f"this cqnnews understands ({SCHEMA_VERSION}); upgrade cqnnews")
+
+    @classmethod
+    def open(cls, url: str, spider: str) -> "RedisStateStore":
+        return cls(connect(url), spider)
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def known(self, ids: Iterable[int]) -> dict[int, str]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        pipe = self.db.pipeline(transaction=False)
+        pipe.hmget(self.key("pending"), ids)
+        pipe.hmget(self.key("articles"), ids)
+        pending, exported = pipe.execute()
+        out = {aid: "pending" for aid, value in zip(ids, pending) if value is not None}
+        out.update({aid: "exported" for aid, value in zip(ids, exported) if value is not None})
+        return out
+
+    def exported(self, article_id: int) -> Known | None:
+        raw = self.db.hget(self.key("articles"), article_id)
+        if raw is None:
+            return None
+        row = json.loads(raw)
+        return Known(article_id, row["url"], row["content_hash"], row["revision"], row["sections"])
+
+    def published_since(self, since: datetime) -> list[Known]:
+        ids = [int(x) for x in self.db.zrangebyscore(self.key("published"), since.timestamp(), "+inf")]
+        return [k for aid in sorted(ids, reverse=True) if (k := self.exported(aid)) is not None]
+
+    def pending(self) -> list[Pending]:
+        rows = self.db.hgetall(self.key("pending"))
+        out = [Pending(int(aid), (r := json.loads(raw))["url"], r["sections"], r.get("reason"), r.get("attempts", 0))
+               for aid, raw in rows.items()]
+        return sorted(out, key=lambda p: p.article_id, reverse=True)
+
+    def count(self) -> int:
+        return int(self.db.hlen(self.key("articles")))
+
+    def incomplete_listings(self) -> set[str]:
+        return {k.decode().removeprefix("incomplete:") for k in self.db.hkeys(self.key("meta"))
+                if k.startswith(b"incomplete:")}
+
+    # --- writing -------------------------------------------------------------------------
+
+    def add_pending(self, found: Iterable[tuple[int, str, list[str]]]) -> None:
+        now = utc_now()
+        pipe = self.db.pipeline(transaction=True)
+        for aid, url, sections in found:
+            pipe.hsetnx(self.key("pending"), aid, json.dumps(
+                {"url": url, "sections": sections, "first_found": now}, ensure_ascii=False))
+        pipe.execute()
+
+    def record_failures(self, failed: Iterable[tuple[int, str, list[str], str]]) -> None:
+        now = utc_now()
+        for aid, url, sections, reason in failed:
+            raw = self.db.hget(self.key("pending"), aid)
+            row: dict[str, Any] = json.loads(raw) if raw else {"url": url, "sections": sections, "first_found": now}
+            row.update(reason=reason, attempts=row.get("attempts", 0) + 1, last_attempt=now)
+            self.db.hset(self.key("pending"), aid, json.dumps(row, ensure_ascii=False))
+
+    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
+        now = utc_now()
+        records = list(records)
+        pipe = self.db.pipeline(transaction=True)  # MULTI/EXEC: all or none
+        for r in records:
+            pipe.hset(self.key("articles"), r.article_id, json.dumps(
+                {"url": r.url, "content_hash": r.content_hash, "published_at": r.published_at,
+                 "sections": r.sections, "revision": r.revision, "last_seen": now, "feed": feed}, ensure_ascii=False))
+            pipe.zadd(self.key("published"), {str(r.article_id): _epoch(r.published_at)})
+            pipe.hdel(self.key("pending"), r.article_id)
+        pipe.execute()
+        return len(records)
+
+    def update_listings(self, incomplete: Iterable[str], complete: Iterable[str]) -> None:
+        pipe = self.db.pipeline(transaction=True)
+        for name in incomplete:
+            pipe.hset(self.key("meta"), f"incomplete:{name}", 1)
+        for name in complete:
+            pipe.hdel(self.key("meta"), f"incomplete:{name}")
+        pipe.execute()

@@ -1,0 +1,86 @@
+"""Several workers on scrapy-redis with a real redis-server: one crawl, every article exactly once."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOW, SCALE, SEED
+from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
+from tests.redis_server import running_redis
+from tests.replica.process import RunningReplica, running_replica
+from tests.replica.truth import expected_feed
+
+YAOWEN = {"综合/要闻一", "综合/要闻二"}
+SLOW = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+        "CQN_PROGRESS_SECONDS": "0"}
+
+
+@pytest.fixture
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh redis-server for each test: the crawl state lives in it."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def worker(replica: RunningReplica, workdir: Path, redis_url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(crawl_command("yaowen", settings=SLOW), cwd=workdir,
+                            env=crawl_env(replica.url, CQN_NOW=NOW.isoformat(), CQN_REDIS_URL=redis_url),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def final_feeds(workdir: Path) -> list[Path]:
+    return sorted((workdir / "feeds" / "yaowen").glob("*.jsonl"))
+
+
+def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_url: str, tmp_path: Path) -> None:
+    with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
+        first, second = worker(replica, tmp_path, redis_url), worker(replica, tmp_path, redis_url)
+        deadline = time.monotonic() + 120
+        written = 0
+        while time.monotonic() < deadline and written < 5:  # the second worker is exporting
+            parts = [p for p in (tmp_path / "feeds" / "yaowen").glob(f"*-{second.pid}.jsonl.part")] \
+                if (tmp_path / "feeds" / "yaowen").exists() else []
+            written = parts[0].read_bytes().count(b"\n") if parts else 0
+            time.sleep(0.05)
+        assert written >= 5, "the second worker took part in the crawl"
+        second.send_signal(signal.SIGKILL)
+        second.wait()
+        restarted = worker(replica, tmp_path, redis_url)
+        assert first.wait(timeout=180) == 0
+        assert restarted.wait(timeout=180) == 0
+        expected = expected_feed(replica.site, YAOWEN)
+    feeds = final_feeds(tmp_path)
+    assert len(feeds) == 2, "the killed worker left no final feed, only its .part"
+    records = [r for f in feeds for r in read_feed(f)]
+    assert sorted(r["article_id"] for r in records) == sorted(expected)
+    for r in records:
+        assert {k: r[k] for k in expected[r["article_id"]]} == expected[r["article_id"]]
+    assert all(read_feed(f) for f in feeds), "both workers exported articles"
+
+
+def test_the_next_crawl_of_several_workers_finds_nothing_new(redis_url: str, tmp_path: Path) -> None:
+    with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
+        workers = [worker(replica, tmp_path, redis_url) for _ in range(2)]
+        assert [w.wait(timeout=180) for w in workers] == [0, 0]
+        (tmp_path / "again").mkdir()
+        again = [worker(replica, tmp_path / "again", redis_url) for _ in range(2)]
+        assert [w.wait(timeout=180) for w in again] == [0, 0]
+    assert sum(len(read_feed(f)) for f in final_feeds(tmp_path)) == len(expected_feed(replica.site, YAOWEN))
+    assert [read_feed(f) for f in final_feeds(tmp_path / "again")] == [[], []]
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("redis://127.0.0.1:1/0", "cannot reach Redis at redis://127.0.0.1:1/0"),
+    ("http://127.0.0.1:6379", "CQN_REDIS_URL must look like redis://host:port/db"),
+])
+def test_a_wrong_redis_url_stops_the_run_at_start(tmp_path: Path, url: str, says: str) -> None:
+    result = run_crawl("yaowen", "http://127.0.0.1:9", tmp_path, CQN_REDIS_URL=url)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert says in line
