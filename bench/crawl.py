@@ -24,12 +24,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import write_results
 from tests.conftest import NOW
 from tests.crawl import ROOT, LOCAL_SETTINGS, crawl_command, crawl_env
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import PAGE_SIZE, Site
 
-RESULTS = Path(__file__).parent / "results" / "crawl.json"
 YAOWEN = ("综合/要闻一", "综合/要闻二")
 NAVIGATION = 3  # robots.txt, home page, channel page: every run fetches them
 
@@ -147,9 +147,9 @@ def main() -> int:
     print(f"\n{'figure':<30} {'value':>8}  {'goal':<8}  detail")
     for name, value, goal, detail in rows:
         print(f"{name:<30} {value:>8}  {goal:<8}  {detail}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({**summary, "details": results}, indent=1) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)} in {time.monotonic() - started:.0f}s")
+    print()
+    write_results("crawl", {**summary, "details": results})
+    print(f"in {time.monotonic() - started:.0f}s")
     return 0
 
 

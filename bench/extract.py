@@ -9,13 +9,11 @@ from raw bytes, decoding included; the others get the page already decoded.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cqnnews.dates import parse_datetime
@@ -23,12 +21,12 @@ from cqnnews.decoding import decode_page
 from cqnnews.parsers import extract_bytes
 from cqnnews.text import clean
 from cqnnews.urls import SiteUrls
+from bench import write_results
 from tests.conftest import NOW
 from tests.replica import render
 from tests.replica.site import Site
 from tests.replica.truth import expected_fields
 
-RESULTS = Path(__file__).parent / "results" / "extract.json"
 FIELDS = ("title", "published_at", "authors", "body")
 ORIGIN = "https://www.cqn.com.cn"
 URLS = SiteUrls(ORIGIN)
@@ -113,7 +111,7 @@ def main() -> int:
     readers: dict[str, Reader] = {"cqnnews": read_cqnnews, "trafilatura": read_trafilatura, "gne": read_gne}
     results = {name: measure(reader, sample) for name, reader in readers.items()}
     base = results["cqnnews"]["ms_per_page"]
-    for name, r in results.items():
+    for r in results.values():
         r["times_slower_than_cqnnews"] = round(r["ms_per_page"] / base, 1)
     size = sum(len(p["bytes"]) for p in sample) / len(sample) / 1024
     print(f"{len(sample)} replica article pages, {size:.1f} KiB on average (every layout, encoding and variant; "
@@ -122,9 +120,7 @@ def main() -> int:
     for name, r in results.items():
         print(f"{name:<12} {r['ms_per_page']:>9.3f} {r['times_slower_than_cqnnews']:>10.1f}x "
               f"{r['field_accuracy']:>9.1%}  " + "  ".join(f"{r['per_field'][f]:>12.1%}" for f in FIELDS))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-    print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    write_results("extract", results)
     return 0
 
 

@@ -7,19 +7,18 @@ worker's start to the last worker's exit, with a fresh redis-server each.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import write_results
 from tests.conftest import NOW
 from tests.crawl import crawl_command, crawl_env, read_feed
 from tests.redis_server import running_redis
 from tests.replica.process import running_replica
 
-RESULTS = Path(__file__).parent / "results" / "redis.json"
 LATENCY = 0.05  # seconds per response
 SCALE = 1000  # about 2,300 要闻 articles
 PER_WORKER = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "4",
@@ -53,9 +52,7 @@ def main() -> int:
               "speedup_4": round(rates["4"] / rates["1"], 3), "latency_s": LATENCY,
               "per_worker_concurrency": int(PER_WORKER["CONCURRENT_REQUESTS"])}
     print(f"speedup: 2 workers {result['speedup_2']}x (goal >= 1.7), 4 workers {result['speedup_4']}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"written to {RESULTS}")
+    write_results("redis", result)
     return 0
 
 

@@ -52,8 +52,8 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     found = []
     if content_type and (m := _HEADER_CHARSET.search(content_type)):
         found.append(m[1])
-    if m := _META_CHARSET.search(body[:4096]):
-        found.append(m[1].decode("ascii", "replace"))
+    if meta := _META_CHARSET.search(body[:4096]):
+        found.append(meta[1].decode("ascii", "replace"))
     return found
 
 

@@ -65,3 +65,12 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
     (tmp_path / "yaowen.sqlite3").write_text("hello, this is not sqlite" * 100)
     with pytest.raises(StateError, match="not a cqnnews state database"):
         StateStore.open(tmp_path, "yaowen")
+
+
+def test_both_stores_keep_the_same_interface() -> None:
+    from cqnnews.state import CrawlState
+    from cqnnews.state.redis_store import RedisStateStore
+
+    wanted = {name for name in dir(CrawlState) if not name.startswith("_")}
+    for store in (StateStore, RedisStateStore):
+        assert wanted <= set(dir(store)) | {"path"}, store

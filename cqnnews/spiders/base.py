@@ -37,7 +37,7 @@ from cqnnews.decoding import Decoded, decode_page
 from cqnnews.parsers import ArticleParseError, PageReading, assemble, read_page
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
-from cqnnews.state import lock
+from cqnnews.state import CrawlState, lock
 from cqnnews.distributed import Coordinator, redis_settings
 from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.store import CONTENT_FIELDS, StateStore, content_hash
@@ -80,8 +80,16 @@ class Listing:
 
 class SectionSpider(Spider):
     section: ClassVar[Section]
+    # set in from_crawler, from the settings
     urls: SiteUrls
-    store: StateStore
+    store: CrawlState
+    coordinator: Coordinator | None
+    node_ids: dict[str, int]
+    stop_after: int
+    batch_size: int
+    now: datetime
+    walk_in_full: set[str]
+    run_lock: lock.RunLock
 
     def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
                  recheck_days: str | None = None, **kwargs: Any) -> None:
@@ -288,13 +296,13 @@ class SectionSpider(Spider):
             entries = fresh
         known = self.store.known(aid for aid, _, _ in entries)
         if self.coordinator is not None:
-            fresh = [(aid, self.urls.canonical(fetch), listing.name, listing.order)
+            noted = [(aid, self.urls.canonical(fetch), listing.name, listing.order)
                      for aid, fetch, _ in entries if known.get(aid) != "exported"]
-            self.coordinator.note(fresh)
+            self.coordinator.note(noted)
             if self.coordinator.phase() == "articles":  # found after the switch: queue it now
-                self.store.add_pending((aid, url, [name]) for aid, url, name, _ in fresh)
+                self.store.add_pending((aid, url, [name]) for aid, url, name, _ in noted)
                 assert self.crawler.engine is not None
-                for aid, url, name, _ in fresh:
+                for aid, url, name, _ in noted:
                     self.crawler.engine.crawl(self._article_request(aid, self.urls.fetchable(url) or url, [name]))
         for aid, fetch, _ in entries:
             if known.get(aid) == "exported":

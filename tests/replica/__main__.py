@@ -16,7 +16,7 @@ def _now(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-25T08:00+08:00)")
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-25T08:00+08:00)") from None
     return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 

@@ -309,7 +309,7 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
             f'<meta name="Author" content="{escape(" ".join(story.authors))}" />')
     if variant.layout == "old":
         body_html = "\n".join(_body_html(story, style, f"/{ref.channel_slug}/")[0])
-        crumbs = " &gt; ".join([f'<a href="/index.htm">新闻中心</a>', f'<a href="/{channel.slug}/index.htm">{channel.name}</a>',
+        crumbs = " &gt; ".join(['<a href="/index.htm">新闻中心</a>', f'<a href="/{channel.slug}/index.htm">{channel.name}</a>',
                                 *(f'<a href="/{channel.slug}/node_{n.node_id}.htm">{n.name}</a>' for n in ref.leaf.path)])
         body = (f'<div class="Index_Top">中国质量新闻网</div>\n<div class="Index_Position">您现在的位置：{crumbs}</div>\n'
                 '<div class="Index_ShowDetail">\n'
