@@ -103,9 +103,9 @@ def test_listing_notes_each_article_once_with_every_section(make_spider: Callabl
             "</ul></dd></div>")
     list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), listing=listing("要闻一"), page=1))
     list(spider.parse_listing(html(BASE + "/qt/node_6501.htm", page), listing=listing("要闻二", 1), page=1))
-    assert {aid: list(f.sections) for aid, f in spider.found.items()} == {8000001: ["要闻一", "要闻二"],
-                                                                          8000002: ["要闻一", "要闻二"]}
-    assert spider.found[8000002].url == BASE + "/qt/content/2020-01/01/content_8000002.htm"
+    assert {aid: sections for aid, _, sections in spider.scratch.found()} == {8000001: ["要闻一", "要闻二"],
+                                                                              8000002: ["要闻一", "要闻二"]}
+    assert spider.scratch.get(8000002) == (BASE + "/qt/content/2020-01/01/content_8000002.htm", ["要闻一", "要闻二"])
 
 
 def test_empty_listing_page_is_counted(make_spider: Callable[..., SectionSpider]) -> None:

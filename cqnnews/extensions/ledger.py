@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 class RunLedger:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.exported: list[Exported] = []
         self.dropped: set[int] = set()
         self.reason: str | None = None
         self.feed_closed = False
@@ -59,8 +58,8 @@ class RunLedger:
         if self.spider.coordinator is not None:
             self.spider.coordinator.claim(a["article_id"])
         record = {k: a[k] for k in CONTENT_FIELDS}
-        self.exported.append(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
-                                      list(a["sections"]), a["revision"]))
+        self.spider.scratch.stage(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
+                                           list(a["sections"]), a["revision"]))
 
     def item_dropped(self, item: Any) -> None:
         adapter = ItemAdapter(item)
@@ -86,19 +85,18 @@ class RunLedger:
         spider = self.spider
         stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats())
         committed = 0
-        lost = spider.requested - {e.article_id for e in self.exported} - spider.unchanged - self.dropped \
-            - {f.article_id for f in spider.failed}
+        lost = spider.scratch.without_outcome(spider.unchanged | self.dropped | {f.article_id for f in spider.failed}) \
+            if spider.local and spider._articles_scheduled else []  # in a shared crawl, others took most
         why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"
                else f"not fetched before the run stopped ({self.reason})")
         for aid in sorted(lost):  # e.g. a redirect loop the duplicate filter swallowed
-            url = spider.found[aid].url if aid in spider.found else str(aid)
-            sections = spider._ordered(spider.found[aid]) if aid in spider.found else []
+            url, sections = spider.scratch.get(aid) or (str(aid), [])
             spider._fail(aid, url, sections, why)
         if stored:
             try:
                 spider.store.update_listings(spider.incomplete, spider.complete - spider.incomplete)
                 spider.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in spider.failed)
-                committed = spider.store.commit_exported(self.exported, self.feed or "", spider.unchanged)
+                committed = spider.store.commit_exported(spider.scratch.exported(), self.feed or "", spider.unchanged)
             except Exception:
                 logger.exception("could not update the crawl state %s", spider.store.path)
                 stored = False
@@ -106,6 +104,7 @@ class RunLedger:
         if spider.coordinator is not None:
             spider.coordinator.leave()
         spider.store.close()
+        spider.scratch.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
         report = summary.build(spider.name, self.feed, stats.get_stats(), self.reason, spider.tally, spider.totals, spider.failed,
                                issues, committed, pending)

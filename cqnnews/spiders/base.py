@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -40,22 +40,12 @@ from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.state import CrawlState, lock
 from cqnnews.distributed import Coordinator, redis_settings
 from cqnnews.state.redis_store import RedisStateStore, connect
+from cqnnews.state.scratch import LAST, RunScratch
 from cqnnews.state.store import CONTENT_FIELDS, StateStore, content_hash
 from cqnnews.text import compact
 from cqnnews.urls import SiteUrls, article_day, article_id
 
 Order = tuple[int, ...]  # position of a listing in the site map: channel, then link positions
-LAST: Order = (1 << 30,)  # sections known only from the state sort after this run's
-
-
-@dataclass
-class Found:
-    """An article to request, with the listings it was found in."""
-
-    url: str
-    sections: dict[str, Order] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Failed:
     article_id: int
@@ -96,14 +86,13 @@ class SectionSpider(Spider):
         super().__init__(*args, **kwargs)
         given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
         self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
-        self.found: dict[int, Found] = {}
+        self.scratch = RunScratch()  # found, requested and exported articles of this run, on disk
         self.visited: set[str] = set()
         self.failed: list[Failed] = []
         self.unchanged: set[int] = set()
         self.tally: dict[str, Counter[str]] = {}  # per section: new, duplicate, revised, unchanged, failed...
         self.totals: Counter[str] = Counter()  # the same, each article counted once
         self.where = "navigation"
-        self.requested: set[int] = set()  # article ids requested this run
         self.incomplete: set[str] = set()  # listings with a page that failed this run
         self.complete: set[str] = set()  # listings walked to their end (or to -a since) this run
         self._articles_scheduled = False
@@ -164,7 +153,7 @@ class SectionSpider(Spider):
 
     def progress(self) -> str:
         done = sum(self.totals[k] for k in ("new", "revised", "unchanged", "failed"))
-        return (f"{self.where}; {len(self.found)} articles to fetch, {done}/{self.articles_requested} fetched, "
+        return (f"{self.where}; {self.scratch.found_count} articles to fetch, {done}/{self.articles_requested} fetched, "
                 f"{len(self.failed)} failed")
 
     # --- navigation ------------------------------------------------------------------
@@ -304,17 +293,15 @@ class SectionSpider(Spider):
                 assert self.crawler.engine is not None
                 for aid, url, name, _ in noted:
                     self.crawler.engine.crawl(self._article_request(aid, self.urls.fetchable(url) or url, [name]))
+        fresh = []
         for aid, fetch, _ in entries:
             if known.get(aid) == "exported":
                 self._tally([listing.name], "duplicate")
-                continue
-            found = self.found.get(aid)
-            if found is None:
-                self.found[aid] = Found(fetch, {listing.name: listing.order})
-                self._count("listing/articles")
-            elif listing.name not in found.sections:
-                found.sections[listing.name] = listing.order
-                self._count("listing/cross_listed")
+            else:
+                fresh.append((aid, fetch))
+        new, again = self.scratch.note(fresh, listing.name, listing.order)
+        self._count("listing/articles", new)
+        self._count("listing/cross_listed", again)
         return bool(entries) and all(aid in known for aid, _, _ in entries), reached_since
 
     # --- articles --------------------------------------------------------------------
@@ -343,23 +330,21 @@ class SectionSpider(Spider):
     def _article_requests(self) -> Iterator[Request]:
         for pending in self.store.pending():
             fetch = self.urls.fetchable(pending.url)
-            if fetch is None or (pending.article_id not in self.found and _gone(pending.reason)):
+            if fetch is None or (not self.scratch.has(pending.article_id) and _gone(pending.reason)):
                 continue  # gone (404) and not on any listing walked this run
-            found = self.found.setdefault(pending.article_id, Found(fetch))
-            for name in pending.sections:
-                found.sections.setdefault(name, LAST)
-        self.store.add_pending((aid, self.urls.canonical(f.url), self._ordered(f)) for aid, f in self.found.items())
-        requests = [(aid, f.url, self._ordered(f), False) for aid, f in self.found.items()]
+            self.scratch.add(pending.article_id, fetch, pending.sections, LAST)
+        self.store.add_pending((aid, self.urls.canonical(url), sections) for aid, url, sections in self.scratch.found())
+        rechecks = []
         if self.args.recheck_days:
             cutoff = self.now - timedelta(days=self.args.recheck_days)
-            requests += [(k.article_id, fetch, k.sections, True) for k in self.store.published_since(cutoff)
-                         if k.article_id not in self.found and (fetch := self.urls.fetchable(k.url))]
-        self.articles_requested = len(requests)
-        if self.local:  # in a shared crawl other workers take most of them
-            self.requested.update(aid for aid, _, _, _ in requests)
-        requests.sort(reverse=True)
-        for aid, url, sections, recheck in requests:
-            yield self._article_request(aid, url, sections, recheck)
+            rechecks = [(k.article_id, fetch, k.sections) for k in self.store.published_since(cutoff)
+                        if not self.scratch.has(k.article_id) and (fetch := self.urls.fetchable(k.url))]
+            self.scratch.requested(aid for aid, _, _ in rechecks)
+        self.articles_requested = self.scratch.found_count + len(rechecks)
+        for aid, url, sections in self.scratch.found():
+            yield self._article_request(aid, url, sections)
+        for aid, url, sections in rechecks:
+            yield self._article_request(aid, url, sections, recheck=True)
 
     def _article_request(self, aid: int, url: str, sections: list[str], recheck: bool = False,
                          again: bool = False) -> Request:
@@ -380,13 +365,13 @@ class SectionSpider(Spider):
             if crawl.take_switch():
                 for aid, (url, orders) in crawl.found().items():
                     fetch = self.urls.fetchable(url)
-                    if fetch is not None:
-                        self.found[aid] = Found(fetch, dict(orders))
+                    for name, order in orders.items():
+                        if fetch is not None:
+                            self.scratch.note([(aid, fetch)], name, order)
                 self.where = "articles"
                 self._queue = self._article_requests()
                 for request in self._queue:
                     self.crawler.engine.crawl(request)
-                self.found.clear()
                 crawl.articles_phase()
             raise DontCloseSpider
         # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
@@ -403,10 +388,6 @@ class SectionSpider(Spider):
             self.logger.info("queued again %d articles a worker took and did not finish", len(left))
             raise DontCloseSpider
         crawl.finish()
-
-    @staticmethod
-    def _ordered(found: Found) -> list[str]:
-        return sorted(found.sections, key=lambda name: (found.sections[name], name))
 
     def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
                       pages: list[tuple[PageReading, dict[str, str], Decoded]] | None = None,
