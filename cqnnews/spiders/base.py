@@ -348,7 +348,11 @@ class SectionSpider(Spider):
 
     def _article_request(self, aid: int, url: str, sections: list[str], recheck: bool = False,
                          again: bool = False) -> Request:
-        return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=again,
+        # Each article is requested once by construction (the scratch database is keyed by id), so a
+        # single process need not remember a fingerprint per article; a resumed job (JOBDIR) and a
+        # shared crawl do, to drop what was already queued.
+        unique = self.local and not self.settings.get("JOBDIR")
+        return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=again or unique,
                        cb_kwargs={"sections": sections, "recheck": recheck},
                        meta={"article_id": aid, "sections": sections, "first_url": url})
 
