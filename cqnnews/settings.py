@@ -56,7 +56,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0  # a struggling site may slow us down this far
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # one request in flight at a time, on average
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 20  # a hung request is given up in time for SIGTERM's 30-second stop
 
 # --- failures ------------------------------------------------------------------------
 RETRY_ENABLED = True
