@@ -70,7 +70,7 @@ def fixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         requests = control(replica, "requests")
     [feed] = feeds(workdir)
     return {"result": result, "designated": designated, "requests": requests, "records": read_feed(feed),
-            "summary": summary_of(feed), "site": replica.site}
+            "summary": summary_of(feed), "site": replica.site, "workdir": workdir}
 
 
 def _id(path: str) -> int:
@@ -102,6 +102,18 @@ def test_permanent_failures_are_listed_in_the_summary_with_reasons(fixed: dict[s
     assert "robots.txt" in reasons[d["robots"]]
     assert "redirect" in reasons[d["redirect_loop"]]
     assert fixed["summary"]["healthy"], fixed["summary"]["problems"]
+
+
+def test_the_state_keeps_failed_articles_pending_for_the_next_run(fixed: dict[str, Any]) -> None:
+    store = StateStore.open(fixed["workdir"] / ".cqnnews", "yaowen")
+    try:
+        pending = {p.article_id: p for p in store.pending()}
+        failed = {_id(path) for kind, path in fixed["designated"].items() if OUTCOME[kind] == "failed"}
+        assert set(pending) == failed
+        assert all(p.attempts == 1 and p.reason for p in pending.values())
+        assert store.count() == len(fixed["records"])
+    finally:
+        store.close()
 
 
 def test_what_the_server_saw(fixed: dict[str, Any]) -> None:
