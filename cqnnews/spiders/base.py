@@ -380,10 +380,9 @@ class SectionSpider(Spider):
             raise DontCloseSpider
         # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
         claimed = crawl.claimed_by_live_workers()
-        left = crawl.requeue_once([p.article_id for p in self.store.pending()
-                                   if p.article_id not in claimed and not _gone(p.reason)])
+        by_id = {p.article_id: p for p in self.store.pending() if p.article_id not in claimed and not _gone(p.reason)}
+        left = crawl.requeue_once(list(by_id))
         if left:
-            by_id = {p.article_id: p for p in self.store.pending()}
             for aid in left:
                 pending = by_id[aid]
                 fetch = self.urls.fetchable(pending.url)
