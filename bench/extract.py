@@ -9,6 +9,7 @@ from raw bytes, decoding included; the others get the page already decoded.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -90,26 +91,52 @@ def correct(field: str, got: Any, want: Any) -> bool:
     return list(got or []) == want
 
 
-def measure(reader: Reader, sample: list[Page], repeats: int = 3) -> dict[str, Any]:
-    for layout in {p["truth"]["layout"] for p in sample}:  # warm up: imports, caches, on every layout
-        reader(next(p for p in sample if p["truth"]["layout"] == layout))
-    timings = []
-    outputs: list[dict[str, Any]] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        outputs = [reader(page) for page in sample]
-        timings.append((time.perf_counter() - start) * 1000 / len(sample))
+def accuracy(outputs: list[dict[str, Any]], sample: list[Page]) -> dict[str, Any]:
     per_field = {f: sum(correct(f, o[f], p["truth"][f]) for o, p in zip(outputs, sample)) / len(sample)
                  for f in FIELDS}
-    return {"ms_per_page": round(statistics.median(timings), 3),
-            "field_accuracy": round(sum(per_field.values()) / len(FIELDS), 4),
+    return {"field_accuracy": round(sum(per_field.values()) / len(FIELDS), 4),
             "per_field": {f: round(v, 4) for f, v in per_field.items()}}
+
+
+def measure(readers: dict[str, Reader], sample: list[Page], rounds: int = 3) -> dict[str, dict[str, Any]]:
+    """Each reader over the whole sample, ``rounds`` times, taking turns page by page.
+
+    These machines are shared and their speed drifts (a core runs a third faster for a
+    moment after a pause, then settles): readers taking turns on every page see the same
+    drift, so their ratio holds even when the absolute figures do not.  As in ``timeit``,
+    the garbage collector is off while timing (and run between rounds): otherwise one
+    reader pays for collecting the cycles another left behind.
+    """
+    for reader in readers.values():  # warm up: imports, caches, on every layout
+        for layout in {p["truth"]["layout"] for p in sample}:
+            reader(next(p for p in sample if p["truth"]["layout"] == layout))
+    timings: dict[str, list[float]] = {name: [] for name in readers}
+    outputs: dict[str, list[dict[str, Any]]] = {name: [] for name in readers}
+    clock = time.perf_counter
+    for _ in range(rounds):
+        gc.collect()
+        gc.disable()
+        spent = dict.fromkeys(readers, 0.0)
+        for name in readers:
+            outputs[name] = []
+        for page in sample:
+            for name, reader in readers.items():
+                start = clock()
+                output = reader(page)
+                spent[name] += clock() - start
+                outputs[name].append(output)
+        gc.enable()
+        for name in readers:
+            timings[name].append(spent[name] * 1000 / len(sample))
+    return {name: {"ms_per_page": round(statistics.median(timings[name]), 3),
+                   "ms_per_page_rounds": [round(t, 3) for t in timings[name]],
+                   **accuracy(outputs[name], sample)} for name in readers}
 
 
 def main() -> int:
     sample = pages()
     readers: dict[str, Reader] = {"cqnnews": read_cqnnews, "trafilatura": read_trafilatura, "gne": read_gne}
-    results = {name: measure(reader, sample) for name, reader in readers.items()}
+    results = measure(readers, sample)
     base = results["cqnnews"]["ms_per_page"]
     for r in results.values():
         r["times_slower_than_cqnnews"] = round(r["ms_per_page"] / base, 1)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252
 from ftfy.badness import is_bad
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -22,6 +23,9 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-231
 # UTF-8 of CJK read as Latin-1 and written as UTF-8 again: "ä¸" is C3 A4 C2 B8; the lead bytes E3-E9 become
 # C3 A3..C3 A9, each followed by a continuation byte written as C2 80..C2 BF (or C3 80..C3 BF).
 _MOJIBAKE_BYTES = re.compile(rb"\xc3[\xa3-\xa9]\xc2[\x80-\xbf]")
+_MOJIBAKE_TEXT = re.compile("[\u00e3-\u00e9][\u0080-\u00bf]")  # the same, once decoded
+# How a whole page of UTF-8 is most often misread: undone in one step, exactly, when it was
+_WHOLE_PAGE_MISREADINGS = ("latin-1", "sloppy-windows-1252")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -86,6 +90,15 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
 
 
 def _repair(text: str, encoding: str, declared: str | None) -> Decoded:
+    # The whole page misread at once: encoding it back gives valid UTF-8, a strong proof (text in
+    # Latin-1 that is not mojibake almost never is).  ftfy's badness scan costs a millisecond a page.
+    for misreading in _WHOLE_PAGE_MISREADINGS:
+        try:
+            fixed = text.encode(misreading).decode("utf-8")
+        except UnicodeError:
+            continue
+        if not _MOJIBAKE_TEXT.search(fixed):
+            return Decoded(fixed, encoding, declared, repaired=True, garbled="\ufffd" in fixed)
     if is_bad(text):
         fixed = ftfy.fix_encoding(text)
         if fixed != text:

@@ -9,7 +9,7 @@ _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 def clean(text: str) -> str:
     """One line: every run of whitespace (any kind) becomes one space, ends trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", text).strip() if text else ""
 
 
 def compact(text: str) -> str:

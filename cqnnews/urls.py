@@ -15,12 +15,13 @@ from urllib.parse import urlsplit, urlunsplit
 CANONICAL_ORIGIN = "https://www.cqn.com.cn"
 SITE_HOSTS = frozenset({"www.cqn.com.cn", "cqn.com.cn", "m.cqn.com.cn"})
 _ARTICLE_DAY = re.compile(r"/content/(\d{4})-(\d{2})/(\d{2})/content_\d+")
-_ARTICLE_ID = re.compile(r"/content_(\d+)(?:_\d+)?\.html?$|/(\d+)\.html$")
+_ARTICLE_FILE = re.compile(r"content_(\d+)(?:_\d+)?\.html?|(\d+)\.html")
 
 
 def article_id(url: str) -> int | None:
     """The site-wide article id in an article URL, current or old layout."""
-    m = _ARTICLE_ID.search(urlsplit(url).path)
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    m = _ARTICLE_FILE.fullmatch(path.rpartition("/")[2])  # the file name; a bare host never looks like one
     if m is None:
         return None
     return int(m.group(1) or m.group(2))

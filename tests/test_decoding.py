@@ -41,3 +41,23 @@ def test_bytes_no_encoding_reads_are_flagged() -> None:
 def test_misdeclared_is_noticed() -> None:
     assert decode_page(TEXT.format(cs="gbk").encode("gbk"), "text/html; charset=utf-8").misdeclared
     assert not decode_page(TEXT.format(cs="gbk").encode("gbk"), "text/html; charset=GB2312").misdeclared
+
+
+def test_windows_1252_mojibake_is_repaired() -> None:
+    page = TEXT.format(cs="utf-8")
+    misread = page.encode("utf-8").decode("sloppy-windows-1252")  # “ is E2 80 9C: â€œ in Windows-1252
+    decoded = decode_page(misread.encode("utf-8"), "text/html; charset=utf-8")
+    assert decoded.repaired and decoded.text == page and not decoded.garbled
+
+
+def test_mojibake_in_part_of_a_page_is_repaired_by_ftfy() -> None:
+    page = TEXT.format(cs="utf-8")
+    misread = page.encode("utf-8").decode("latin-1")
+    decoded = decode_page(("<title>中国质量新闻网</title>" + misread).encode("utf-8"), "text/html; charset=utf-8")
+    assert decoded.repaired and decoded.text == "<title>中国质量新闻网</title>" + page
+
+
+def test_latin_text_that_is_not_mojibake_is_left_alone() -> None:
+    page = "<html><body><p>Café à la crème, 2° étage, ä° x</p></body></html>"
+    decoded = decode_page(page.encode("utf-8"), "text/html; charset=utf-8")
+    assert decoded.text == page and not decoded.repaired

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,12 +11,12 @@ from typing import ClassVar
 
 from cssselect import HTMLTranslator
 from lxml import etree
-from lxml.html import HtmlElement
 
 from cqnnews.parsers.habits import Body
-from cqnnews.parsers.units import Unit
+from cqnnews.parsers.units import Element, Unit
 
 _TRANSLATOR = HTMLTranslator()
+_TAG_CLASS = re.compile(r"(?P<tag>[a-z][a-z0-9]*)(?:\.(?P<cls>[\w-]+))?", re.I)
 
 
 @cache
@@ -29,8 +30,91 @@ def xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression)
 
 
-def text_of(el: HtmlElement) -> str:
+@cache
+def _steps(selector: str) -> tuple[tuple[str, str | None], ...] | None:
+    """``div.a span.b`` as ((div, a), (span, b)); None for anything else CSS can say."""
+    steps = []
+    for part in selector.split():
+        m = _TAG_CLASS.fullmatch(part)
+        if m is None:
+            return None
+        steps.append((m["tag"].lower(), m["cls"]))
+    return tuple(steps) or None
+
+
+def text_of(el: Element) -> str:
     return "".join(el.itertext())
+
+
+class Page:
+    """A parsed page, with its elements indexed by tag and class.
+
+    Layout selectors are ``tag.class`` chains (``div.Detail_Content div.content``): each
+    one evaluated as XPath would scan the whole tree again, which costs more than reading
+    the page's fields.  A tag's index is built on its first lookup; other selectors fall
+    back to compiled XPath.
+    """
+
+    def __init__(self, root: Element, html: bytes) -> None:
+        self.root = root
+        self.html = html  # the page as UTF-8, for parsers that read it their own way
+        self._by_class: dict[str, dict[str, list[Element]]] = {}  # tag -> class -> elements
+
+    def _classed(self, tag: str, cls: str) -> list[Element]:
+        index = self._by_class.get(tag)
+        if index is None:
+            index = self._by_class[tag] = {}
+            for el in self.root.iter(tag):
+                if names := el.get("class"):
+                    for name in names.split():
+                        index.setdefault(name, []).append(el)
+        return index.get(cls, [])
+
+    def select(self, selector: str, within: Element | None = None) -> list[Element]:
+        """Elements matching the CSS ``selector``, in document order (below ``within``, or itself)."""
+        steps = _steps(selector)
+        if steps is None:
+            return list(css(selector)(self.root if within is None else within))
+        tag, cls = steps[-1]
+        if cls is not None:
+            found = [el for el in self._classed(tag, cls) if _below(el, steps[:-1], within)]
+        else:  # a bare tag below classed ancestors: look inside each of them
+            parents = self.select(" ".join(_join(s) for s in steps[:-1]), within) if len(steps) > 1 else [
+                self.root if within is None else within]
+            seen: set[Element] = set()
+            found = []
+            for parent in parents:
+                for el in parent.iter(tag):
+                    if el is not parent and el not in seen:
+                        seen.add(el)
+                        found.append(el)
+        return found
+
+    def first_text(self, selector: str, within: Element | None = None) -> str | None:
+        found = self.select(selector, within)
+        return text_of(found[0]) if found else None
+
+
+def _join(step: tuple[str, str | None]) -> str:
+    return f"{step[0]}.{step[1]}" if step[1] else step[0]
+
+
+def _matches(el: Element, step: tuple[str, str | None]) -> bool:
+    tag, cls = step
+    return el.tag == tag and (cls is None or cls in (el.get("class") or "").split())
+
+
+def _below(el: Element, ancestors: tuple[tuple[str, str | None], ...], within: Element | None) -> bool:
+    """``el`` lies inside ``within`` (or is it) and inside a chain of ``ancestors``, innermost last."""
+    want = len(ancestors) - 1
+    if el is within:
+        return want < 0
+    for parent in el.iterancestors():
+        if want >= 0 and _matches(parent, ancestors[want]):
+            want -= 1
+        if parent is within:
+            return want < 0
+    return within is None and want < 0
 
 
 class ArticleParseError(Exception):
@@ -57,8 +141,8 @@ class LayoutParser:
 
     name: ClassVar[str]
 
-    def matches(self, root: HtmlElement) -> bool:
+    def matches(self, page: Page) -> bool:
         raise NotImplementedError
 
-    def read(self, root: HtmlElement, url: str, canonical: Callable[[str], str]) -> PageReading:
+    def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
         raise NotImplementedError

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urljoin
 
-from lxml.html import HtmlElement
-
 from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, PageReading, css, text_of, xpath
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
 from cqnnews.parsers.units import Unit, flatten
 from cqnnews.text import clean
 from cqnnews.urls import article_id
 
 OWN_SOURCE = "中国质量新闻网"
+# where pages put it: a quarter of the cost of searching the whole tree, which is the fallback
+KEYWORDS_IN_HEAD = "/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|稿源)\s*[:：]\s*")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 _TIME = re.compile(r"^\s*\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?)?")
@@ -32,9 +32,8 @@ def take_pager(units: list[Unit], url: str) -> tuple[list[Unit], list[str]]:
     aid = article_id(url)
     kept, pages = [], {}
     for unit in units:
-        hrefs = [urljoin(url, h) for h, _ in unit.links]
-        if (unit.kind == "text" and hrefs and _PAGER_TEXT.match(unit.text)
-                and all(article_id(h) == aid for h in hrefs)):
+        hrefs = [urljoin(url, h) for h, _ in unit.links] if unit.links and _PAGER_TEXT.match(unit.text) else []
+        if unit.kind == "text" and hrefs and all(article_id(h) == aid for h in hrefs):
             for h in hrefs:
                 m = _PAGE_NUMBER.search(h.split("?")[0])
                 pages[int(m[1] or 1) if m else 1] = h
@@ -54,45 +53,46 @@ class CurrentLayout(LayoutParser):
     body_css = "div.Detail_Content div.content"
     keywords_xpath = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 
-    def matches(self, root: HtmlElement) -> bool:
-        return bool(css(self.body_css)(root)) and bool(css(self.publish_css)(root) or css(self.title_css[0])(root))
+    def matches(self, page: Page) -> bool:
+        return bool(page.select(self.body_css)) and bool(page.select(self.publish_css) or
+                                                         page.select(self.title_css[0]))
 
-    def _first_text(self, root: HtmlElement, selector: str) -> str:
-        found = css(selector)(root)
-        return clean(text_of(found[0])) if found else ""
+    def _first_text(self, page: Page, selector: str) -> str:
+        text = page.first_text(selector)
+        return clean(text) if text else ""
 
-    def breadcrumb(self, root: HtmlElement) -> list[str]:
-        boxes = css(self.breadcrumb_css)(root)
+    def breadcrumb(self, page: Page) -> list[str]:
+        boxes = page.select(self.breadcrumb_css)
         if not boxes:
             return []
         return [c for c in (clean(text_of(a)) for a in boxes[0].iter("a")) if c]
 
-    def title(self, root: HtmlElement) -> str:
+    def title(self, page: Page) -> str:
         for selector in self.title_css:
-            if text := self._first_text(root, selector):
+            if text := self._first_text(page, selector):
                 return text
         return ""
 
-    def published_at(self, root: HtmlElement) -> datetime | None:
-        return parse_datetime(self._first_text(root, self.publish_css))
+    def published_at(self, page: Page) -> datetime | None:
+        return parse_datetime(self._first_text(page, self.publish_css))
 
-    def source(self, root: HtmlElement) -> str:
-        publish = css(self.publish_css)(root)
+    def source(self, page: Page) -> str:
+        publish = page.select(self.publish_css)
         if not publish:
             return OWN_SOURCE
-        spans = css(self.source_css)(publish[0])
-        text = clean(text_of(spans[0])) if spans else _TIME.sub("", clean(text_of(publish[0])))
+        span = page.first_text(self.source_css, within=publish[0])
+        text = clean(span) if span is not None else _TIME.sub("", clean(text_of(publish[0])))
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
-    def keywords(self, root: HtmlElement) -> list[str]:
-        found = xpath(self.keywords_xpath)(root)
+    def keywords(self, page: Page) -> list[str]:
+        found = xpath(KEYWORDS_IN_HEAD)(page.root) or xpath(self.keywords_xpath)(page.root)
         return split_keywords(str(found[0])) if found else []
 
-    def read(self, root: HtmlElement, url: str, canonical: Callable[[str], str]) -> PageReading:
-        title = self.title(root)
+    def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
+        title = self.title(page)
         if not title:
             raise ArticleParseError("no title")
-        units, more = take_pager(flatten(css(self.body_css)(root)[0]), url)
-        return PageReading(layout=self.name, breadcrumb=self.breadcrumb(root), title=title,
-                           published_at=self.published_at(root), source=self.source(root),
-                           keywords=self.keywords(root), units=units, more_pages=more)
+        units, more = take_pager(flatten(page.select(self.body_css)[0]), url)
+        return PageReading(layout=self.name, breadcrumb=self.breadcrumb(page), title=title,
+                           published_at=self.published_at(page), source=self.source(page),
+                           keywords=self.keywords(page), units=units, more_pages=more)

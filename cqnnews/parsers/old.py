@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
-
-from cqnnews.parsers.base import css
+from cqnnews.parsers.base import Page
 from cqnnews.parsers.current import OWN_SOURCE, CurrentLayout
 
 _SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>[^\s　]+)")
@@ -19,9 +17,9 @@ class OldLayout(CurrentLayout):
     publish_css = "div.Index_ShowDetail_Time"
     body_css = "div.Index_ShowDetail_Content"
 
-    def matches(self, root: HtmlElement) -> bool:
-        return bool(css(self.body_css)(root)) and bool(css(self.title_css[1])(root))
+    def matches(self, page: Page) -> bool:
+        return bool(page.select(self.body_css)) and bool(page.select(self.title_css[1]))
 
-    def source(self, root: HtmlElement) -> str:
-        m = _SOURCE.search(self._first_text(root, self.publish_css))
+    def source(self, page: Page) -> str:
+        m = _SOURCE.search(self._first_text(page, self.publish_css))
         return m["source"] if m else OWN_SOURCE

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from cqnnews.text import clean
 
@@ -19,6 +19,9 @@ BLOCK_TAGS = frozenset({"p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6"
                         "dd", "dt", "blockquote", "section", "article", "pre", "address", "figure", "figcaption"})
 SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button"})
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
+_STRUCTURE_TAGS = BLOCK_TAGS | {"br", "img", "table"}
+
+Element = etree._Element
 
 
 @dataclass
@@ -31,17 +34,16 @@ class Unit:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def is_centered(el: HtmlElement) -> bool:
+def is_centered(el: Element) -> bool:
     return (el.get("align", "").lower() == "center" or el.tag == "center"
             or bool(_CENTERED.search(el.get("style", ""))))
 
 
-def _has_structure(el: HtmlElement) -> bool:
-    return any(isinstance(d.tag, str) and (d.tag in BLOCK_TAGS or d.tag in ("br", "img", "table"))
-               for d in el.iterdescendants())
+def _has_structure(el: Element) -> bool:
+    return len(el) > 0 and any(d.tag in _STRUCTURE_TAGS for d in el.iterdescendants())
 
 
-def _table(el: HtmlElement) -> Unit:
+def _table(el: Element) -> Unit:
     rows = []
     for tr in el.iter("tr"):
         cells = [clean(" ".join(td.itertext())) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
@@ -50,15 +52,17 @@ def _table(el: HtmlElement) -> Unit:
     return Unit("table", rows=rows)
 
 
-def flatten(el: HtmlElement, centered: bool = False) -> list[Unit]:
+def flatten(el: Element, centered: bool = False) -> list[Unit]:
     """The units of ``el``'s content in page order; inline runs join into one paragraph."""
     units: list[Unit] = []
     buf: list[str] = []
     links: list[tuple[str, str]] = []
 
     def flush() -> None:
-        text = clean("".join(buf))
-        if text:
+        if not buf:  # most calls: between two blocks
+            return
+        joined = "".join(buf)
+        if joined and not joined.isspace() and (text := clean(joined)):
             units.append(Unit("text", text, centered, links=list(links)))
         buf.clear()
         links.clear()
@@ -88,7 +92,7 @@ def flatten(el: HtmlElement, centered: bool = False) -> list[Unit]:
             text = "".join(child.itertext())
             buf.append(text)
             anchors = [child] if tag == "a" else child.iter("a")
-            links.extend((a.get("href", ""), clean(a.text_content())) for a in anchors if a.get("href"))
+            links.extend((a.get("href", ""), clean("".join(a.itertext()))) for a in anchors if a.get("href"))
         if child.tail:
             if tag in BLOCK_TAGS or tag in ("table",):
                 flush()

@@ -1,0 +1,43 @@
+"""Page.select answers tag.class selectors from its index exactly as cssselect's XPath does."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from cqnnews.parsers.base import Page, css
+
+HTML = """<html><head><meta name="keywords" content="a"></head><body>
+<div class="box top"><a href="/">新闻中心</a><div class="box"><a href="/qt/">综合</a></div></div>
+<div class="Detail"><div class="Detail_Title"><h1>标题</h1><h1>二</h1></div>
+<div class="publish other">2018-08-03 17:13:55 <span class="from">来源</span><span class="from x">二</span></div>
+<div class="Detail_Content"><div class="content"><p>正文</p><div class="content">内层</div></div></div>
+<div class="content">外面</div></div>
+<div class="Detail_Title"><div><h1>深处</h1></div></div>
+<span class="publish">不是 div</span><!-- a comment --></body></html>"""
+
+SELECTORS = ["div.box", "div.Detail_Title h1", "div.publish", "span.from", "div.Detail_Content div.content",
+             "div.content", "div.Detail div.Detail_Content div.content", "div.missing", "div.box a",
+             "div.title h1", "span.publish", "div > h1"]
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    html = HTML.encode("utf-8")
+    return Page(etree.fromstring(html, etree.HTMLParser(encoding="utf-8")), html)
+
+
+@pytest.mark.parametrize("selector", SELECTORS)
+def test_select_matches_xpath(page: Page, selector: str) -> None:
+    assert page.select(selector) == list(css(selector)(page.root))
+
+
+@pytest.mark.parametrize("selector", SELECTORS)
+def test_select_within_an_element_matches_xpath(page: Page, selector: str) -> None:
+    for within in page.root.iter("div"):
+        assert page.select(selector, within) == list(css(selector)(within)), within.get("class")
+
+
+def test_first_text(page: Page) -> None:
+    assert page.first_text("div.Detail_Title h1") == "标题"
+    assert page.first_text("div.nothing") is None
