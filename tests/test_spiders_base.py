@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 from cqnnews.sections import section
 from cqnnews.spiders.base import Listing, SectionSpider
 from cqnnews.spiders.registry import SPIDERS
+from cqnnews.state.store import Exported
 
 BASE = "http://127.0.0.1:8000"
 
@@ -112,3 +113,40 @@ def test_empty_listing_page_is_counted(make_spider: Callable[..., SectionSpider]
     spider = make_spider()
     list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", "<p>redesigned</p>"), listing=listing("要闻一"), page=1))
     assert spider.crawler.stats.get_value("cqnnews/listing/empty_pages") == 1
+
+
+def listing_page(page: int, ids: range, last: int = 40) -> HtmlResponse:
+    url = BASE + ("/qt/node_6500.htm" if page == 1 else f"/qt/node_6500_{page}.htm")
+    items = "".join(f'<li><a href="content/2020-01/01/content_{i}.htm">标题{i}</a></li>' for i in ids)
+    return html(url, f'<div class="List_List"><dd class="cont_l"><ul>{items}</ul></dd></div>'
+                     f'<center><a href="node_6500_{last}.htm">尾页</a></center>')
+
+
+def test_a_walk_of_new_articles_asks_for_pages_ahead_doubling(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider(CQN_LISTING_WINDOW=4)
+    walk = listing("要闻一")
+    asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(1, range(9000, 8980, -1)), listing=walk, page=1)]
+    assert asked == [2, 3]
+    asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(2, range(8980, 8960, -1)), listing=walk, page=2)]
+    assert asked == [4, 5, 6]  # window 4 from page 2
+    asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(3, range(8960, 8940, -1)), listing=walk, page=3)]
+    assert asked == [7]  # at most 4 ahead of the page just read
+
+
+def test_a_walk_reaching_known_articles_goes_page_by_page_and_stops(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider(CQN_LISTING_WINDOW=4)
+    spider.store.commit_exported([Exported(i, f"{BASE}/x/{i}", "h", None, ["要闻一"], 1) for i in range(8000, 8100)], "f")
+    walk = listing("要闻一")
+    asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(1, range(8110, 8090, -1)), listing=walk, page=1)]
+    assert asked == [2]  # known articles on page 1: one page at a time
+    assert list(spider.parse_listing(listing_page(2, range(8090, 8070, -1)), listing=walk, page=2)) == []
+    assert spider.crawler.stats.get_value("cqnnews/listing/stopped_at_known") == 1
+
+
+def test_a_walk_ended_further_on_asks_for_nothing_more(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider(CQN_LISTING_WINDOW=4)
+    walk = listing("要闻一")
+    list(spider.parse_listing(listing_page(1, range(9000, 8980, -1), last=3), listing=walk, page=1))  # asks 2, 3
+    assert list(spider.parse_listing(listing_page(3, range(8960, 8950, -1), last=3), listing=walk, page=3)) == []
+    assert list(spider.parse_listing(listing_page(2, range(8980, 8960, -1), last=3), listing=walk, page=2)) == []
+    assert "要闻一" in spider.complete

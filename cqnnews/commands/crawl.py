@@ -9,6 +9,7 @@ lock in the state directory.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -62,6 +63,9 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
+        # Scrapy filters by LOG_LEVEL in its handler, so every debug call still builds a record (two
+        # a page, and dozens from charset detection): filter at the root instead.
+        logging.root.setLevel(self.settings.get("LOG_LEVEL"))
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or crawler.stats is None:

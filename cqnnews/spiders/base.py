@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Selector, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
@@ -54,6 +54,15 @@ class Failed:
     reason: str
 
 
+@dataclass
+class Walk:
+    """How far the walk of one listing has gone (in this process)."""
+
+    requested: int  # the highest page asked for
+    window: int = 1  # how many pages past the one just read to have asked for
+    done: bool = False
+
+
 @dataclass(frozen=True)
 class Listing:
     """A listing being walked; plain data, so a request carrying it can wait in a shared Redis queue."""
@@ -77,6 +86,7 @@ class SectionSpider(Spider):
     node_ids: dict[str, int]
     stop_after: int
     batch_size: int
+    listing_window: int
     now: datetime
     walk_in_full: set[str]
     run_lock: lock.RunLock
@@ -88,6 +98,7 @@ class SectionSpider(Spider):
         self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
         self.scratch = RunScratch()  # found, requested and exported articles of this run, on disk
         self.visited: set[str] = set()
+        self.walks: dict[str, Walk] = {}
         self.failed: list[Failed] = []
         self.unchanged: set[int] = set()
         self.tally: dict[str, Counter[str]] = {}  # per section: new, duplicate, revised, unchanged, failed...
@@ -124,6 +135,7 @@ class SectionSpider(Spider):
         spider.node_ids = settings.getdict("CQN_NODE_IDS")
         spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES", 1))
         spider.batch_size = max(1, settings.getint("CQN_ARTICLE_BATCH", 500))
+        spider.listing_window = max(1, settings.getint("CQN_LISTING_WINDOW", 8))
         now = settings.get("CQN_NOW")
         spider.now = datetime.fromisoformat(now) if now else datetime.now(SHANGHAI)
         redis_url = settings.get("CQN_REDIS_URL")
@@ -177,7 +189,7 @@ class SectionSpider(Spider):
         yield Request(self.urls.url("/"), callback=self.parse_home, errback=self.page_failed, dont_filter=self.local)
 
     def parse_home(self, response: Response) -> Any:
-        links = navigation.links_by_text(response.selector, response.url)
+        links = navigation.links_by_text(page_selector(response), response.url)
         for i, channel in enumerate(self.section.channels):
             url = links.get(compact(channel.name))
             fetch = self.urls.fetchable(url) if url else None
@@ -190,7 +202,7 @@ class SectionSpider(Spider):
 
     def parse_channel(self, response: Response, position: int) -> Any:
         channel = self.section.channels[position]
-        links = navigation.node_links(response.selector, response.url)
+        links = navigation.node_links(page_selector(response), response.url)
         by_name = {compact(name): url for name, url in links}
         names = list(channel.listings) if channel.only_listed else list(
             dict.fromkeys([*(name for name, _ in links), *channel.listings]))
@@ -230,7 +242,7 @@ class SectionSpider(Spider):
     # --- listings --------------------------------------------------------------------
 
     def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
-        sel = response.selector
+        sel = page_selector(response)
         self.where = f"listing {listing.name} page {page}"
         self._count("listing/pages")
         items = navigation.listing_items(sel, response.url)
@@ -249,19 +261,34 @@ class SectionSpider(Spider):
                                 page)
         if not listing.record:
             return
-        all_known, reached_since = self._note(items, listing)
+        all_known, none_known, reached_since = self._note(items, listing)
         known_pages = known_pages + 1 if all_known else 0
-        if not items or page >= navigation.last_page(sel) or reached_since:
+        walk = self.walks.setdefault(listing.name, Walk(requested=page))
+        last = navigation.last_page(sel)
+        if not items or page >= last or reached_since:
+            walk.done = True
             self.complete.add(listing.name)
             return
         full = self.args.full or listing.name in self.walk_in_full
         if known_pages >= self.stop_after and not full:
+            walk.done = True
             self._count("listing/stopped_at_known")
             self.complete.add(listing.name)
             return
-        yield Request(navigation.listing_page_url(response.url, page + 1), callback=self.parse_listing,
-                      errback=self.page_failed, dont_filter=self.local,
-                      cb_kwargs={"listing": listing, "page": page + 1, "known_pages": known_pages})
+        if walk.done:  # a page further on ended the walk while this one was in flight
+            return
+        # Pages of nothing but new articles (a first run, a back-fill) say the walk goes on: ask for
+        # the next pages together, twice as many each time.  Any known article brings it back to one
+        # page at a time, so a daily run asks for no page past the first known one.  A shared crawl
+        # walks page by page: its pages are parsed by whichever worker takes them.
+        grow = none_known and self.local and not self.args.since
+        walk.window = min(walk.window * 2, self.listing_window) if grow else 1
+        target = min(page + walk.window, last)
+        for n in range(max(walk.requested, page) + 1, target + 1):
+            yield Request(navigation.listing_page_url(response.url, n), callback=self.parse_listing,
+                          errback=self.page_failed, dont_filter=self.local,
+                          cb_kwargs={"listing": listing, "page": n, "known_pages": known_pages})
+        walk.requested = max(walk.requested, target)
 
     def page_failed(self, failure: Failure) -> None:
         """A navigation or listing page that failed on every try: the walk of its listing is incomplete."""
@@ -273,8 +300,8 @@ class SectionSpider(Spider):
         self.logger.error("page %s failed: %s%s", request.url, _reason(failure),
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 
-    def _note(self, items: list[tuple[str, str]], listing: Listing) -> tuple[bool, bool]:
-        """Note the page's new articles; (every article on it was known, it reached ``since``)."""
+    def _note(self, items: list[tuple[str, str]], listing: Listing) -> tuple[bool, bool, bool]:
+        """Note the page's new articles; (every article on it was known, none was, it reached ``since``)."""
         entries = [(aid, fetch, url) for url, _ in items
                    if (fetch := self.urls.fetchable(url)) and (aid := article_id(url)) is not None]
         since = self.args.since
@@ -302,7 +329,8 @@ class SectionSpider(Spider):
         new, again = self.scratch.note(fresh, listing.name, listing.order)
         self._count("listing/articles", new)
         self._count("listing/cross_listed", again)
-        return bool(entries) and all(aid in known for aid, _, _ in entries), reached_since
+        return (bool(entries) and all(aid in known for aid, _, _ in entries), not any(aid in known for aid, _, _ in entries),
+                reached_since)
 
     # --- articles --------------------------------------------------------------------
 
@@ -457,6 +485,12 @@ class SectionSpider(Spider):
         self._tally(sections, "failed")
         self.failed.append(Failed(aid, self.urls.canonical(url), list(sections), reason))
         self.logger.warning("skipped article %s: %s", url, reason)
+
+
+def page_selector(response: Response) -> Selector:
+    """The page decoded as articles are: Scrapy's own guess, where no charset is declared, is slow."""
+    return Selector(text=decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text,
+                    type="html")
 
 
 def _reason(failure: Failure) -> str:
