@@ -74,3 +74,12 @@ def test_both_stores_keep_the_same_interface() -> None:
     wanted = {name for name in dir(CrawlState) if not name.startswith("_")}
     for store in (StateStore, RedisStateStore):
         assert wanted <= set(dir(store)) | {"path"}, store
+
+
+def test_large_commits_stream_their_records(tmp_path: Path) -> None:
+    store = StateStore.open(tmp_path, "yaowen")
+    store.add_pending((aid, f"u{aid}", ["要闻一"]) for aid in range(1, 3001))  # a generator, read once
+    assert store.pending_count() == 3000
+    assert store.commit_exported((exported(aid) for aid in range(1, 2001)), "f") == 2000
+    assert store.pending_count() == 1000 and store.count() == 2000
+    assert store.known([2000, 2001]) == {2000: "exported", 2001: "pending"}

@@ -100,7 +100,7 @@ class RunLedger:
             except Exception:
                 logger.exception("could not update the crawl state %s", spider.store.path)
                 stored = False
-        pending = len(spider.store.pending()) if stored else -1
+        pending = spider.store.pending_count() if stored else -1
         if spider.coordinator is not None:
             spider.coordinator.leave()
         spider.store.close()

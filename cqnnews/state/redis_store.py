@@ -87,6 +87,9 @@ class RedisStateStore:
                for aid, raw in rows.items()]
         return sorted(out, key=lambda p: p.article_id, reverse=True)
 
+    def pending_count(self) -> int:
+        return int(self.db.hlen(self.key("pending")))
+
     def count(self) -> int:
         return int(self.db.hlen(self.key("articles")))
 

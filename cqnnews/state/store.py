@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -171,6 +172,9 @@ class StateStore:
                                "ORDER BY article_id DESC")
         return [Pending(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
 
+    def pending_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM pending").fetchone()[0])
+
     def incomplete_listings(self) -> set[str]:
         """Listings whose last walk met a page that failed: walked in full until a walk completes."""
         rows = self.db.execute("SELECT key FROM meta WHERE key LIKE 'incomplete:%'")
@@ -190,10 +194,10 @@ class StateStore:
         """Articles found on listings and about to be fetched: fetched by a later run if this one dies."""
         now = utc_now()
         with self.transaction():
-            self.db.executemany(
+            self.db.executemany(  # a generator: a large crawl's articles are never all in memory at once
                 "INSERT INTO pending (article_id, url, sections, first_found) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (article_id) DO UPDATE SET sections = excluded.sections",
-                [(aid, url, json.dumps(sections, ensure_ascii=False), now) for aid, url, sections in found])
+                ((aid, url, json.dumps(sections, ensure_ascii=False), now) for aid, url, sections in found))
 
     def record_failures(self, failed: Iterable[tuple[int, str, list[str], str]]) -> None:
         now = utc_now()
@@ -210,15 +214,21 @@ class StateStore:
         ``unchanged`` are rechecked articles whose content had not changed: only seen again.
         """
         now = utc_now()
-        rows = [(r.article_id, r.url, r.content_hash, r.published_at, json.dumps(r.sections, ensure_ascii=False),
-                 r.revision, now, now, feed) for r in records]
+        ids = array("q")  # 8 bytes an article; the records themselves stream from the caller
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for r in records:
+                ids.append(r.article_id)
+                yield (r.article_id, r.url, r.content_hash, r.published_at, json.dumps(r.sections, ensure_ascii=False),
+                       r.revision, now, now, feed)
+
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
                 "url = excluded.url, content_hash = excluded.content_hash, published_at = excluded.published_at, "
                 "sections = excluded.sections, revision = excluded.revision, last_seen = excluded.last_seen, "
-                "feed = excluded.feed", rows)
-            self.db.executemany("DELETE FROM pending WHERE article_id = ?", [(row[0],) for row in rows])
+                "feed = excluded.feed", rows())
+            self.db.executemany("DELETE FROM pending WHERE article_id = ?", ((aid,) for aid in ids))
             self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?",
-                                [(now, aid) for aid in unchanged])
-        return len(rows)
+                                ((now, aid) for aid in unchanged))
+        return len(ids)
