@@ -39,19 +39,23 @@ def stat(log: str, name: str) -> float:
     return float(m[1]) if m else 0.0
 
 
+CPU_SECONDS: list[float] = []  # user + system time of each command run, in order
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, int, float]:
-    """stderr, exit status and peak RSS in MiB of the command."""
+    """stderr, exit status and peak RSS in MiB of the command (its CPU time goes to CPU_SECONDS)."""
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     log = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    CPU_SECONDS.append(usage.ru_utime + usage.ru_stime)
     return log, process.returncode, usage.ru_maxrss / 1024
 
 
 def overhead(rounds: int = 3, scale: int = 2400) -> dict[str, Any]:
     settings = {"LOG_LEVEL": "INFO", "CQN_PROGRESS_SECONDS": "0"}
-    full, bare = [], []
+    full, bare, cpu_full, cpu_bare = [], [], [], []
     with running_replica(seed=1, scale=scale, now=NOW) as replica, tempfile.TemporaryDirectory() as tmp:
         for leaf in ("6500", "6501"):  # the replica builds its listings on first use: not in any timing
             urllib.request.urlopen(f"{replica.url}/qt/node_{leaf}.htm").read()
@@ -65,6 +69,7 @@ def overhead(rounds: int = 3, scale: int = 2400) -> dict[str, Any]:
             assert status == 0, log[-2000:]
             articles = sum(1 for _ in (work / "out.jsonl").open())
             full.append(stat(log, "response_received_count") / stat(log, "elapsed_time_seconds"))
+            cpu_full.append(CPU_SECONDS[-1] * 1000 / stat(log, "response_received_count"))
             urls = [replica.url + p for p, times in _requests(replica).items()
                     if p != "/robots.txt" and len(times) > len(before.get(p, []))]
             (work / "urls.txt").write_text("\n".join(urls))
@@ -75,8 +80,12 @@ def overhead(rounds: int = 3, scale: int = 2400) -> dict[str, Any]:
             log, status, _ = run(cmd, work, crawl_env(replica.url))
             assert status == 0, log[-2000:]
             bare.append(stat(log, "response_received_count") / stat(log, "elapsed_time_seconds"))
+            cpu_bare.append(CPU_SECONDS[-1] * 1000 / stat(log, "response_received_count"))
     return {"overhead_ratio": round(statistics.median(full) / statistics.median(bare), 3), "articles": articles,
-            "pages_per_s_full": [round(x, 1) for x in full], "pages_per_s_bare": [round(x, 1) for x in bare]}
+            "pages_per_s_full": [round(x, 1) for x in full], "pages_per_s_bare": [round(x, 1) for x in bare],
+            # the crawler process's CPU per page, start-up included: steadier than pages/s on a shared machine
+            "cpu_ms_per_page_full": [round(x, 2) for x in cpu_full],
+            "cpu_ms_per_page_bare": [round(x, 2) for x in cpu_bare]}
 
 
 def _requests(replica: RunningReplica) -> dict[str, list[float]]:
@@ -137,7 +146,8 @@ def main() -> int:
                "memory_growth": m["memory_growth"], "peak_rss_mb_100k": m["peak_rss_mb_100k"]}
     rows = [
         ("overhead_ratio", summary["overhead_ratio"], ">= 0.85",
-         f"{o['articles']} articles; pages/s full {o['pages_per_s_full']} bare {o['pages_per_s_bare']}"),
+         f"{o['articles']} articles; pages/s full {o['pages_per_s_full']} bare {o['pages_per_s_bare']}; "
+         f"CPU ms/page full {o['cpu_ms_per_page_full']} bare {o['cpu_ms_per_page_bare']}"),
         ("incremental_excess_requests", summary["incremental_excess_requests"], f"<= {i['listings']}",
          f"{i['new_articles']} new articles: {i['requests_sent']} requests, minimum {i['minimum']}"),
         ("memory_growth", summary["memory_growth"], "<= 1.2",
