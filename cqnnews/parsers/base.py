@@ -59,6 +59,7 @@ class Page:
         self.root = root
         self.html = html  # the page as UTF-8, for parsers that read it their own way
         self._by_class: dict[str, dict[str, list[Element]]] = {}  # tag -> class -> elements
+        self._selected: dict[tuple[str, Element | None], list[Element]] = {}
 
     def _classed(self, tag: str, cls: str) -> list[Element]:
         index = self._by_class.get(tag)
@@ -72,6 +73,13 @@ class Page:
 
     def select(self, selector: str, within: Element | None = None) -> list[Element]:
         """Elements matching the CSS ``selector``, in document order (below ``within``, or itself)."""
+        key = (selector, within)
+        found = self._selected.get(key)
+        if found is None:  # parsers ask for the same selector more than once (matching, then reading)
+            found = self._selected[key] = self._select(selector, within)
+        return found
+
+    def _select(self, selector: str, within: Element | None) -> list[Element]:
         steps = _steps(selector)
         if steps is None:
             return list(css(selector)(self.root if within is None else within))
@@ -79,7 +87,7 @@ class Page:
         if cls is not None:
             found = [el for el in self._classed(tag, cls) if _below(el, steps[:-1], within)]
         else:  # a bare tag below classed ancestors: look inside each of them
-            parents = self.select(" ".join(_join(s) for s in steps[:-1]), within) if len(steps) > 1 else [
+            parents = self._select(" ".join(_join(s) for s in steps[:-1]), within) if len(steps) > 1 else [
                 self.root if within is None else within]
             seen: set[Element] = set()
             found = []

@@ -79,7 +79,7 @@ def _take_attachments(units: list[Unit], base_url: str, canonical: Canonicalize)
     kept: list[Unit] = []
     found: list[AttachmentRef] = []
     for unit in units:
-        if unit.kind != "text":
+        if unit.kind != "text" or not (unit.links or unit.text.startswith("附件")):
             kept.append(unit)
             continue
         files = [(href, text) for href, text in unit.links if _is_attachment_link(href)]

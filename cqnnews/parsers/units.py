@@ -85,6 +85,10 @@ def flatten(el: Element, centered: bool = False) -> list[Unit]:
         elif tag == "table":
             flush()
             units.append(_table(child))
+        elif tag in BLOCK_TAGS and len(child) == 0:  # a paragraph of plain text: most of a body
+            flush()
+            if (text := child.text) and not text.isspace() and (text := clean(text)):
+                units.append(Unit("text", text, centered or is_centered(child)))
         elif tag in BLOCK_TAGS or _has_structure(child):
             flush()
             units.extend(flatten(child, centered or is_centered(child)))
