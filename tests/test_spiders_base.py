@@ -150,3 +150,11 @@ def test_a_walk_ended_further_on_asks_for_nothing_more(make_spider: Callable[...
     assert list(spider.parse_listing(listing_page(3, range(8960, 8950, -1), last=3), listing=walk, page=3)) == []
     assert list(spider.parse_listing(listing_page(2, range(8980, 8960, -1), last=3), listing=walk, page=2)) == []
     assert "要闻一" in spider.complete
+
+
+def test_no_callback_returns_a_value_from_a_generator() -> None:
+    """Scrapy's own check of this runs on every response and is turned off (settings.py): it is here instead."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "_emit"):
+        assert not is_generator_with_return_value(getattr(SectionSpider, name)), name
