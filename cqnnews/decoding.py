@@ -72,7 +72,7 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     else:
-        if _MOJIBAKE_BYTES.search(body):
+        if b"\xc3" in body and _MOJIBAKE_BYTES.search(body):  # memchr first: Chinese UTF-8 has no C3 byte
             return _repair(text, "utf-8", first)
         return Decoded(text, "utf-8", first, garbled="\ufffd" in text)
     for name in [*declared, "gb18030"]:
