@@ -158,3 +158,9 @@ def test_no_callback_returns_a_value_from_a_generator() -> None:
 
     for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "_emit"):
         assert not is_generator_with_return_value(getattr(SectionSpider, name)), name
+
+
+def test_a_resumable_job_walks_page_by_page(make_spider: Callable[..., SectionSpider], tmp_path: Path) -> None:
+    spider = make_spider(CQN_LISTING_WINDOW=4, JOBDIR=str(tmp_path / "job"))
+    asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(1, range(9000, 8980, -1)), listing=listing("要闻一"), page=1)]
+    assert asked == [2]

@@ -280,8 +280,9 @@ class SectionSpider(Spider):
         # Pages of nothing but new articles (a first run, a back-fill) say the walk goes on: ask for
         # the next pages together, twice as many each time.  Any known article brings it back to one
         # page at a time, so a daily run asks for no page past the first known one.  A shared crawl
-        # walks page by page: its pages are parsed by whichever worker takes them.
-        grow = none_known and self.local and not self.args.since
+        # walks page by page: its pages are parsed by whichever worker takes them; so does a resumable
+        # job (JOBDIR), whose walk state would not survive the pause.
+        grow = none_known and self.local and not self.args.since and not self.settings.get("JOBDIR")
         walk.window = min(walk.window * 2, self.listing_window) if grow else 1
         target = min(page + walk.window, last)
         for n in range(max(walk.requested, page) + 1, target + 1):
