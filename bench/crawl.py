@@ -53,7 +53,7 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, int, float
     return log, process.returncode, usage.ru_maxrss / 1024
 
 
-def overhead(rounds: int = 3, scale: int = 2400) -> dict[str, Any]:
+def overhead(rounds: int = 5, scale: int = 2400) -> dict[str, Any]:
     settings = {"LOG_LEVEL": "INFO", "CQN_PROGRESS_SECONDS": "0"}
     full, bare, cpu_full, cpu_bare = [], [], [], []
     with running_replica(seed=1, scale=scale, now=NOW) as replica, tempfile.TemporaryDirectory() as tmp:

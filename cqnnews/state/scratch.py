@@ -26,10 +26,13 @@ CREATE TABLE requested (article_id INTEGER PRIMARY KEY);
 
 
 class RunScratch:
+    STAGE_BATCH = 500  # exported articles written to the database together: one transaction, not one each
+
     def __init__(self) -> None:
         self.db = sqlite3.connect("", isolation_level=None)  # "": a private temporary database on disk
         self.db.executescript(_SCHEMA)
         self.found_count = 0
+        self._staged: list[tuple[int, str, str, str | None, str, int]] = []
 
     def close(self) -> None:
         self.db.close()
@@ -94,11 +97,20 @@ class RunScratch:
         self.db.executemany("INSERT OR IGNORE INTO requested VALUES (?)", ((aid,) for aid in ids))
 
     def stage(self, record: Exported) -> None:
-        self.db.execute("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?, ?)",
-                        (record.article_id, record.url, record.content_hash, record.published_at,
-                         json.dumps(record.sections, ensure_ascii=False), record.revision))
+        self._staged.append((record.article_id, record.url, record.content_hash, record.published_at,
+                             json.dumps(record.sections, ensure_ascii=False), record.revision))
+        if len(self._staged) >= self.STAGE_BATCH:
+            self._write_staged()
+
+    def _write_staged(self) -> None:
+        if self._staged:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?, ?)", self._staged)
+            self.db.execute("COMMIT")
+            self._staged.clear()
 
     def exported(self, batch: int = 1000) -> Iterator[Exported]:
+        self._write_staged()
         last = -1
         while True:
             rows = self.db.execute("SELECT * FROM exported WHERE article_id > ? ORDER BY article_id LIMIT ?",
@@ -110,10 +122,12 @@ class RunScratch:
             last = rows[-1][0]
 
     def exported_count(self) -> int:
+        self._write_staged()
         return int(self.db.execute("SELECT count(*) FROM exported").fetchone()[0])
 
     def without_outcome(self, settled: set[int]) -> list[int]:
         """Articles requested this run that were neither exported nor in ``settled`` (failed, unchanged...)."""
+        self._write_staged()
         rows = self.db.execute("SELECT article_id FROM found UNION SELECT article_id FROM requested "
                                "EXCEPT SELECT article_id FROM exported")
         return [aid for (aid,) in rows if aid not in settled]
