@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TypedDict
+from typing import Any, TypedDict
+
+from itemadapter import ItemAdapter
 
 
 class ImageRef(TypedDict):
@@ -42,3 +44,10 @@ class Article:
 
 #: the feed's column order
 FIELDS: list[str] = [f.name for f in fields(Article)]
+
+
+def item_record(item: Any) -> dict[str, Any]:
+    """The item's fields as a dict; an Article's read directly (ItemAdapter.asdict() deep-copies it)."""
+    if isinstance(item, Article):
+        return {name: getattr(item, name) for name in FIELDS}
+    return ItemAdapter(item).asdict()

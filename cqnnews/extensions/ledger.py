@@ -18,23 +18,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from cqnnews import summary
-from cqnnews.items import Article
+from cqnnews.items import item_record
 from cqnnews.spiders.base import SectionSpider
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
 
 logger = logging.getLogger(__name__)
-
-
-class _Fields:
-    """An Article's fields by name, as ItemAdapter gives them."""
-
-    __slots__ = ("item",)
-
-    def __init__(self, item: Article) -> None:
-        self.item = item
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self.item, name)
 
 
 class RunLedger:
@@ -67,7 +55,7 @@ class RunLedger:
         return spider
 
     def item_scraped(self, item: Any) -> None:
-        a: Any = _Fields(item) if isinstance(item, Article) else ItemAdapter(item)  # no adapter per article
+        a = item_record(item)
         if self.spider.coordinator is not None:
             self.spider.coordinator.claim(a["article_id"])
         record = {k: a[k] for k in CONTENT_FIELDS}

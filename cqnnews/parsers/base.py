@@ -83,28 +83,26 @@ class Page:
         steps = _steps(selector)
         if steps is None:
             return list(css(selector)(self.root if within is None else within))
+        return self._match(steps, within)
+
+    def _match(self, steps: tuple[tuple[str, str | None], ...], within: Element | None) -> list[Element]:
         tag, cls = steps[-1]
         if cls is not None:
-            found = [el for el in self._classed(tag, cls) if _below(el, steps[:-1], within)]
-        else:  # a bare tag below classed ancestors: look inside each of them
-            parents = self._select(" ".join(_join(s) for s in steps[:-1]), within) if len(steps) > 1 else [
-                self.root if within is None else within]
-            seen: set[Element] = set()
-            found = []
-            for parent in parents:
-                for el in parent.iter(tag):
-                    if el is not parent and el not in seen:
-                        seen.add(el)
-                        found.append(el)
+            return [el for el in self._classed(tag, cls) if _below(el, steps[:-1], within)]
+        # a bare tag below classed ancestors: look inside each of them
+        parents = self._match(steps[:-1], within) if len(steps) > 1 else [self.root if within is None else within]
+        seen: set[Element] = set()
+        found = []
+        for parent in parents:
+            for el in parent.iter(tag):
+                if el is not parent and el not in seen:
+                    seen.add(el)
+                    found.append(el)
         return found
 
     def first_text(self, selector: str, within: Element | None = None) -> str | None:
         found = self.select(selector, within)
         return text_of(found[0]) if found else None
-
-
-def _join(step: tuple[str, str | None]) -> str:
-    return f"{step[0]}.{step[1]}" if step[1] else step[0]
 
 
 def _matches(el: Element, step: tuple[str, str | None]) -> bool:

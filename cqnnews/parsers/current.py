@@ -9,13 +9,14 @@ from urllib.parse import urljoin
 
 from cqnnews.dates import parse_datetime
 from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
-from cqnnews.parsers.units import Unit, flatten
+from cqnnews.parsers.units import Element, Unit, flatten
 from cqnnews.text import clean
 from cqnnews.urls import article_id
 
 OWN_SOURCE = "中国质量新闻网"
-# where pages put it: a quarter of the cost of searching the whole tree, which is the fallback
-KEYWORDS_IN_HEAD = "/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
+# in <head>, where pages put it: a quarter of the cost of searching the whole tree, which is the fallback
+_KEYWORDS_IN_HEAD = "/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
+_KEYWORDS_ANYWHERE = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|稿源)\s*[:：]\s*")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 _TIME = re.compile(r"^\s*\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?)?")
@@ -25,6 +26,12 @@ _PAGE_NUMBER = re.compile(r"content_\d+(?:_(\d+))?\.html?$")
 
 def split_keywords(text: str) -> list[str]:
     return list(dict.fromkeys(k for k in _KEYWORD_SPLIT.split(text) if k))
+
+
+def meta_keywords(root: Element) -> list[str]:
+    """The page's ``<meta name="keywords">``, in order, no repeats."""
+    found = xpath(_KEYWORDS_IN_HEAD)(root) or xpath(_KEYWORDS_ANYWHERE)(root)
+    return split_keywords(str(found[0])) if found else []
 
 
 def take_pager(units: list[Unit], url: str) -> tuple[list[Unit], list[str]]:
@@ -51,7 +58,6 @@ class CurrentLayout(LayoutParser):
     publish_css = "div.publish"
     source_css = "span.from"
     body_css = "div.Detail_Content div.content"
-    keywords_xpath = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 
     def matches(self, page: Page) -> bool:
         return bool(page.select(self.body_css)) and bool(page.select(self.publish_css) or
@@ -85,8 +91,7 @@ class CurrentLayout(LayoutParser):
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
     def keywords(self, page: Page) -> list[str]:
-        found = xpath(KEYWORDS_IN_HEAD)(page.root) or xpath(self.keywords_xpath)(page.root)
-        return split_keywords(str(found[0])) if found else []
+        return meta_keywords(page.root)
 
     def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
         title = self.title(page)

@@ -17,7 +17,7 @@ import lxml.html
 
 from cqnnews.dates import parse_datetime
 from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
-from cqnnews.parsers.current import KEYWORDS_IN_HEAD, OWN_SOURCE, split_keywords
+from cqnnews.parsers.current import OWN_SOURCE, meta_keywords
 from cqnnews.parsers.habits import Body
 from cqnnews.text import clean
 
@@ -32,7 +32,6 @@ _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False)
 
 class GenericLayout(LayoutParser):
     name = "generic"
-    keywords_xpath = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 
     def matches(self, page: Page) -> bool:
         return True
@@ -62,7 +61,7 @@ class GenericLayout(LayoutParser):
         if not title:
             raise ArticleParseError("no title")
         published = self.published_at(root)
-        keywords = xpath(KEYWORDS_IN_HEAD)(root) or xpath(self.keywords_xpath)(root)
+        keywords = meta_keywords(root)
         doc = trafilatura.bare_extraction(root, url=url, with_metadata=False, include_comments=False,
                                           include_tables=True, favor_precision=True, fast=True)
         if doc is None:
@@ -72,4 +71,4 @@ class GenericLayout(LayoutParser):
         if not text:
             raise ArticleParseError("no article text found in an unknown layout")
         return PageReading(layout=self.name, breadcrumb=[], title=title, published_at=published, source=OWN_SOURCE,
-                           keywords=split_keywords("".join(map(str, keywords[:1]))), body=Body(text=text))
+                           keywords=keywords, body=Body(text=text))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from cqnnews.items import FIELDS, Article
+from cqnnews.items import item_record
 from cqnnews.schema import problems
 
 
@@ -23,9 +22,7 @@ class SchemaValidationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        record = ({name: getattr(item, name) for name in FIELDS} if isinstance(item, Article)
-                  else ItemAdapter(item).asdict())  # asdict() deep-copies a dataclass: slow, and not needed
-        found = problems(record)
+        found = problems(item_record(item))
         if found:
             self.stats.inc_value("cqnnews/invalid_items")
             raise DropItem(f"breaks the schema: {'; '.join(found)}")

@@ -330,8 +330,8 @@ class SectionSpider(Spider):
         new, again = self.scratch.note(fresh, listing.name, listing.order)
         self._count("listing/articles", new)
         self._count("listing/cross_listed", again)
-        return (bool(entries) and all(aid in known for aid, _, _ in entries), not any(aid in known for aid, _, _ in entries),
-                reached_since)
+        known_here = sum(aid in known for aid, _, _ in entries)
+        return bool(entries) and known_here == len(entries), known_here == 0, reached_since
 
     # --- articles --------------------------------------------------------------------
 
