@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 CANONICAL_ORIGIN = "https://www.cqn.com.cn"
 SITE_HOSTS = frozenset({"www.cqn.com.cn", "cqn.com.cn", "m.cqn.com.cn"})
 _ARTICLE_DAY = re.compile(r"/content/(\d{4})-(\d{2})/(\d{2})/content_\d+")
+_NEEDS_PARSING = re.compile(r"[?#\s\x00-\x1f]")  # a query or fragment, or what urlsplit strips
 _ARTICLE_FILE = re.compile(r"content_(\d+)(?:_\d+)?\.html?|(\d+)\.html")
 
 
@@ -47,6 +48,8 @@ class SiteUrls:
             raise ValueError(f"CQN_BASE_URL must be an http(s) origin such as {CANONICAL_ORIGIN}, got {base_url!r}")
         self.base = f"{parts.scheme}://{parts.netloc}"
         self._base_netloc = parts.netloc.lower()
+        # URLs that start so need no parsing: every article and image URL of a crawl
+        self._plain_prefixes = (self.base + "/", CANONICAL_ORIGIN + "/")
 
     def _on_site(self, netloc: str) -> bool:
         host = netloc.lower()
@@ -54,6 +57,8 @@ class SiteUrls:
 
     def canonical(self, url: str) -> str:
         """``https://www.cqn.com.cn/<path>`` for any URL of the site or of the crawled origin."""
+        if url.startswith(self._plain_prefixes) and not _NEEDS_PARSING.search(url):
+            return CANONICAL_ORIGIN + url[url.index("/", 8):]  # what urlsplit and urlunsplit would give
         parts = urlsplit(url)
         if not self._on_site(parts.netloc):
             return url

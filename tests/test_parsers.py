@@ -48,3 +48,21 @@ def test_article_without_date_is_flagged() -> None:
             '<div class="Detail_Content"><div class="content"><p>正文。</p></div></div>')
     article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
     assert article.published_at is None and article.flags == ["no_date"]
+
+
+@pytest.mark.parametrize("head", [
+    '<meta name="KeyWords" content="质量 标准">',
+    '<meta name="keywords"><meta name="KEYWORDS" content="二">',  # the first with a content
+    '<meta name="description" content="不是">',
+    '<meta name="\u212aeywords" content="Kelvin sign: not ASCII">',
+    '',
+])
+def test_keywords_in_head_without_xpath_are_what_the_xpath_finds(head: str) -> None:
+    from lxml import etree
+
+    from cqnnews.parsers.current import _head_keywords
+
+    html = f"<html><head><title>t</title>{head}</head><body><meta name='keywords' content='体内'></body></html>"
+    root = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
+    found = root.xpath("/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content")
+    assert _head_keywords(root) == (str(found[0]) if found else None)

@@ -41,3 +41,24 @@ def test_select_within_an_element_matches_xpath(page: Page, selector: str) -> No
 def test_first_text(page: Page) -> None:
     assert page.first_text("div.Detail_Title h1") == "标题"
     assert page.first_text("div.nothing") is None
+
+
+def test_text_of_is_what_itertext_gives_for_every_element_of_replica_pages() -> None:
+    from cqnnews.decoding import decode_page
+    from cqnnews.parsers.base import text_of
+    from tests.conftest import NOW
+    from tests.replica import render
+    from tests.replica.site import Site
+
+    site = Site(seed=2, scale=10, now=NOW)
+    parser = etree.HTMLParser(encoding="utf-8")
+    checked = 0
+    for ref in list(site.articles())[::3]:
+        page = render.article(site, ref)
+        assert page is not None
+        root = etree.fromstring(decode_page(page.body, page.content_type).text.encode(), parser)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert text_of(el) == "".join(el.itertext()), (ref.path, el.tag)
+                checked += 1
+    assert checked > 10_000

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from urllib.parse import urlsplit, urlunsplit
+
 from cqnnews.urls import SiteUrls, article_id
 
 
@@ -16,6 +18,28 @@ def test_every_form_of_an_article_url_is_one_canonical_url(url: str) -> None:
     urls = SiteUrls("http://127.0.0.1:8000")
     assert urls.canonical(url) == "https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm"
     assert urls.fetchable(url) == "http://127.0.0.1:8000/qt/content/2018-08/03/content_6121542.htm"
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8000/qt/content/2018-08/03/content_6121542.htm",
+    "https://www.cqn.com.cn/img/2026-10/04/1_5c06b729.jpg",
+    "https://www.cqn.com.cn/",
+    "http://127.0.0.1:8000/a.htm?",
+    "http://127.0.0.1:8000/a.htm?x=1#y",
+    "http://127.0.0.1:8000/a b.htm",
+    "http://127.0.0.1:8000/a\tb.htm\n",
+    "http://127.0.0.1:8000/a.htm#",
+    "HTTP://127.0.0.1:8000/a.htm",
+    "http://127.0.0.1:80000/a.htm",
+    "http://127.0.0.1:8000//a.htm",
+    "https://www.cqn.com.cn/文件/附件.pdf",
+])
+def test_canonical_without_parsing_is_what_urlsplit_gives(url: str) -> None:
+    urls = SiteUrls("http://127.0.0.1:8000")
+    parts = urlsplit(url)
+    want = (urlunsplit(("https", "www.cqn.com.cn", parts.path or "/", parts.query, ""))
+            if parts.netloc.lower() == "127.0.0.1:8000" or parts.netloc.lower() in ("www.cqn.com.cn",) else url)
+    assert urls.canonical(url) == want
 
 
 def test_off_site_links_are_not_fetched() -> None:

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from cqnnews import dates
-from cqnnews.decoding import Decoded, decode_page
+from cqnnews.decoding import Decoded, as_utf8, decode_page
 from cqnnews.items import Article
-from cqnnews.parsers import enpproperty
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading
+from cqnnews.parsers import enpproperty, truncate
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, Truncated, class_names, container
 from cqnnews.parsers.current import CurrentLayout, split_keywords
 from cqnnews.parsers.generic import GenericLayout
 from cqnnews.parsers.habits import interpret
@@ -39,9 +39,55 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def read_page(page: str, url: str, urls: SiteUrls) -> tuple[PageReading, dict[str, str]]:
-    """One page read by the first parser that recognises it, with its enpproperty fields."""
-    html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
+def read_page(page: str, url: str, urls: SiteUrls, *, utf8: bytes | None = None) -> tuple[PageReading, dict[str, str]]:
+    """One page read by the first parser that recognises it, with its enpproperty fields.
+
+    ``utf8``: the page's text in UTF-8 where the caller has it (see :func:`~cqnnews.decoding.as_utf8`).
+    """
+    if utf8 is not None and b"<?xml" not in utf8:  # then the declaration pattern has nothing to take out
+        html = utf8
+    else:
+        html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
+    reading = _read_region(html, url, urls)
+    if reading is None:
+        reading = _read_whole(html, url, urls)
+    return reading, enpproperty.properties(page)
+
+
+def _region(parser: LayoutParser) -> truncate.Region | None:
+    landmarks = parser.landmarks()
+    body = container(landmarks[-1]) if landmarks else None
+    return truncate.Region(class_names(landmarks), body, _PARSER) if body else None
+
+
+_REGIONS = [(parser, _region(parser)) for parser in PARSERS]
+
+
+def _read_region(html: bytes, url: str, urls: SiteUrls) -> PageReading | None:
+    """The page read from only the region its parser reads; None where the region cannot tell
+    what the whole page would (then the whole page is parsed).
+
+    The parser is the first whose body container the page may hold: a parser tried before it
+    could match only a page whose bytes hold its container's class name, or a character
+    reference that lxml would turn into it.
+    """
+    for parser, region in _REGIONS:
+        if region is None:
+            return None
+        if not region.may_hold_body(html):
+            continue
+        parsed = region.parse(html)
+        if parsed is None:
+            return None
+        page = Page(parsed[0], html, open=parsed[1], classes=region.classes)
+        try:
+            return parser.read(page, url, urls.canonical) if parser.matches(page) else None
+        except Truncated:
+            return None
+    return None
+
+
+def _read_whole(html: bytes, url: str, urls: SiteUrls) -> PageReading:
     try:
         root = etree.fromstring(html, _PARSER)
     except (etree.LxmlError, ValueError) as exc:
@@ -50,7 +96,7 @@ def read_page(page: str, url: str, urls: SiteUrls) -> tuple[PageReading, dict[st
         raise ArticleParseError("not an HTML page (Document is empty)")
     parsed = Page(root, html)
     parser = next(p for p in PARSERS if p.matches(parsed))
-    return parser.read(parsed, url, urls.canonical), enpproperty.properties(page)
+    return parser.read(parsed, url, urls.canonical)
 
 
 def _channel(canonical_url: str) -> str:
@@ -125,7 +171,7 @@ def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None =
 def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, **kwargs: object) -> Article:
     """The article on its pages, each as (raw bytes, Content-Type header, URL), first page first."""
     decoded = [decode_page(body, content_type) for body, content_type, _ in pages]
-    readings = [read_page(d.text, url, urls) for d, (_, _, url) in zip(decoded, pages)]
+    readings = [read_page(d.text, url, urls, utf8=as_utf8(d, body)) for d, (body, _, url) in zip(decoded, pages)]
     return assemble([r for r, _ in readings], readings[0][1], pages[0][2], urls, decoded=decoded,
                     **kwargs)  # type: ignore[arg-type]
 

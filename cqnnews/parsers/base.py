@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -13,7 +13,7 @@ from cssselect import HTMLTranslator
 from lxml import etree
 
 from cqnnews.parsers.habits import Body
-from cqnnews.parsers.units import Element, Unit
+from cqnnews.parsers.units import Element, Unit, text_of
 
 _TRANSLATOR = HTMLTranslator()
 _TAG_CLASS = re.compile(r"(?P<tag>[a-z][a-z0-9]*)(?:\.(?P<cls>[\w-]+))?", re.I)
@@ -42,8 +42,19 @@ def _steps(selector: str) -> tuple[tuple[str, str | None], ...] | None:
     return tuple(steps) or None
 
 
-def text_of(el: Element) -> str:
-    return "".join(el.itertext())
+def container(selector: str) -> tuple[str, str] | None:
+    """The outermost (tag, class) of a tag.class chain: ``div.Detail_Content div.content`` -> (div, Detail_Content)."""
+    steps = _steps(selector)
+    return (steps[0][0], steps[0][1]) if steps and steps[0][1] is not None else None
+
+
+def class_names(selectors: Iterable[str]) -> frozenset[str]:
+    """Every class name in these tag.class chains."""
+    return frozenset(cls for selector in selectors for _, cls in (_steps(selector) or ()) if cls is not None)
+
+
+class Truncated(Exception):
+    """A page parsed only up to a cut cannot answer this exactly: parse the whole page."""
 
 
 class Page:
@@ -53,13 +64,30 @@ class Page:
     one evaluated as XPath would scan the whole tree again, which costs more than reading
     the page's fields.  A tag's index is built on its first lookup; other selectors fall
     back to compiled XPath.
+
+    A page may be only its region (see :mod:`cqnnews.parsers.truncate`): ``open`` then holds
+    the elements still open at its end, whose content may go on past it, and ``classes`` the
+    class names that nothing left out before it carries.  :meth:`first` answers what the
+    whole page would, from a selector starting with one of those classes and an element
+    closed in time, or raises :class:`Truncated`.
     """
 
-    def __init__(self, root: Element, html: bytes) -> None:
+    def __init__(self, root: Element, html: bytes, open: frozenset[Element] | None = None,
+                 classes: frozenset[str] = frozenset()) -> None:
         self.root = root
         self.html = html  # the page as UTF-8, for parsers that read it their own way
+        self.open = open  # None: the whole page was parsed
+        self.classes = classes
         self._by_class: dict[str, dict[str, list[Element]]] = {}  # tag -> class -> elements
         self._selected: dict[tuple[str, Element | None], list[Element]] = {}
+
+    @property
+    def truncated(self) -> bool:
+        return self.open is not None
+
+    def complete(self, el: Element) -> bool:
+        """Whether all of ``el`` was parsed (always, on a whole page)."""
+        return self.open is None or el not in self.open
 
     def _classed(self, tag: str, cls: str) -> list[Element]:
         index = self._by_class.get(tag)
@@ -73,6 +101,25 @@ class Page:
 
     def select(self, selector: str, within: Element | None = None) -> list[Element]:
         """Elements matching the CSS ``selector``, in document order (below ``within``, or itself)."""
+        if self.open is not None:
+            raise Truncated(f"all of {selector!r}")
+        return self._all(selector, within)
+
+    def first(self, selector: str, within: Element | None = None) -> Element | None:
+        """The first element matching the CSS ``selector`` (below ``within``), or None."""
+        found = self._all(selector, within)
+        if self.open is not None:
+            # exact only for a tag.class chain (it depends on ancestors alone) starting with a class
+            # nothing left out carries, whose first match was wholly parsed; where there is none,
+            # only a wholly parsed ``within`` can say so
+            steps = _steps(selector)
+            if steps is None or steps[0][1] not in self.classes:
+                raise Truncated(selector)
+            if found and found[0] in self.open or not found and (within is None or within in self.open):
+                raise Truncated(selector)
+        return found[0] if found else None
+
+    def _all(self, selector: str, within: Element | None) -> list[Element]:
         key = (selector, within)
         found = self._selected.get(key)
         if found is None:  # parsers ask for the same selector more than once (matching, then reading)
@@ -101,8 +148,8 @@ class Page:
         return found
 
     def first_text(self, selector: str, within: Element | None = None) -> str | None:
-        found = self.select(selector, within)
-        return text_of(found[0]) if found else None
+        found = self.first(selector, within)
+        return text_of(found) if found is not None else None
 
 
 def _matches(el: Element, step: tuple[str, str | None]) -> bool:
@@ -113,6 +160,8 @@ def _matches(el: Element, step: tuple[str, str | None]) -> bool:
 def _below(el: Element, ancestors: tuple[tuple[str, str | None], ...], within: Element | None) -> bool:
     """``el`` lies inside ``within`` (or is it) and inside a chain of ``ancestors``, innermost last."""
     want = len(ancestors) - 1
+    if want < 0 and within is None:  # a one-step chain over the whole page: nothing to look up
+        return True
     if el is within:
         return want < 0
     for parent in el.iterancestors():
@@ -146,6 +195,11 @@ class LayoutParser:
     """One layout era of the site: selectors as class attributes, one method per field."""
 
     name: ClassVar[str]
+
+    def landmarks(self) -> tuple[str, ...]:
+        """The tag.class chains read through :meth:`Page.first`, ``body_css`` last: the first parser
+        reads pages parsed from the first of them to the end of the body (empty: whole pages)."""
+        return ()
 
     def matches(self, page: Page) -> bool:
         raise NotImplementedError

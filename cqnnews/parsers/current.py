@@ -8,14 +8,12 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, Truncated, text_of, xpath
 from cqnnews.parsers.units import Element, Unit, flatten
 from cqnnews.text import clean
 from cqnnews.urls import article_id
 
 OWN_SOURCE = "中国质量新闻网"
-# in <head>, where pages put it: a quarter of the cost of searching the whole tree, which is the fallback
-_KEYWORDS_IN_HEAD = "/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 _KEYWORDS_ANYWHERE = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|稿源)\s*[:：]\s*")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
@@ -28,10 +26,31 @@ def split_keywords(text: str) -> list[str]:
     return list(dict.fromkeys(k for k in _KEYWORD_SPLIT.split(text) if k))
 
 
-def meta_keywords(root: Element) -> list[str]:
-    """The page's ``<meta name="keywords">``, in order, no repeats."""
-    found = xpath(_KEYWORDS_IN_HEAD)(root) or xpath(_KEYWORDS_ANYWHERE)(root)
-    return split_keywords(str(found[0])) if found else []
+def meta_keywords(root: Element, *, whole: bool = True) -> list[str]:
+    """The page's ``<meta name="keywords">``, in order, no repeats.
+
+    Of a page parsed only up to a cut (not ``whole``), only a complete ``<head>`` can say.
+    """
+    found = _head_keywords(root)
+    if found is None:
+        if not whole:
+            raise Truncated("keywords outside <head>")
+        anywhere = xpath(_KEYWORDS_ANYWHERE)(root)
+        found = str(anywhere[0]) if anywhere else None
+    return split_keywords(found) if found is not None else []
+
+
+def _head_keywords(root: Element) -> str | None:
+    """What ``/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content`` finds first,
+    without XPath: <head> has a handful of children, and evaluating the expression costs more."""
+    if root.tag != "html":
+        return None
+    for head in root.iterchildren("head"):
+        for meta in head.iterchildren("meta"):
+            name = meta.get("name")
+            if name and name.isascii() and name.lower() == "keywords" and (content := meta.get("content")) is not None:
+                return content
+    return None
 
 
 def take_pager(units: list[Unit], url: str) -> tuple[list[Unit], list[str]]:
@@ -59,19 +78,22 @@ class CurrentLayout(LayoutParser):
     source_css = "span.from"
     body_css = "div.Detail_Content div.content"
 
+    def landmarks(self) -> tuple[str, ...]:
+        return (self.breadcrumb_css, *self.title_css, self.publish_css, self.source_css, self.body_css)
+
     def matches(self, page: Page) -> bool:
-        return bool(page.select(self.body_css)) and bool(page.select(self.publish_css) or
-                                                         page.select(self.title_css[0]))
+        return page.first(self.body_css) is not None and (page.first(self.publish_css) is not None or
+                                                          page.first(self.title_css[0]) is not None)
 
     def _first_text(self, page: Page, selector: str) -> str:
         text = page.first_text(selector)
         return clean(text) if text else ""
 
     def breadcrumb(self, page: Page) -> list[str]:
-        boxes = page.select(self.breadcrumb_css)
-        if not boxes:
+        box = page.first(self.breadcrumb_css)
+        if box is None:
             return []
-        return [c for c in (clean(text_of(a)) for a in boxes[0].iter("a")) if c]
+        return [c for c in (clean(text_of(a)) for a in box.iter("a")) if c]
 
     def title(self, page: Page) -> str:
         for selector in self.title_css:
@@ -83,21 +105,27 @@ class CurrentLayout(LayoutParser):
         return parse_datetime(self._first_text(page, self.publish_css))
 
     def source(self, page: Page) -> str:
-        publish = page.select(self.publish_css)
-        if not publish:
+        publish = page.first(self.publish_css)
+        if publish is None:
             return OWN_SOURCE
-        span = page.first_text(self.source_css, within=publish[0])
-        text = clean(span) if span is not None else _TIME.sub("", clean(text_of(publish[0])))
+        span = page.first_text(self.source_css, within=publish)
+        text = clean(span) if span is not None else _TIME.sub("", clean(text_of(publish)))
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
     def keywords(self, page: Page) -> list[str]:
-        return meta_keywords(page.root)
+        if page.truncated:
+            head = page.root.find("head")
+            if head is None or not page.complete(head):
+                raise Truncated("<head> not parsed whole")
+        return meta_keywords(page.root, whole=not page.truncated)
 
     def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
         title = self.title(page)
         if not title:
             raise ArticleParseError("no title")
-        units, more = take_pager(flatten(page.select(self.body_css)[0]), url)
+        body = page.first(self.body_css)
+        assert body is not None  # matches() found it
+        units, more = take_pager(flatten(body), url)
         return PageReading(layout=self.name, breadcrumb=self.breadcrumb(page), title=title,
                            published_at=self.published_at(page), source=self.source(page),
                            keywords=self.keywords(page), units=units, more_pages=more)

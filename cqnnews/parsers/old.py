@@ -18,7 +18,7 @@ class OldLayout(CurrentLayout):
     body_css = "div.Index_ShowDetail_Content"
 
     def matches(self, page: Page) -> bool:
-        return bool(page.select(self.body_css)) and bool(page.select(self.title_css[1]))
+        return page.first(self.body_css) is not None and page.first(self.title_css[1]) is not None
 
     def source(self, page: Page) -> str:
         m = _SOURCE.search(self._first_text(page, self.publish_css))

@@ -33,7 +33,7 @@ from cqnnews import navigation
 from cqnnews.dates import SHANGHAI
 from cqnnews.feeds import apply_default_feed
 from cqnnews.items import Article
-from cqnnews.decoding import Decoded, decode_page
+from cqnnews.decoding import Decoded, as_utf8, decode_page
 from cqnnews.parsers import ArticleParseError, PageReading, assemble, read_page
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
@@ -435,7 +435,7 @@ class SectionSpider(Spider):
         if decoded.misdeclared:
             self._count("extract/charset_misdeclared")
         try:
-            reading, props = read_page(decoded.text, response.url, self.urls)
+            reading, props = read_page(decoded.text, response.url, self.urls, utf8=as_utf8(decoded, response.body))
         except ArticleParseError as exc:
             self._fail(aid, response.url, sections, str(exc))
             return
