@@ -109,9 +109,14 @@ def flatten(el: Element, centered: bool = False) -> list[Unit]:
             buf.append(text)
             anchors = [child] if tag == "a" else child.iter("a")
             links.extend((a.get("href", ""), clean(text_of(a))) for a in anchors if a.get("href"))
-        if child.tail:
-            if tag in BLOCK_TAGS or tag in ("table",):
-                flush()
-            buf.append(child.tail)
-    flush()
+        if tail := child.tail:
+            if tag in BLOCK_TAGS or tag == "table":
+                if buf:
+                    flush()
+                if not tail.isspace():  # white space opening a run is trimmed anyway: most tails, "\n"
+                    buf.append(tail)
+            else:
+                buf.append(tail)
+    if buf:
+        flush()
     return units
