@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from cqnnews.parsers.units import text_of
 from cqnnews.text import clean, compact
 
 LISTING_ITEMS_CSS = ("div.List_List dd.cont_l ul li a", "div.List_List li a", "div.Article_List_C_D li a")
@@ -56,7 +57,8 @@ def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:
     for css in LISTING_ITEMS_CSS:
         anchors = sel.css(css)
         if anchors:
-            return [(urljoin(base_url, a.attrib.get("href", "")), clean(a.xpath("string()").get("")))
+            # text_of is XPath's string() without compiling an expression for every link
+            return [(urljoin(base_url, a.attrib.get("href", "")), clean(text_of(a.root)))
                     for a in anchors if _ARTICLE_HREF.search(a.attrib.get("href", ""))]
     return []
 

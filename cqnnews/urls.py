@@ -48,8 +48,9 @@ class SiteUrls:
             raise ValueError(f"CQN_BASE_URL must be an http(s) origin such as {CANONICAL_ORIGIN}, got {base_url!r}")
         self.base = f"{parts.scheme}://{parts.netloc}"
         self._base_netloc = parts.netloc.lower()
-        # URLs that start so need no parsing: every article and image URL of a crawl
-        self._plain_prefixes = (self.base + "/", CANONICAL_ORIGIN + "/")
+        # URLs that start so need no parsing: every article, listing and image URL of a crawl
+        self._plain_prefixes = (self.base + "/", *(f"{scheme}://{host}/" for scheme in ("http", "https")
+                                                   for host in sorted(SITE_HOSTS)))
 
     def _on_site(self, netloc: str) -> bool:
         host = netloc.lower()
@@ -66,6 +67,8 @@ class SiteUrls:
 
     def fetchable(self, url: str) -> str | None:
         """The URL to request for a link to the site, on the crawled origin; None if off-site."""
+        if url.startswith(self._plain_prefixes) and not _NEEDS_PARSING.search(url):
+            return self.base + url[url.index("/", 8):]  # what urlsplit and urlunsplit would give
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not self._on_site(parts.netloc):
             return None

@@ -4,7 +4,7 @@ import pytest
 
 from urllib.parse import urlsplit, urlunsplit
 
-from cqnnews.urls import SiteUrls, article_id
+from cqnnews.urls import SITE_HOSTS, SiteUrls, article_id
 
 
 @pytest.mark.parametrize("url", [
@@ -33,13 +33,18 @@ def test_every_form_of_an_article_url_is_one_canonical_url(url: str) -> None:
     "http://127.0.0.1:80000/a.htm",
     "http://127.0.0.1:8000//a.htm",
     "https://www.cqn.com.cn/文件/附件.pdf",
+    "http://cqn.com.cn/qt/node_6500.htm",
+    "https://m.cqn.com.cn/qt/node_6500_2.htm",
+    "http://www.cqn.com.cn:8080/a.htm",
+    "http://www.cqn.com.cn.evil.example/a.htm",
 ])
-def test_canonical_without_parsing_is_what_urlsplit_gives(url: str) -> None:
+def test_canonical_and_fetchable_without_parsing_are_what_urlsplit_gives(url: str) -> None:
     urls = SiteUrls("http://127.0.0.1:8000")
     parts = urlsplit(url)
-    want = (urlunsplit(("https", "www.cqn.com.cn", parts.path or "/", parts.query, ""))
-            if parts.netloc.lower() == "127.0.0.1:8000" or parts.netloc.lower() in ("www.cqn.com.cn",) else url)
-    assert urls.canonical(url) == want
+    on_site = parts.netloc.lower() == "127.0.0.1:8000" or parts.netloc.lower().split(":")[0] in SITE_HOSTS
+    path = (parts.path or "/", parts.query, "")
+    assert urls.canonical(url) == (urlunsplit(("https", "www.cqn.com.cn", *path)) if on_site else url)
+    assert urls.fetchable(url) == (urlunsplit(("http", "127.0.0.1:8000", *path)) if on_site else None)
 
 
 def test_off_site_links_are_not_fetched() -> None:
