@@ -10,17 +10,18 @@ SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _INVISIBLE = ("\u200b", "\ufeff")  # not str.isspace(): str.split() would keep them
 
 
-def clean(text: str) -> str:
-    """One line: every run of whitespace (any kind) becomes one space, ends trimmed."""
-    if not text:
-        return ""
+def _words(text: str) -> list[str]:
+    """``text`` split at every run of SPACES: str.split, four times faster than the pattern."""
     if _INVISIBLE[0] in text or _INVISIBLE[1] in text:
         text = text.replace(_INVISIBLE[0], " ").replace(_INVISIBLE[1], " ")
-    return " ".join(text.split())  # what SPACES.sub(" ", text).strip() gives, four times faster
+    return text.split()
+
+
+def clean(text: str) -> str:
+    """One line: every run of whitespace (any kind) becomes one space, ends trimmed."""
+    return " ".join(_words(text)) if text else ""
 
 
 def compact(text: str) -> str:
     """Without any whitespace, for comparing Chinese text whose spacing varies."""
-    if _INVISIBLE[0] in text or _INVISIBLE[1] in text:
-        text = text.replace(_INVISIBLE[0], " ").replace(_INVISIBLE[1], " ")
-    return "".join(text.split())
+    return "".join(_words(text))

@@ -56,10 +56,17 @@ class SiteUrls:
         host = netloc.lower()
         return host == self._base_netloc or host.split(":")[0] in SITE_HOSTS
 
+    def _plain_path(self, url: str) -> str | None:
+        """The path of a URL of the site that needs no parsing (no query, fragment or white space):
+        what urlsplit would give, without it."""
+        if url.startswith(self._plain_prefixes) and not _NEEDS_PARSING.search(url):
+            return url[url.index("/", 8):]  # the first slash after "http://" or "https://" and the host
+        return None
+
     def canonical(self, url: str) -> str:
         """``https://www.cqn.com.cn/<path>`` for any URL of the site or of the crawled origin."""
-        if url.startswith(self._plain_prefixes) and not _NEEDS_PARSING.search(url):
-            return CANONICAL_ORIGIN + url[url.index("/", 8):]  # what urlsplit and urlunsplit would give
+        if (path := self._plain_path(url)) is not None:
+            return CANONICAL_ORIGIN + path
         parts = urlsplit(url)
         if not self._on_site(parts.netloc):
             return url
@@ -67,8 +74,8 @@ class SiteUrls:
 
     def fetchable(self, url: str) -> str | None:
         """The URL to request for a link to the site, on the crawled origin; None if off-site."""
-        if url.startswith(self._plain_prefixes) and not _NEEDS_PARSING.search(url):
-            return self.base + url[url.index("/", 8):]  # what urlsplit and urlunsplit would give
+        if (path := self._plain_path(url)) is not None:
+            return self.base + path
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not self._on_site(parts.netloc):
             return None

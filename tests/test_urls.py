@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import pytest
-
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from cqnnews.urls import SITE_HOSTS, SiteUrls, article_id
 

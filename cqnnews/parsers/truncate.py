@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from lxml import etree
 
@@ -84,7 +85,7 @@ class Region:
 
     def _closed_and_unclassed(self, furniture: bytes) -> bool:
         found = _parse_with_sentinel(b"<html><head></head><body>" + furniture + _SENTINEL, self.parser)
-        if found is None or [el.tag for el in sorted(found[1], key=_depth)] != ["html", "body"]:
+        if found is None or sorted(el.tag for el in found[1]) != ["body", "html"]:
             return False
         body = found[0].find("body")
         return body is not None and not any(self.classes.intersection((el.get("class") or "").split())
@@ -94,10 +95,6 @@ class Region:
 def _class_value(names: bytes) -> bytes:
     """A class attribute (in lower case) holding one of ``names`` (an alternation) as one of its names."""
     return rb"class\s*=\s*(?:\"[^\"]*?|'[^']*?|)(?<![\w-])(?:" + names + rb")(?![\w-])"
-
-
-def _depth(el: Element) -> int:
-    return sum(1 for _ in el.iterancestors())
 
 
 def _starts_at_body(root: Element, html: bytes, start: int) -> bool:
@@ -176,17 +173,11 @@ def _parse_with_sentinel(doc: bytes, parser: etree.HTMLParser) -> tuple[Element,
     return root, frozenset(last.iterancestors())
 
 
-_PATTERNS: dict[bytes, re.Pattern[bytes]] = {}
-_START_TAGS: dict[bytes, re.Pattern[bytes]] = {}
-
-
+@cache
 def _tag_pattern(name: bytes) -> re.Pattern[bytes]:
-    if name not in _PATTERNS:
-        _PATTERNS[name] = re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s>/])", re.I)
-    return _PATTERNS[name]
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s>/])", re.I)
 
 
+@cache
 def _start_tag_with_class(token: bytes) -> re.Pattern[bytes]:
-    if token not in _START_TAGS:
-        _START_TAGS[token] = re.compile(rb"<[^>]*?\s" + _class_value(re.escape(token)) + rb"[^>]*>")
-    return _START_TAGS[token]
+    return re.compile(rb"<[^>]*?\s" + _class_value(re.escape(token)) + rb"[^>]*>")
