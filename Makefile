@@ -6,7 +6,7 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv demo test crawl redis redis-server bench bench-extract bench-redis clean
+.PHONY: help venv lock demo test crawl redis redis-server bench bench-extract bench-redis clean
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -16,11 +16,15 @@ help:
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
 	@echo "make bench                crawl overhead, requests per incremental run, memory (about 15 minutes)"
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
+	@echo "make lock                 pin the dependencies again (requirements.lock) from pyproject.toml"
 
-$(INSTALLED): pyproject.toml
+# Installs the exact versions of requirements.lock (made from pyproject.toml by `make lock`), then
+# the project itself without resolving anything again.
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 venv: $(INSTALLED)
@@ -41,9 +45,16 @@ crawl: $(INSTALLED)
 	$(BIN)/scrapy crawl $(SPIDER)
 
 BENCH := $(VENV)/.bench-installed
-$(BENCH): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+$(BENCH): $(INSTALLED) requirements-bench.lock
+	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
 	touch $@
+
+lock:  # pin every dependency again from pyproject.toml (needs the package registry)
+	test -x $(VENV)/tools/bin/pip-compile || ($(PYTHON) -m venv $(VENV)/tools && $(VENV)/tools/bin/pip install --quiet pip-tools)
+	$(VENV)/tools/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra test \
+		--output-file requirements.lock pyproject.toml
+	$(VENV)/tools/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra test \
+		--extra bench --output-file requirements-bench.lock pyproject.toml
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.crawl

@@ -7,6 +7,9 @@
    listings and articles against the minimum (the new articles, plus per listing the pages
    that hold them and one more).
 3. Memory: peak RSS (``wait4``) of ``newscenter`` over about 10,000 and about 100,000 articles.
+4. Scale of the state: a daily run with nothing new, its crawl state seeded with 1,000,000
+   exported articles (generated, not crawled) against 10,000; runs alternate, and the ratios
+   are of the medians of wall time and peak RSS.  Both must make the same requests.
 """
 
 from __future__ import annotations
@@ -132,6 +135,63 @@ def memory(scales: tuple[int, int] = (600, 6000)) -> dict[str, Any]:
             "peak_rss_mb_100k": round(peaks[1], 1), "articles": counts}
 
 
+def seed_state(state_dir: Path, total: int) -> None:
+    """Add generated exported articles to the crawl state in ``state_dir`` until it holds ``total``."""
+    from cqnnews.state.store import Exported, StateStore
+
+    store = StateStore.open(state_dir, "yaowen")
+    have = store.count()
+    first = 100_000_000  # far from the replica's ids
+    start = NOW - timedelta(days=3000)
+
+    def records() -> Any:
+        for n in range(total - have):
+            aid = first + n
+            day = start + timedelta(minutes=n * 3000 * 1440 // max(1, total))
+            yield Exported(aid, f"https://www.cqn.com.cn/qt/content/{day:%Y-%m}/{day:%d}/content_{aid}.htm",
+                           f"{aid:064x}", day.isoformat(), ["要闻一"], 1)
+
+    store.commit_exported(records(), "generated")
+    assert store.count() == total
+    store.close()
+
+
+def state_scale(small: int = 10_000, large: int = 1_000_000, rounds: int = 3, scale: int = 200) -> dict[str, Any]:
+    import shutil
+
+    settings = {"LOG_LEVEL": "INFO", "CQN_PROGRESS_SECONDS": "0"}
+    with running_replica(seed=1, scale=scale, now=NOW) as replica, tempfile.TemporaryDirectory() as tmp:
+        env = crawl_env(replica.url, CQN_NOW=NOW.isoformat())
+        first = Path(tmp) / "first"
+        first.mkdir()
+        log, status, _ = run(crawl_command("yaowen", settings=settings), first, env)
+        assert status == 0, log[-2000:]
+        states = {}
+        for total in (small, large):
+            work = Path(tmp) / str(total)
+            shutil.copytree(first / ".cqnnews", work / ".cqnnews")
+            seed_state(work / ".cqnnews", total)
+            states[total] = work
+        seconds: dict[int, list[float]] = {small: [], large: []}
+        rss: dict[int, list[float]] = {small: [], large: []}
+        requests: dict[int, set[float]] = {small: set(), large: set()}
+        for _ in range(rounds):
+            for total, work in states.items():
+                began = time.monotonic()
+                log, status, peak = run(crawl_command("yaowen", settings=settings), work, env)
+                seconds[total].append(time.monotonic() - began)
+                assert status == 0, log[-2000:]
+                assert "0 new" in log, log[-2000:]
+                rss[total].append(peak)
+                requests[total].add(stat(log, "downloader/request_count"))
+    assert requests[small] == requests[large], requests
+    return {"state_scale_time_ratio": round(statistics.median(seconds[large]) / statistics.median(seconds[small]), 3),
+            "state_scale_rss_ratio": round(statistics.median(rss[large]) / statistics.median(rss[small]), 3),
+            "states": [small, large], "seconds": {str(k): [round(x, 2) for x in v] for k, v in seconds.items()},
+            "peak_rss_mb": {str(k): [round(x, 1) for x in v] for k, v in rss.items()},
+            "requests": sorted(requests[small])}
+
+
 def main() -> int:
     started = time.monotonic()
     results: dict[str, Any] = {}
@@ -141,9 +201,14 @@ def main() -> int:
     results["incremental"] = incremental()
     print("memory: newscenter over ~10k and ~100k articles ...", flush=True)
     results["memory"] = memory()
-    o, i, m = results["overhead"], results["incremental"], results["memory"]
+    print("state scale: a daily run with nothing new, 1,000,000 exported articles in the state vs 10,000 ...",
+          flush=True)
+    results["state_scale"] = state_scale()
+    o, i, m, g = results["overhead"], results["incremental"], results["memory"], results["state_scale"]
     summary = {"overhead_ratio": o["overhead_ratio"], "incremental_excess_requests": i["incremental_excess_requests"],
-               "memory_growth": m["memory_growth"], "peak_rss_mb_100k": m["peak_rss_mb_100k"]}
+               "memory_growth": m["memory_growth"], "peak_rss_mb_100k": m["peak_rss_mb_100k"],
+               "state_scale_time_ratio": g["state_scale_time_ratio"],
+               "state_scale_rss_ratio": g["state_scale_rss_ratio"]}
     rows = [
         ("overhead_ratio", summary["overhead_ratio"], ">= 0.85",
          f"{o['articles']} articles; pages/s full {o['pages_per_s_full']} bare {o['pages_per_s_bare']}; "
@@ -153,6 +218,9 @@ def main() -> int:
         ("memory_growth", summary["memory_growth"], "<= 1.2",
          f"peak RSS {m['peak_rss_mb_10k']} MiB at {m['articles'][0]} articles"),
         ("peak_rss_mb_100k", summary["peak_rss_mb_100k"], "< 400", f"at {m['articles'][1]} articles"),
+        ("state_scale_time_ratio", summary["state_scale_time_ratio"], "<= 1.2",
+         f"seconds {g['seconds']}; {g['requests']} requests in each"),
+        ("state_scale_rss_ratio", summary["state_scale_rss_ratio"], "<= 1.2", f"peak RSS MiB {g['peak_rss_mb']}"),
     ]
     print(f"\n{'figure':<30} {'value':>8}  {'goal':<8}  detail")
     for name, value, goal, detail in rows:

@@ -21,7 +21,8 @@ _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _PREFIX = re.compile(r"^\s*(?:发布时间|发布日期|时间|日期)\s*[:：]?\s*")
 
 
-def _plausible(value: datetime, now: datetime | None) -> datetime | None:
+def plausible(value: datetime, now: datetime | None) -> datetime | None:
+    """``value`` if it can be a publication date seen at ``now`` (the real time if None), else None."""
     now = now or datetime.now(SHANGHAI)
     if value < EARLIEST or value > now + timedelta(days=1):
         return None
@@ -38,7 +39,7 @@ def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
             pass
         else:
             value = value.astimezone(SHANGHAI) if value.tzinfo else value.replace(tzinfo=SHANGHAI)
-            return _plausible(value, now)
+            return plausible(value, now)
     m = _SITE_FORMAT.search(text)
     if m is not None:
         try:
@@ -46,7 +47,7 @@ def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
                              int(m["S"] or 0), tzinfo=SHANGHAI)
         except ValueError:
             return None
-        return _plausible(value, now)
+        return plausible(value, now)
     return _parse_long_tail(text, now)
 
 
@@ -61,7 +62,7 @@ def _parse_long_tail(text: str, now: datetime | None) -> datetime | None:
     )
     if value is None:
         return None
-    return _plausible(value.astimezone(SHANGHAI), now)
+    return plausible(value.astimezone(SHANGHAI), now)
 
 
 def isoformat(value: datetime) -> str:

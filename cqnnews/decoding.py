@@ -61,12 +61,6 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     return found
 
 
-def as_utf8(decoded: Decoded, body: bytes) -> bytes | None:
-    """``body`` itself when it is exactly ``decoded.text`` in UTF-8 (read as UTF-8, no byte-order
-    mark, nothing repaired): the parser can take it without the text being encoded again."""
-    return body if decoded.encoding == "utf-8" and not decoded.repaired else None
-
-
 def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     declared = declared_charsets(body, content_type)
     first = declared[0] if declared else None

@@ -23,10 +23,22 @@ from twisted.internet import task
 
 HEARTBEAT_SECONDS = 2.0
 ALIVE_SECONDS = 10  # a worker silent this long is gone
-# An idle Scrapy engine looks at its scheduler again only on its slot heartbeat (5 s by default,
-# ExecutionEngine._SLOT_HEARTBEAT_INTERVAL, read when request processing starts). A worker waiting
-# for work another worker queued must look more often.
 ENGINE_HEARTBEAT_SECONDS = 0.5
+
+
+def look_at_the_queue_often(engine: Any) -> None:
+    """Make an idle engine look at its scheduler every ENGINE_HEARTBEAT_SECONDS.
+
+    An idle Scrapy engine looks at its scheduler again only on its slot heartbeat, 5 s, and
+    no setting changes it: a worker waiting for work another worker queued would sit idle
+    that long.  The interval is the private class attribute
+    ``ExecutionEngine._SLOT_HEARTBEAT_INTERVAL``, read when request processing starts
+    (checked in Scrapy 2.19.0, the version the lock file pins); the only private Scrapy API
+    this project uses.  Where a Scrapy version lacks it, workers still work, only slower to
+    pick up shared work.
+    """
+    if hasattr(engine, "_SLOT_HEARTBEAT_INTERVAL"):
+        engine._SLOT_HEARTBEAT_INTERVAL = ENGINE_HEARTBEAT_SECONDS
 
 
 def redis_settings(url: str, spider: str) -> dict[str, Any]:
@@ -48,9 +60,12 @@ class WorkerScheduler(RedisScheduler):
     def next_request(self) -> Any:
         request = super().next_request()
         if request is not None:
-            coordinator = getattr(self.spider, "coordinator", None)
-            if coordinator is not None:
-                coordinator.busy()
+            from cqnnews.coordination import SharedCoordination  # it imports this module
+            from cqnnews.run import run_of
+
+            coordination = run_of(self.spider.crawler).coordination
+            if isinstance(coordination, SharedCoordination):
+                coordination.crawl.busy()
         return request
 
 
@@ -70,9 +85,7 @@ class Coordinator:
     # --- membership ----------------------------------------------------------------------
 
     def join(self, spider: Any) -> None:
-        engine = spider.crawler.engine
-        if engine is not None:
-            engine._SLOT_HEARTBEAT_INTERVAL = ENGINE_HEARTBEAT_SECONDS
+        look_at_the_queue_often(spider.crawler.engine)
         self.heartbeat()
         self.busy()
         self._loop = task.LoopingCall(self.heartbeat)

@@ -37,7 +37,7 @@ def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False
     """Add the default feed unless the command line named one (-o/-O or -s FEEDS)."""
     if settings.getdict("FEEDS"):
         return
-    path = default_feed_path(settings.get("CQN_FEED_DIR", "feeds"), spider, worker=worker)
+    path = default_feed_path(settings.get("CQN_FEED_DIR"), spider, worker=worker)
     options: dict[str, Any] = {"format": "jsonlines", "encoding": "utf-8", "fields": FIELDS}
     settings.set("FEEDS", {str(path): options}, priority="spider")
 

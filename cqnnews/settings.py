@@ -48,9 +48,6 @@ FEED_STORAGES = {
 
 FEED_EXPORT_ENCODING = "utf-8"  # real Chinese characters, not \uXXXX escapes
 FEED_EXPORT_FIELDS = FIELDS  # one column order for every feed
-# the same lines as Scrapy's, without an ItemAdapter per field (cqnnews/exporters.py)
-FEED_EXPORTERS = {"jsonlines": "cqnnews.exporters.ArticleJsonLinesExporter",
-                  "jsonl": "cqnnews.exporters.ArticleJsonLinesExporter"}
 
 # --- politeness ----------------------------------------------------------------------
 USER_AGENT = f"cqnnews/{__version__} (news-centre crawler; obeys robots.txt; throttled)"
@@ -68,6 +65,9 @@ DOWNLOAD_TIMEOUT = 20  # a hung request is given up in time for SIGTERM's 30-sec
 RETRY_ENABLED = True
 RETRY_TIMES = 3  # first try + 3 retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A failed article is counted, listed in the run summary and fetched again by the next run:
+# a warning, not an error (CQN_MAX_FAILED_ARTICLES decides when failures make a run unhealthy).
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 HTTPERROR_ALLOWED_CODES: list[int] = []
 # Retries back off: 1s, 2s, 4s... (at most CQN_BACKOFF_MAX), and never sooner than Retry-After says.
 CQN_BACKOFF_BASE = 1.0
@@ -75,9 +75,6 @@ CQN_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cqnnews.middlewares.retry.BackoffRetryMiddleware": 550,
-    # the same redirects, without decoding every page that has no refresh tag
-    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "cqnnews.middlewares.metarefresh.PrefilteredMetaRefreshMiddleware": 580,
     "cqnnews.middlewares.completeness.CompletenessMiddleware": 580,  # after decompression (590)
 }
 
@@ -86,6 +83,8 @@ DOWNLOADER_MIDDLEWARES = {
 # response's output (the default, 100, costs more CPU than parsing the page).
 CONCURRENT_ITEMS = 4
 ITEM_PIPELINES = {
+    "cqnnews.pipelines.clean.CleaningPipeline": 100,  # one form for text, dates checked, flags counted
+    "cqnnews.pipelines.dedupe.DeduplicationPipeline": 200,  # once a run; across runs only when changed
     "cqnnews.pipelines.validate.SchemaValidationPipeline": 900,  # last: what reaches the feed is valid
 }
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,13 @@ from tests.replica.site import Site
 from tests.replica.timeline import SHANGHAI
 
 # The replica's clock in tests: a few days after the end of its backlog.
+def project_settings(**overrides: Any) -> dict[str, Any]:
+    """cqnnews.settings as a dict (what `scrapy crawl` runs with), with ``overrides``."""
+    import cqnnews.settings
+
+    return {**{k: v for k, v in vars(cqnnews.settings).items() if k.isupper()}, **overrides}
+
+
 NOW = datetime(2026, 10, 5, 12, 0, tzinfo=SHANGHAI)
 SEED = 7
 SCALE = 30  # more than one listing page per 要闻 sub-section

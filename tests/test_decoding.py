@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import codecs
 
 import pytest
 
-from cqnnews.decoding import as_utf8, declared_charsets, decode_page
+from cqnnews.decoding import declared_charsets, decode_page
 
 TEXT = '<html><head><meta charset="{cs}"></head><body><p>内蒙古实施标准化战略，“锦绣包头”</p></body></html>'
 
@@ -72,13 +71,3 @@ def test_latin_text_that_is_not_mojibake_is_left_alone() -> None:
 ])
 def test_meta_charset_is_found_in_any_case_and_reported_as_written(meta: str, declared: str | None) -> None:
     assert declared_charsets(f"<html><head>{meta}</head></html>".encode(), None) == ([declared] if declared else [])
-
-
-def test_the_parser_takes_the_bytes_themselves_only_when_they_are_the_text_in_utf8() -> None:
-    page = TEXT.format(cs="utf-8")
-    body = page.encode("utf-8")
-    assert as_utf8(decode_page(body), body) is body
-    mojibake = page.encode("utf-8").decode("latin-1").encode("utf-8")
-    for other in (codecs.BOM_UTF8 + body, page.encode("gbk"), mojibake):
-        decoded = decode_page(other)
-        assert as_utf8(decoded, other) is None

@@ -13,6 +13,7 @@ from scrapy.utils.test import get_crawler
 from cqnnews.middlewares.completeness import CompletenessMiddleware
 from cqnnews.middlewares.retry import retry_after_seconds
 from cqnnews.spiders.registry import SPIDERS
+from tests.conftest import project_settings
 from tests.replica.faults import parse_spec
 
 URL = "http://127.0.0.1:8000/qt/content/2020-01/01/content_8000000.htm"
@@ -28,8 +29,8 @@ def test_retry_after_as_seconds_or_date_or_absent() -> None:
 
 @pytest.fixture
 def completeness(tmp_path: Path) -> CompletenessMiddleware:
-    crawler = get_crawler(SPIDERS["yaowen"], {"CQN_STATE_DIR": str(tmp_path), "RETRY_TIMES": 1,
-                                             "CQN_BASE_URL": "http://127.0.0.1:8000"})
+    crawler = get_crawler(SPIDERS["yaowen"], project_settings(CQN_STATE_DIR=str(tmp_path), RETRY_TIMES=1,
+                                                              CQN_BASE_URL="http://127.0.0.1:8000"))
     crawler.spider = crawler._create_spider()
     return CompletenessMiddleware.from_crawler(crawler)
 

@@ -15,6 +15,7 @@ from cqnnews.sections import section
 from cqnnews.spiders.base import Listing, SectionSpider
 from cqnnews.spiders.registry import SPIDERS
 from cqnnews.state.store import Exported
+from tests.conftest import project_settings
 
 BASE = "http://127.0.0.1:8000"
 
@@ -25,8 +26,8 @@ YAOWEN = section("yaowen").channels[0]
 @pytest.fixture
 def make_spider(tmp_path: Path) -> Callable[..., SectionSpider]:
     def make(name: str = "yaowen", **settings: object) -> SectionSpider:
-        crawler = get_crawler(SPIDERS[name], {"CQN_BASE_URL": BASE, "CQN_STATE_DIR": str(tmp_path / name),
-                                              **settings})
+        crawler = get_crawler(SPIDERS[name], project_settings(CQN_BASE_URL=BASE, CQN_STATE_DIR=str(tmp_path / name),
+                                                              **settings))
         crawler.spider = crawler._create_spider()
         return crawler.spider  # type: ignore[return-value]
 
@@ -104,9 +105,9 @@ def test_listing_notes_each_article_once_with_every_section(make_spider: Callabl
             "</ul></dd></div>")
     list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), listing=listing("要闻一"), page=1))
     list(spider.parse_listing(html(BASE + "/qt/node_6501.htm", page), listing=listing("要闻二", 1), page=1))
-    assert {aid: sections for aid, _, sections in spider.scratch.found()} == {8000001: ["要闻一", "要闻二"],
+    assert {aid: sections for aid, _, sections in spider.run.scratch.found()} == {8000001: ["要闻一", "要闻二"],
                                                                               8000002: ["要闻一", "要闻二"]}
-    assert spider.scratch.get(8000002) == (BASE + "/qt/content/2020-01/01/content_8000002.htm", ["要闻一", "要闻二"])
+    assert spider.run.scratch.get(8000002) == (BASE + "/qt/content/2020-01/01/content_8000002.htm", ["要闻一", "要闻二"])
 
 
 def test_empty_listing_page_is_counted(make_spider: Callable[..., SectionSpider]) -> None:
@@ -135,7 +136,7 @@ def test_a_walk_of_new_articles_asks_for_pages_ahead_doubling(make_spider: Calla
 
 def test_a_walk_reaching_known_articles_goes_page_by_page_and_stops(make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider(CQN_LISTING_WINDOW=4)
-    spider.store.commit_exported([Exported(i, f"{BASE}/x/{i}", "h", None, ["要闻一"], 1) for i in range(8000, 8100)], "f")
+    spider.run.store.commit_exported([Exported(i, f"{BASE}/x/{i}", "h", None, ["要闻一"], 1) for i in range(8000, 8100)], "f")
     walk = listing("要闻一")
     asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(1, range(8110, 8090, -1)), listing=walk, page=1)]
     assert asked == [2]  # known articles on page 1: one page at a time
@@ -149,14 +150,14 @@ def test_a_walk_ended_further_on_asks_for_nothing_more(make_spider: Callable[...
     list(spider.parse_listing(listing_page(1, range(9000, 8980, -1), last=3), listing=walk, page=1))  # asks 2, 3
     assert list(spider.parse_listing(listing_page(3, range(8960, 8950, -1), last=3), listing=walk, page=3)) == []
     assert list(spider.parse_listing(listing_page(2, range(8980, 8960, -1), last=3), listing=walk, page=2)) == []
-    assert "要闻一" in spider.complete
+    assert "要闻一" in spider.run.complete
 
 
 def test_no_callback_returns_a_value_from_a_generator() -> None:
     """Scrapy's own check of this runs on every response and is turned off (settings.py): it is here instead."""
     from scrapy.utils.misc import is_generator_with_return_value
 
-    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "_emit"):
+    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "article_requests"):
         assert not is_generator_with_return_value(getattr(SectionSpider, name)), name
 
 

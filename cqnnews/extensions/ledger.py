@@ -19,53 +19,52 @@ from scrapy.exceptions import NotConfigured
 
 from cqnnews import summary
 from cqnnews.items import item_record
-from cqnnews.spiders.base import SectionSpider
+from cqnnews.pipelines.dedupe import Repeated, Unchanged
+from cqnnews.run import Run
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
 
 logger = logging.getLogger(__name__)
 
 
 class RunLedger:
-    def __init__(self, crawler: Crawler) -> None:
+    """Owns the run (:class:`~cqnnews.run.Run`): opens it, stages what is exported, commits it once the
+    feed is stored, and writes the summary."""
+
+    def __init__(self, crawler: Crawler, run: Run) -> None:
         self.crawler = crawler
-        self.dropped: set[int] = set()
+        self.run = run
         self.reason: str | None = None
         self.feed_closed = False
         self.done = False
-        self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS", 0),
-                                     crawler.settings.getint("CQN_MAX_FAILED_ARTICLES", 0))
+        self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS"),
+                                     crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
         feeds = list(crawler.settings.getdict("FEEDS"))
         self.feed = feeds[0] if feeds else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RunLedger":
-        if not issubclass(crawler.spidercls, SectionSpider):
+        if getattr(crawler.spidercls, "section", None) is None:
             raise NotConfigured("not a cqnnews section spider")
-        ledger = cls(crawler)
+        ledger = cls(crawler, Run.open(crawler))
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ledger.feed_exporter_closed, signal=signals.feed_exporter_closed)
         return ledger
 
-    @property
-    def spider(self) -> SectionSpider:
-        spider = self.crawler.spider
-        assert isinstance(spider, SectionSpider)
-        return spider
-
     def item_scraped(self, item: Any) -> None:
         a = item_record(item)
-        if self.spider.coordinator is not None:
-            self.spider.coordinator.claim(a["article_id"])
+        self.run.coordination.exported(a["article_id"])
         record = {k: a[k] for k in CONTENT_FIELDS}
-        self.spider.scratch.stage(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
-                                           list(a["sections"]), a["revision"]))
+        self.run.scratch.stage(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
+                                        list(a["sections"]), a["revision"]))
 
-    def item_dropped(self, item: Any) -> None:
+    def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
+        if isinstance(exception, (Unchanged, Repeated)):  # counted by the deduplication pipeline
+            return
         adapter = ItemAdapter(item)
-        self.dropped.add(adapter.get("article_id"))
-        self.spider._tally(list(adapter.get("sections") or []), "dropped")
+        self.run.dropped.add(adapter.get("article_id"))
+        self.run.add(list(adapter.get("sections") or []), "dropped")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
@@ -83,32 +82,29 @@ class RunLedger:
         self.done = True
         stats = self.crawler.stats
         assert stats is not None
-        spider = self.spider
+        run = self.run
         stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats())
         committed = 0
-        lost = spider.scratch.without_outcome(spider.unchanged | self.dropped | {f.article_id for f in spider.failed}) \
-            if spider.local and spider._articles_scheduled else []  # in a shared crawl, others took most
         why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"
                else f"not fetched before the run stopped ({self.reason})")
-        for aid in sorted(lost):  # e.g. a redirect loop the duplicate filter swallowed
-            url, sections = spider.scratch.get(aid) or (str(aid), [])
-            spider._fail(aid, url, sections, why)
+        for aid in sorted(run.coordination.unaccounted(run)):  # e.g. a redirect loop the duplicate filter swallowed
+            url, sections = run.scratch.get(aid) or (str(aid), [])
+            run.fail(aid, url, sections, why)
         if stored:
             try:
-                spider.store.update_listings(spider.incomplete, spider.complete - spider.incomplete)
-                spider.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in spider.failed)
-                committed = spider.store.commit_exported(spider.scratch.exported(), self.feed or "", spider.unchanged)
+                run.store.update_listings(run.incomplete, run.complete - run.incomplete)
+                run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
+                committed = run.store.commit_exported(run.scratch.exported(), self.feed or "", run.unchanged)
             except Exception:
-                logger.exception("could not update the crawl state %s", spider.store.path)
+                logger.exception("could not update the crawl state %s", run.store.path)
                 stored = False
-        pending = spider.store.pending_count() if stored else -1
-        if spider.coordinator is not None:
-            spider.coordinator.leave()
-        spider.store.close()
-        spider.scratch.close()
+        pending = run.store.pending_count() if stored else -1
+        run.coordination.close()
+        run.store.close()
+        run.scratch.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
-        report = summary.build(spider.name, self.feed, stats.get_stats(), self.reason, spider.tally, spider.totals, spider.failed,
-                               issues, committed, pending)
+        report = summary.build(run.spider, self.feed, stats.get_stats(), self.reason, run.tally, run.totals,
+                               run.failed, issues, committed, pending)
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         if self.feed:
             path = summary.summary_path(self.feed)

@@ -9,22 +9,25 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from cqnnews.spiders.base import SectionSpider
+from cqnnews.run import run_of
 
 logger = logging.getLogger(__name__)
 
 
 class ProgressLog:
+    crawler: Crawler
+
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self.loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressLog":
-        interval = crawler.settings.getfloat("CQN_PROGRESS_SECONDS", 60.0)
-        if interval <= 0 or not issubclass(crawler.spidercls, SectionSpider):
+        interval = crawler.settings.getfloat("CQN_PROGRESS_SECONDS")
+        if interval <= 0 or getattr(crawler.spidercls, "section", None) is None:
             raise NotConfigured
         ext = cls(interval)
+        ext.crawler = crawler
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -34,8 +37,7 @@ class ProgressLog:
         self.loop.start(self.interval, now=False)
 
     def log(self, spider: Spider) -> None:
-        assert isinstance(spider, SectionSpider)
-        logger.info("progress: %s", spider.progress())
+        logger.info("progress: %s", run_of(self.crawler).progress())
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop is not None and self.loop.running:

@@ -14,7 +14,6 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 
-from cqnnews.middlewares.retry import _GiveUpAsWarning, logger
 
 TAIL = 2048  # </html> sits within the last bytes of a complete page
 
@@ -37,8 +36,7 @@ class CompletenessMiddleware:
             return response
         assert self.crawler.stats is not None and self.crawler.spider is not None
         self.crawler.stats.inc_value("cqnnews/truncated_pages")
-        retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated page",
-                                  logger=_GiveUpAsWarning(logger, {}))
+        retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated page")
         if retry is None:
             raise TruncatedPage(f"page cut short on every try: {request.url}")
         return retry

@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
@@ -39,34 +39,18 @@ def retry_after_seconds(response: Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-class _GiveUpAsWarning(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """Scrapy logs "Gave up retrying" as an error; here a failed article is counted, listed in the
-    run summary and fetched again by the next run, so it is a warning (CQN_MAX_FAILED_ARTICLES
-    decides when failures make a run unhealthy)."""
-
-    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
-        self.warning(msg, *args, **kwargs)
-
-
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler.settings)
-        self.crawler = crawler
+        self.crawler = crawler  # Scrapy's from_crawler sets it too
         settings = crawler.settings
-        self.base = settings.getfloat("CQN_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("CQN_BACKOFF_MAX", 120.0)
+        self.base = settings.getfloat("CQN_BACKOFF_BASE")
+        self.cap = settings.getfloat("CQN_BACKOFF_MAX")
         self.autothrottle = settings.getbool("AUTOTHROTTLE_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "BackoffRetryMiddleware":
         return cls(crawler)
-
-    def _retry(self, request: Request, reason: str | Exception | type[Exception], spider: Spider | None = None
-               ) -> Request | None:
-        return get_retry_request(request, spider=self.crawler.spider, reason=reason,
-                                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-                                 priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
-                                 logger=_GiveUpAsWarning(logger, {}))
 
     def backoff(self, request: Request) -> float:
         return min(self.cap, self.base * 2 ** request.meta.get("retry_times", 0))

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from cqnnews import dates
-from cqnnews.decoding import Decoded, as_utf8, decode_page
+from cqnnews.decoding import decode_page
 from cqnnews.items import Article
-from cqnnews.parsers import enpproperty, truncate
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, Truncated, class_names, container
+from cqnnews.parsers import enpproperty
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading
 from cqnnews.parsers.current import CurrentLayout, split_keywords
 from cqnnews.parsers.generic import GenericLayout
 from cqnnews.parsers.habits import interpret
@@ -27,67 +27,32 @@ from cqnnews.urls import SiteUrls, article_id
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str; XHTML pages start with it
 PARSERS: list[LayoutParser] = [CurrentLayout(), OldLayout(), GenericLayout()]
-# Pages are parsed as UTF-8 bytes whatever they were served in (they are decoded first): a third
-# faster than from str, and a <meta charset> in the page cannot change the encoding.  Plain lxml
-# elements (not lxml.html's) and no id index: nothing here needs them.  Not shared across threads.
+# Pages are decoded first, then parsed as UTF-8 bytes: a <meta charset> in the page cannot change
+# the encoding lxml reads them in.  Not shared across threads.
 _PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False)
 
-__all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages", "read_page"]
+__all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
+           "read"]
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def read_page(page: str, url: str, urls: SiteUrls, *, utf8: bytes | None = None) -> tuple[PageReading, dict[str, str]]:
-    """One page read by the first parser that recognises it, with its enpproperty fields.
-
-    ``utf8``: the page's text in UTF-8 where the caller has it (see :func:`~cqnnews.decoding.as_utf8`).
-    """
-    if utf8 is not None and b"<?xml" not in utf8:  # then the declaration pattern has nothing to take out
-        html = utf8
-    else:
-        html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
-    reading = _read_region(html, url, urls)
-    if reading is None:
-        reading = _read_whole(html, url, urls)
-    return reading, enpproperty.properties(page)
+def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls) -> PageReading:
+    """One page, as fetched (raw bytes and its Content-Type header), read by the first parser that
+    recognises it; raises :class:`ArticleParseError` for a page that is not an article."""
+    decoded = decode_page(body, content_type)
+    reading = read_text(decoded.text, url, urls)
+    reading.encoding_repaired = decoded.repaired
+    reading.charset_misdeclared = decoded.misdeclared
+    reading.garbled = decoded.garbled
+    return reading
 
 
-def _region(parser: LayoutParser) -> truncate.Region | None:
-    landmarks = parser.landmarks()
-    body = container(landmarks[-1]) if landmarks else None
-    return truncate.Region(class_names(landmarks), body, _PARSER) if body else None
-
-
-_REGIONS = [(parser, _region(parser)) for parser in PARSERS]
-
-
-def _read_region(html: bytes, url: str, urls: SiteUrls) -> PageReading | None:
-    """The page read from only the region its parser reads; None where the region cannot tell
-    what the whole page would (then the whole page is parsed).
-
-    The parser is the first whose body container the page may hold: a parser tried before it
-    could match only a page whose bytes hold its container's class name, or a character
-    reference that lxml would turn into it.
-    """
-    for parser, region in _REGIONS:
-        if region is None:
-            return None
-        if not region.may_hold_body(html):
-            continue
-        parsed = region.parse(html)
-        if parsed is None:
-            return None
-        page = Page(parsed[0], html, open=parsed[1], classes=region.classes)
-        try:
-            return parser.read(page, url, urls.canonical) if parser.matches(page) else None
-        except Truncated:
-            return None
-    return None
-
-
-def _read_whole(html: bytes, url: str, urls: SiteUrls) -> PageReading:
+def read_text(page: str, url: str, urls: SiteUrls) -> PageReading:
+    """One page already decoded to text."""
+    html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
     try:
         root = etree.fromstring(html, _PARSER)
     except (etree.LxmlError, ValueError) as exc:
@@ -96,7 +61,9 @@ def _read_whole(html: bytes, url: str, urls: SiteUrls) -> PageReading:
         raise ArticleParseError("not an HTML page (Document is empty)")
     parsed = Page(root, html)
     parser = next(p for p in PARSERS if p.matches(parsed))
-    return parser.read(parsed, url, urls.canonical)
+    reading = parser.read(parsed, url, urls.canonical)
+    reading.properties = enpproperty.properties(page)
+    return reading
 
 
 def _channel(canonical_url: str) -> str:
@@ -106,11 +73,15 @@ def _channel(canonical_url: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
-def assemble(readings: list[PageReading], props: dict[str, str], url: str, urls: SiteUrls, *,
-             sections: list[str] | None = None, fetched_at: str | None = None, now: datetime | None = None,
-             decoded: list[Decoded] | None = None) -> Article:
-    """The article made of its pages, first page first."""
+def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections: list[str] | None = None,
+             fetched_at: str | None = None, now: datetime | None = None) -> Article:
+    """The article made of its pages (first page first), fetched from ``url``.
+
+    The enpproperty block of the first page, where present, overrides date, title, subtitle
+    and keywords.
+    """
     first = readings[0]
+    props = first.properties
     canonical_url = urls.canonical(url)
     aid = article_id(canonical_url) or (int(props["articleid"]) if props.get("articleid", "").isdigit() else None)
     if aid is None:
@@ -129,7 +100,7 @@ def assemble(readings: list[PageReading], props: dict[str, str], url: str, urls:
         published = dates.parse_datetime(props["date"], now) or published
     if published is None:
         flags.append("no_date")
-    if decoded and any(d.garbled for d in decoded):
+    if any(r.garbled for r in readings):
         flags.append("garbled")
     keywords = split_keywords(props["keyword"]) if "keyword" in props else first.keywords
     authors = body.authors or (props["author"].split() if "author" in props else [])
@@ -159,21 +130,18 @@ def assemble(readings: list[PageReading], props: dict[str, str], url: str, urls:
 
 
 def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None = None,
-            fetched_at: str | None = None, now: datetime | None = None) -> Article:
+             fetched_at: str | None = None, now: datetime | None = None) -> Article:
     """The article on one decoded page fetched from ``url`` (other pages of it are not fetched).
 
     Raises :class:`ArticleParseError` for a page no parser can read into an article.
     """
-    reading, props = read_page(page, url, urls)
-    return assemble([reading], props, url, urls, sections=sections, fetched_at=fetched_at, now=now)
+    return assemble([read_text(page, url, urls)], url, urls, sections=sections, fetched_at=fetched_at, now=now)
 
 
 def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, **kwargs: object) -> Article:
     """The article on its pages, each as (raw bytes, Content-Type header, URL), first page first."""
-    decoded = [decode_page(body, content_type) for body, content_type, _ in pages]
-    readings = [read_page(d.text, url, urls, utf8=as_utf8(d, body)) for d, (body, _, url) in zip(decoded, pages)]
-    return assemble([r for r, _ in readings], readings[0][1], pages[0][2], urls, decoded=decoded,
-                    **kwargs)  # type: ignore[arg-type]
+    readings = [read(body, content_type, url, urls) for body, content_type, url in pages]
+    return assemble(readings, pages[0][2], urls, **kwargs)  # type: ignore[arg-type]
 
 
 def extract_bytes(body: bytes, content_type: str | None, url: str, urls: SiteUrls, **kwargs: object) -> Article:

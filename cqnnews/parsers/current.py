@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, Truncated, text_of, xpath
+from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
 from cqnnews.parsers.units import Element, Unit, flatten
 from cqnnews.text import clean
 from cqnnews.urls import article_id
@@ -26,15 +26,10 @@ def split_keywords(text: str) -> list[str]:
     return list(dict.fromkeys(k for k in _KEYWORD_SPLIT.split(text) if k))
 
 
-def meta_keywords(root: Element, *, whole: bool = True) -> list[str]:
-    """The page's ``<meta name="keywords">``, in order, no repeats.
-
-    Of a page parsed only up to a cut (not ``whole``), only a complete ``<head>`` can say.
-    """
+def meta_keywords(root: Element) -> list[str]:
+    """The page's ``<meta name="keywords">``, in order, no repeats."""
     found = _head_keywords(root)
     if found is None:
-        if not whole:
-            raise Truncated("keywords outside <head>")
         anywhere = xpath(_KEYWORDS_ANYWHERE)(root)
         found = str(anywhere[0]) if anywhere else None
     return split_keywords(found) if found is not None else []
@@ -78,9 +73,6 @@ class CurrentLayout(LayoutParser):
     source_css = "span.from"
     body_css = "div.Detail_Content div.content"
 
-    def landmarks(self) -> tuple[str, ...]:
-        return (self.breadcrumb_css, *self.title_css, self.publish_css, self.source_css, self.body_css)
-
     def matches(self, page: Page) -> bool:
         return page.first(self.body_css) is not None and (page.first(self.publish_css) is not None or
                                                           page.first(self.title_css[0]) is not None)
@@ -113,11 +105,7 @@ class CurrentLayout(LayoutParser):
         return _SOURCE_PREFIX.sub("", text).strip() or OWN_SOURCE
 
     def keywords(self, page: Page) -> list[str]:
-        if page.truncated:
-            head = page.root.find("head")
-            if head is None or not page.complete(head):
-                raise Truncated("<head> not parsed whole")
-        return meta_keywords(page.root, whole=not page.truncated)
+        return meta_keywords(page.root)
 
     def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
         title = self.title(page)

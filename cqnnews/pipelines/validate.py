@@ -1,4 +1,4 @@
-"""Drops, counts and logs any item that breaks the published JSON Schema."""
+"""Validation, last: drops, counts and logs any item that breaks the published JSON Schema."""
 
 from __future__ import annotations
 
@@ -24,6 +24,6 @@ class SchemaValidationPipeline:
     def process_item(self, item: Any) -> Any:
         found = problems(item_record(item))
         if found:
-            self.stats.inc_value("cqnnews/invalid_items")
+            self.stats.inc_value("cqnnews/validate/invalid")
             raise DropItem(f"breaks the schema: {'; '.join(found)}")
         return item

@@ -7,6 +7,7 @@ time), ``pending`` (hash: id -> article still to fetch) and ``meta`` (hash).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -30,6 +31,53 @@ def connect(url: str) -> redis.Redis:
     return client
 
 
+# Both scripts run atomically in Redis: two workers updating one pending article never lose an update.
+_ADD_PENDING = """
+local now = ARGV[1]
+for i = 2, #ARGV, 3 do
+  local aid, sections = ARGV[i], cjson.decode(ARGV[i + 2])
+  local raw = redis.call('HGET', KEYS[1], aid)
+  local row
+  if raw then
+    row = cjson.decode(raw)
+    local seen, merged = {}, {}
+    for _, group in ipairs({row.sections or {}, sections}) do
+      for _, name in ipairs(group) do
+        if not seen[name] then seen[name] = true; table.insert(merged, name) end
+      end
+    end
+    row.sections = merged
+  else
+    row = {url = ARGV[i + 1], sections = sections, first_found = now}
+  end
+  redis.call('HSET', KEYS[1], aid, cjson.encode(row))
+end
+"""
+_RECORD_FAILURES = """
+local now = ARGV[1]
+for i = 2, #ARGV, 4 do
+  local aid = ARGV[i]
+  local raw = redis.call('HGET', KEYS[1], aid)
+  local row
+  if raw then
+    row = cjson.decode(raw)
+  else
+    row = {url = ARGV[i + 1], sections = cjson.decode(ARGV[i + 2]), first_found = now}
+  end
+  row.reason = ARGV[i + 3]
+  row.attempts = (row.attempts or 0) + 1
+  row.last_attempt = now
+  redis.call('HSET', KEYS[1], aid, cjson.encode(row))
+end
+"""
+_BATCH = 500  # articles per script call: Redis runs one script at a time
+
+
+def _sections(value: Any) -> list[str]:
+    """Lua's cjson writes an empty list as ``{}``."""
+    return list(value) if isinstance(value, list) else []
+
+
 def _epoch(published_at: str | None) -> float:
     return datetime.fromisoformat(published_at).timestamp() if published_at else 0.0
 
@@ -39,6 +87,8 @@ class RedisStateStore:
         self.db = client
         self.prefix = f"cqn:{spider}:"
         self.path = f"redis key prefix {self.prefix}"
+        self._add_pending = self.db.register_script(_ADD_PENDING)
+        self._record_failures = self.db.register_script(_RECORD_FAILURES)
         version = self.db.hget(self.key("meta"), "schema_version")
         if version is None:
             self.db.hset(self.key("meta"), "schema_version", SCHEMA_VERSION)
@@ -75,7 +125,7 @@ class RedisStateStore:
         if raw is None:
             return None
         row = json.loads(raw)
-        return Known(article_id, row["url"], row["content_hash"], row["revision"], row["sections"])
+        return Known(article_id, row["url"], row["content_hash"], row["revision"], _sections(row["sections"]))
 
     def published_since(self, since: datetime) -> list[Known]:
         ids = [int(x) for x in self.db.zrangebyscore(self.key("published"), since.timestamp(), "+inf")]
@@ -83,8 +133,8 @@ class RedisStateStore:
 
     def pending(self) -> list[Pending]:
         rows = self.db.hgetall(self.key("pending"))
-        out = [Pending(int(aid), (r := json.loads(raw))["url"], r["sections"], r.get("reason"), r.get("attempts", 0))
-               for aid, raw in rows.items()]
+        out = [Pending(int(aid), (r := json.loads(raw))["url"], _sections(r["sections"]), r.get("reason"),
+                       r.get("attempts", 0)) for aid, raw in rows.items()]
         return sorted(out, key=lambda p: p.article_id, reverse=True)
 
     def pending_count(self) -> int:
@@ -100,20 +150,19 @@ class RedisStateStore:
     # --- writing -------------------------------------------------------------------------
 
     def add_pending(self, found: Iterable[tuple[int, str, list[str]]]) -> None:
-        now = utc_now()
-        pipe = self.db.pipeline(transaction=True)
-        for aid, url, sections in found:
-            pipe.hsetnx(self.key("pending"), aid, json.dumps(
-                {"url": url, "sections": sections, "first_found": now}, ensure_ascii=False))
-        pipe.execute()
+        """Articles to fetch; one already pending keeps its URL and gains the sections it lacked."""
+        self._run_batches(self._add_pending, ((aid, url, json.dumps(sections, ensure_ascii=False))
+                                              for aid, url, sections in found))
 
     def record_failures(self, failed: Iterable[tuple[int, str, list[str], str]]) -> None:
+        self._run_batches(self._record_failures, ((aid, url, json.dumps(sections, ensure_ascii=False), reason)
+                                                  for aid, url, sections, reason in failed))
+
+    def _run_batches(self, script: Any, rows: Iterable[tuple[Any, ...]]) -> None:
         now = utc_now()
-        for aid, url, sections, reason in failed:
-            raw = self.db.hget(self.key("pending"), aid)
-            row: dict[str, Any] = json.loads(raw) if raw else {"url": url, "sections": sections, "first_found": now}
-            row.update(reason=reason, attempts=row.get("attempts", 0) + 1, last_attempt=now)
-            self.db.hset(self.key("pending"), aid, json.dumps(row, ensure_ascii=False))
+        it = iter(rows)
+        while batch := list(itertools.islice(it, _BATCH)):
+            script(keys=[self.key("pending")], args=[now, *(value for row in batch for value in row)])
 
     def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
         now = utc_now()

@@ -109,6 +109,12 @@ class RunScratch:
             self.db.execute("COMMIT")
             self._staged.clear()
 
+    def was_exported(self, article_id: int) -> bool:
+        """Whether ``article_id`` was staged as exported by this run."""
+        if any(row[0] == article_id for row in self._staged):
+            return True
+        return self.db.execute("SELECT 1 FROM exported WHERE article_id = ?", (article_id,)).fetchone() is not None
+
     def exported(self, batch: int = 1000) -> Iterator[Exported]:
         self._write_staged()
         last = -1

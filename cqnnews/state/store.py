@@ -9,6 +9,7 @@ the next run fetches them first, whatever its listing walk finds.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 from array import array
@@ -191,13 +192,25 @@ class StateStore:
     # --- writing -------------------------------------------------------------------------
 
     def add_pending(self, found: Iterable[tuple[int, str, list[str]]]) -> None:
-        """Articles found on listings and about to be fetched: fetched by a later run if this one dies."""
+        """Articles found on listings and about to be fetched: fetched by a later run if this one dies.
+
+        One already pending keeps its URL and gains the sections it lacked.
+        """
         now = utc_now()
+        it = iter(found)  # a large crawl's articles are never all in memory at once
         with self.transaction():
-            self.db.executemany(  # a generator: a large crawl's articles are never all in memory at once
-                "INSERT INTO pending (article_id, url, sections, first_found) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (article_id) DO UPDATE SET sections = excluded.sections",
-                ((aid, url, json.dumps(sections, ensure_ascii=False), now) for aid, url, sections in found))
+            while batch := list(itertools.islice(it, 500)):
+                ids = list({aid for aid, _, _ in batch})
+                marks = ",".join("?" * len(ids))
+                have = {aid: json.loads(raw) for aid, raw in
+                        self.db.execute(f"SELECT article_id, sections FROM pending WHERE article_id IN ({marks})", ids)}
+                rows = []
+                for aid, url, sections in batch:
+                    merged = have[aid] = list(dict.fromkeys([*have.get(aid, []), *sections]))
+                    rows.append((aid, url, json.dumps(merged, ensure_ascii=False), now))
+                self.db.executemany(
+                    "INSERT INTO pending (article_id, url, sections, first_found) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (article_id) DO UPDATE SET sections = excluded.sections", rows)
 
     def record_failures(self, failed: Iterable[tuple[int, str, list[str], str]]) -> None:
         now = utc_now()

@@ -1,0 +1,202 @@
+"""How a run hands out its work: one process alone, or one of several workers sharing a crawl.
+
+Both are a :class:`Coordination`, chosen once when the run opens (``CQN_REDIS_URL`` set or
+not).  The spider walks listings the same way in both; what differs is asked here: whether
+it may ask for listing pages ahead, whether requests go through the duplicate filter, what
+happens to articles found on a listing page, and what to do when the spider runs dry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+import redis
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+
+from cqnnews.distributed import Coordinator
+
+if TYPE_CHECKING:
+    from cqnnews.run import Run
+
+logger = logging.getLogger(__name__)
+
+Noted = tuple[int, str, str, tuple[int, ...]]  # article id, canonical URL, listing name, listing order
+
+
+class Articles(Protocol):
+    """What the spider offers a coordination: its article requests."""
+
+    def article_requests(self) -> Iterator[Request]:
+        """Every article this run is to fetch (found, pending from earlier runs, rechecks)."""
+        ...
+
+    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False) -> Request: ...
+
+
+class Coordination(Protocol):
+    shared: bool
+
+    def walks_listings(self) -> bool:
+        """Whether this process starts at the home page (a worker joining late takes articles only)."""
+        ...
+
+    def pages_bypass_filter(self) -> bool:
+        """Navigation and listing requests skip the duplicate filter (a resumed job must see them again)."""
+        ...
+
+    def articles_bypass_filter(self) -> bool:
+        """Article requests skip the duplicate filter: each is requested once by construction."""
+        ...
+
+    def asks_ahead(self) -> bool:
+        """The listing walk may ask for several pages at once: its walk state lives in this process."""
+        ...
+
+    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+        """Articles not exported before, found on a listing page; the run's scratch has them already."""
+        ...
+
+    def idle(self, run: Run, articles: Articles) -> bool:
+        """The spider ran dry: queue what comes next; True to keep the spider open."""
+        ...
+
+    def exported(self, article_id: int) -> None: ...
+
+    def unaccounted(self, run: Run) -> list[int]:
+        """Articles this process requested that have no outcome (swallowed by a redirect loop, or the run
+        stopped first)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalCoordination:
+    """One process: article requests go to the scheduler in batches each time the spider runs dry."""
+
+    shared = False
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("CQN_ARTICLE_BATCH")
+        self.resumable = bool(crawler.settings.get("JOBDIR"))  # a paused job's walk state would not survive
+        self._queue: Iterator[Request] | None = None
+
+    def walks_listings(self) -> bool:
+        return True
+
+    def pages_bypass_filter(self) -> bool:
+        return True
+
+    def articles_bypass_filter(self) -> bool:
+        return not self.resumable
+
+    def asks_ahead(self) -> bool:
+        return not self.resumable
+
+    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+        pass
+
+    def idle(self, run: Run, articles: Articles) -> bool:
+        if self._queue is None:
+            run.articles_scheduled = True
+            run.where = "articles"
+            self._queue = articles.article_requests()
+        batch = list(itertools.islice(self._queue, self.batch_size))
+        assert self.crawler.engine is not None
+        for request in batch:
+            self.crawler.engine.crawl(request)
+        return bool(batch)
+
+    def exported(self, article_id: int) -> None:
+        pass
+
+    def unaccounted(self, run: Run) -> list[int]:
+        return run.scratch.without_outcome(run.settled()) if run.articles_scheduled else []
+
+    def close(self) -> None:
+        pass
+
+
+class SharedCoordination:
+    """A worker of a crawl shared in Redis (see :mod:`cqnnews.distributed`)."""
+
+    shared = True
+
+    def __init__(self, crawler: Crawler, client: redis.Redis, spider: str) -> None:
+        self.crawler = crawler
+        self.crawl = Coordinator(client, spider)
+        crawler.signals.connect(self.crawl.join, signal=signals.spider_opened)
+
+    def walks_listings(self) -> bool:
+        return self.crawl.phase() == "listings"
+
+    def pages_bypass_filter(self) -> bool:
+        return False
+
+    def articles_bypass_filter(self) -> bool:
+        return False
+
+    def asks_ahead(self) -> bool:
+        return False  # listing pages are parsed by whichever worker takes them
+
+    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+        self.crawl.note(found)
+        if self.crawl.phase() == "articles":  # found after the switch: queue it now
+            run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
+            assert self.crawler.engine is not None
+            for aid, url, name, _ in found:
+                self.crawler.engine.crawl(articles.article_request(aid, run.urls.fetchable(url) or url, [name]))
+
+    def idle(self, run: Run, articles: Articles) -> bool:
+        crawl = self.crawl
+        assert self.crawler.engine is not None
+        crawl.idle()
+        if crawl.done():
+            return False
+        if not crawl.everyone_idle():
+            return True
+        if crawl.phase() == "listings":
+            if crawl.take_switch():
+                for aid, (url, orders) in crawl.found().items():
+                    fetch = run.urls.fetchable(url)
+                    for name, order in orders.items():
+                        if fetch is not None:
+                            run.scratch.note([(aid, fetch)], name, order)
+                run.where = "articles"
+                run.articles_scheduled = True
+                for request in articles.article_requests():
+                    self.crawler.engine.crawl(request)
+                crawl.articles_phase()
+            return True
+        # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
+        claimed = crawl.claimed_by_live_workers()
+        by_id = {p.article_id: p for p in run.store.pending() if p.article_id not in claimed and not gone(p.reason)}
+        left = crawl.requeue_once(list(by_id))
+        if left:
+            for aid in left:
+                pending = by_id[aid]
+                fetch = run.urls.fetchable(pending.url)
+                if fetch is not None:
+                    self.crawler.engine.crawl(articles.article_request(aid, fetch, pending.sections, again=True))
+            logger.info("queued again %d articles a worker took and did not finish", len(left))
+            return True
+        crawl.finish()
+        return False
+
+    def exported(self, article_id: int) -> None:
+        self.crawl.claim(article_id)
+
+    def unaccounted(self, run: Run) -> list[int]:
+        return []  # in a shared crawl other workers took most of them; pending ones are queued again
+
+    def close(self) -> None:
+        self.crawl.leave()
+
+
+def gone(reason: str | None) -> bool:
+    """A failure reason that says the article is not there any more (404, 410)."""
+    return bool(reason) and reason.startswith(("HTTP 404", "HTTP 410"))  # type: ignore[union-attr]

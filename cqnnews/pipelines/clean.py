@@ -1,0 +1,58 @@
+"""Cleaning: one form for the text fields, publication dates checked against the run's clock, flags counted.
+
+Parsers already write text this way; this is where it is made sure of, whatever reader
+produced the article, so every field has one form in the feed: strings on one line with
+single spaces, no empty strings in lists, no repeats, a missing subtitle or editor null.
+A publication time before 1995 or more than a day after the run's ``now`` (``CQN_NOW``,
+else the real time) is not one: it is removed and the article flagged ``no_date``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from cqnnews.dates import plausible
+from cqnnews.items import Article
+from cqnnews.run import Run, run_of
+from cqnnews.text import clean
+
+
+class CleaningPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CleaningPipeline":
+        return cls(crawler)
+
+    @property
+    def run(self) -> Run:
+        return run_of(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        run = self.run
+        item.title = clean(item.title)
+        item.source = clean(item.source)
+        item.subtitle = clean(item.subtitle) or None if item.subtitle is not None else None
+        item.editor = clean(item.editor) or None if item.editor is not None else None
+        item.authors = _distinct(item.authors)
+        item.keywords = _distinct(item.keywords)
+        if item.published_at is not None and plausible(datetime.fromisoformat(item.published_at), run.now) is None:
+            run.count("clean/implausible_date")
+            item.published_at = None
+            if "no_date" not in item.flags:
+                item.flags.append("no_date")
+        if item.layout == "generic":
+            run.count("extract/generic")
+        for flag in item.flags:
+            run.count(f"article/flag/{flag}")
+        return item
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(c for c in (clean(v) for v in values) if c))

@@ -1,0 +1,68 @@
+"""Deduplication: each article once in a run, and across runs only when it changed.
+
+Copies of an article listed in several listings are merged before it is requested: the
+run's scratch database notes each article once, with every listing it was found in, and
+it is requested once with all of them in ``sections``.  Here, by article id:
+
+- a second copy in the same run (a request repeated by a retry of a shared crawl) is
+  dropped, counted ``cqnnews/dedupe/repeated``;
+- an article an earlier run exported, whose content is the same (a recheck), is dropped,
+  counted ``cqnnews/dedupe/unchanged``: the crawl state only notes it was seen again;
+- one whose content changed gets the next ``revision`` and the union of the sections it
+  was ever found in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from cqnnews.items import Article
+from cqnnews.run import Run, run_of
+from cqnnews.state.store import CONTENT_FIELDS, content_hash
+
+
+class Unchanged(DropItem):
+    """Exported before with the same content: not written again."""
+
+
+class Repeated(DropItem):
+    """Already exported in this run."""
+
+
+class DeduplicationPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DeduplicationPipeline":
+        return cls(crawler)
+
+    @property
+    def run(self) -> Run:
+        return run_of(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        run = self.run
+        if run.scratch.was_exported(item.article_id):
+            run.count("dedupe/repeated")
+            raise Repeated(f"article {item.article_id} is in this run's feed already", log_level="INFO")
+        before = run.store.exported(item.article_id)
+        if before is None:
+            run.add(item.sections, "new")
+        elif content_hash({k: getattr(item, k) for k in CONTENT_FIELDS}) == before.content_hash:
+            run.count("dedupe/unchanged")
+            run.unchanged.add(item.article_id)
+            run.add(item.sections, "unchanged")
+            raise Unchanged(f"article {item.article_id} unchanged since revision {before.revision}", log_level="DEBUG")
+        else:
+            item.revision = before.revision + 1
+            item.sections = list(dict.fromkeys([*before.sections, *item.sections]))
+            run.count("dedupe/revised")
+            run.add(item.sections, "revised")
+        run.count("article/parsed")
+        return item

@@ -1,0 +1,122 @@
+"""One run's bookkeeping: what it found, fetched, exported and failed, per section and in total.
+
+A :class:`Run` is made and owned by the :class:`~cqnnews.extensions.ledger.RunLedger`
+extension; every other component reaches it through the crawler with :func:`run_of`.
+It holds the crawl state (what earlier runs did), the run's scratch database (what this
+run found and exported, on disk) and the coordination chosen once at start: one process,
+or one of several workers sharing a crawl in Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.crawler import Crawler
+
+from cqnnews.dates import SHANGHAI
+from cqnnews.state import CrawlState, lock
+from cqnnews.state.redis_store import RedisStateStore, connect
+from cqnnews.state.scratch import RunScratch
+from cqnnews.state.store import StateStore
+from cqnnews.urls import SiteUrls
+
+if TYPE_CHECKING:
+    from cqnnews.coordination import Coordination
+
+logger = logging.getLogger(__name__)
+
+#: what a section's tally counts; ``totals`` counts each article once
+OUTCOMES = ("new", "duplicate", "revised", "unchanged", "dropped", "failed")
+
+
+@dataclass(frozen=True)
+class Failed:
+    article_id: int
+    url: str
+    sections: list[str]
+    reason: str
+
+
+@dataclass
+class Run:
+    spider: str
+    urls: SiteUrls
+    store: CrawlState
+    coordination: Coordination
+    now: datetime
+    stats: Any  # the crawler's StatsCollector
+    scratch: RunScratch = field(default_factory=RunScratch)  # found, requested and exported, on disk
+    failed: list[Failed] = field(default_factory=list)
+    unchanged: set[int] = field(default_factory=set)  # rechecked, same content: only seen again
+    dropped: set[int] = field(default_factory=set)  # refused by a pipeline
+    tally: dict[str, Counter[str]] = field(default_factory=dict)  # per section
+    totals: Counter[str] = field(default_factory=Counter)  # each article once
+    incomplete: set[str] = field(default_factory=set)  # listings with a page that failed this run
+    complete: set[str] = field(default_factory=set)  # listings walked to their end (or to -a since)
+    walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
+    where: str = "navigation"
+    articles_scheduled: bool = False
+    articles_requested: int = 0
+
+    @classmethod
+    def open(cls, crawler: Crawler) -> "Run":
+        """The run of ``crawler``'s spider, with its state opened (and locked, for one process)."""
+        from cqnnews.coordination import LocalCoordination, SharedCoordination
+
+        settings = crawler.settings
+        name = crawler.spidercls.name
+        now = settings.get("CQN_NOW")
+        redis_url = settings.get("CQN_REDIS_URL")
+        coordination: Coordination
+        store: CrawlState
+        if redis_url:  # one of several workers sharing a crawl
+            client = connect(redis_url)
+            store = RedisStateStore(client, name)
+            coordination = SharedCoordination(crawler, client, name)
+        else:
+            lock.acquire(settings.get("CQN_STATE_DIR"), name)  # held until the process exits
+            store = StateStore.open(settings.get("CQN_STATE_DIR"), name)
+            coordination = LocalCoordination(crawler)
+        run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
+                  now=datetime.fromisoformat(now) if now else datetime.now(SHANGHAI), stats=crawler.stats)
+        run.walk_in_full = store.incomplete_listings()
+        return run
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.stats.inc_value(f"cqnnews/{key}", n)
+
+    def add(self, sections: Iterable[str], outcome: str) -> None:
+        """One article's outcome, counted once in total and once in each of its sections."""
+        self.totals[outcome] += 1
+        for name in list(sections) or ["(none)"]:
+            self.tally.setdefault(name, Counter())[outcome] += 1
+
+    def fail(self, aid: int, url: str, sections: list[str], reason: str) -> None:
+        self.count("article/failed")
+        self.add(sections, "failed")
+        self.failed.append(Failed(aid, self.urls.canonical(url), list(sections), reason))
+        logger.warning("skipped article %s: %s", url, reason)
+
+    def settled(self) -> set[int]:
+        """Articles with an outcome other than exported."""
+        return self.unchanged | self.dropped | {f.article_id for f in self.failed}
+
+    def progress(self) -> str:
+        done = sum(self.totals[k] for k in ("new", "revised", "unchanged", "failed"))
+        return (f"{self.where}; {self.scratch.found_count} articles to fetch, {done}/{self.articles_requested} fetched, "
+                f"{len(self.failed)} failed")
+
+
+def run_of(crawler: Crawler) -> Run:
+    """The run of ``crawler``, as the :class:`~cqnnews.extensions.ledger.RunLedger` extension holds it."""
+    extensions = getattr(crawler, "extensions", None)
+    for extension in getattr(extensions, "middlewares", ()):
+        run = getattr(extension, "run", None)
+        if isinstance(run, Run):
+            return run
+    raise RuntimeError("no cqnnews run: the RunLedger extension is not enabled (see EXTENSIONS in cqnnews.settings)")

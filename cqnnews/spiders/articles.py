@@ -1,0 +1,112 @@
+"""The article half of a section spider: which articles to request, and reading their pages.
+
+An article split over pages is read page by page, each page's reading carried to the
+next request, and assembled once the last is read.  What happens to the article then
+(cleaning, deduplication against earlier runs, validation) is the item pipelines' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from cqnnews.coordination import gone
+from cqnnews.parsers import ArticleParseError, PageReading, assemble, read
+from cqnnews.run import Run
+from cqnnews.spiders.arguments import RunArguments
+from cqnnews.state.scratch import LAST
+
+
+class ArticleCallbacks:
+    """Mixed into :class:`~cqnnews.spiders.base.SectionSpider` (callbacks must be spider methods)."""
+
+    args: RunArguments
+    run: Run
+
+    def article_requests(self) -> Iterator[Request]:
+        """Every article to fetch: found this run, pending from earlier ones (unless gone), rechecks.
+
+        The found and pending ones are written to the crawl state as pending first, so a run
+        that dies leaves them for the next.
+        """
+        run = self.run
+        for pending in run.store.pending():
+            fetch = run.urls.fetchable(pending.url)
+            if fetch is None or (not run.scratch.has(pending.article_id) and gone(pending.reason)):
+                continue  # gone (404) and not on any listing walked this run
+            run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
+        run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
+        rechecks = []
+        if self.args.recheck_days:
+            cutoff = run.now - timedelta(days=self.args.recheck_days)
+            rechecks = [(k.article_id, fetch, k.sections) for k in run.store.published_since(cutoff)
+                        if not run.scratch.has(k.article_id) and (fetch := run.urls.fetchable(k.url))]
+            run.scratch.requested(aid for aid, _, _ in rechecks)
+        run.articles_requested = run.scratch.found_count + len(rechecks)
+        for aid, url, sections in run.scratch.found():
+            yield self.article_request(aid, url, sections)
+        for aid, url, sections in rechecks:
+            yield self.article_request(aid, url, sections, recheck=True)
+
+    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False,
+                        recheck: bool = False) -> Request:
+        return Request(url, callback=self.parse_article, errback=self.article_failed,
+                       dont_filter=again or self.run.coordination.articles_bypass_filter(),
+                       cb_kwargs={"sections": sections, "recheck": recheck},
+                       meta={"article_id": aid, "sections": sections, "first_url": url})
+
+    def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
+                      pages: list[PageReading] | None = None, rest: list[str] | None = None) -> Any:
+        """Read one page of an article; once every page is read, assemble and yield the article."""
+        run = self.run
+        aid = int(response.meta["article_id"])
+        if not isinstance(response, TextResponse):
+            run.fail(aid, response.url, sections, "not a text page")
+            return
+        try:
+            reading = read(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
+                           run.urls)
+        except ArticleParseError as exc:
+            run.fail(aid, response.url, sections, str(exc))
+            return
+        if reading.encoding_repaired:
+            run.count("extract/encoding_repaired")
+        if reading.charset_misdeclared:
+            run.count("extract/charset_misdeclared")
+        pages = [*(pages or []), reading]
+        if rest is None:  # the first page: it names the others
+            rest = [u for u in (run.urls.fetchable(p) for p in reading.more_pages) if u]
+        if rest:
+            yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
+                          cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
+                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url")})
+            return
+        try:
+            yield assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
+                           now=run.now)
+        except ArticleParseError as exc:
+            run.fail(aid, response.url, sections, str(exc))
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        if gone(reason):
+            self.run.count("article/not_found")
+        self.run.fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
+
+
+def failure_reason(failure: Failure) -> str:
+    """Why a request failed, in a few words: ``HTTP 404``, ``forbidden by robots.txt``, ``TimeoutError``..."""
+    value = failure.value
+    response = getattr(value, "response", None)
+    if response is not None and getattr(response, "status", None):
+        return f"HTTP {response.status}"
+    message = failure.getErrorMessage() or failure.type.__name__
+    if "robots.txt" in message:
+        return "forbidden by robots.txt"
+    return f"{failure.type.__name__}: {message}" if message != failure.type.__name__ else message

@@ -1,0 +1,44 @@
+"""A listing being walked, and how far its walk has gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Order = tuple[int, ...]  # position of a listing in the site map: channel, then link positions
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing being walked; plain data, so a request carrying it can wait in a shared Redis queue."""
+
+    channel: int  # index in the spider's section.channels
+    path: tuple[str, ...]  # names from the channel page down
+    order: Order
+    record: bool  # False for a listing walked only to reach chosen listings below it
+
+    @property
+    def name(self) -> str:
+        return ">>".join(self.path)
+
+
+@dataclass
+class Walk:
+    """How far the walk of one listing has gone (in this process)."""
+
+    requested: int  # the highest page asked for
+    window: int = 1  # how many pages past the one just read to have asked for
+    done: bool = False
+
+    def next_pages(self, page: int, last: int, grow: bool, most: int) -> range:
+        """The pages to ask for after reading ``page`` of ``last``.
+
+        Pages of nothing but new articles (a first run, a back-fill) say the walk goes on
+        (``grow``): ask for the next pages together, twice as many each time, up to ``most``.
+        Any known article brings it back to one page at a time, so a daily run asks for no
+        page past the first known one.
+        """
+        self.window = min(self.window * 2, most) if grow else 1
+        target = min(page + self.window, last)
+        pages = range(max(self.requested, page) + 1, target + 1)
+        self.requested = max(self.requested, target)
+        return pages
