@@ -12,26 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from scrapy.crawler import Crawler
 
 from cqnnews.dates import plausible
 from cqnnews.items import Article
-from cqnnews.run import Run, run_of
+from cqnnews.pipelines import RunPipeline
 from cqnnews.text import clean
 
 
-class CleaningPipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "CleaningPipeline":
-        return cls(crawler)
-
-    @property
-    def run(self) -> Run:
-        return run_of(self.crawler)
-
+class CleaningPipeline(RunPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from cqnnews.items import Article
-from cqnnews.run import Run, run_of
+from cqnnews.pipelines import RunPipeline
 from cqnnews.state.store import CONTENT_FIELDS, content_hash
 
 
@@ -32,18 +31,7 @@ class Repeated(DropItem):
     """Already exported in this run."""
 
 
-class DeduplicationPipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "DeduplicationPipeline":
-        return cls(crawler)
-
-    @property
-    def run(self) -> Run:
-        return run_of(self.crawler)
-
+class DeduplicationPipeline(RunPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
