@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Protocol
 import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 
-from cqnnews.distributed import Coordinator
+from cqnnews.distributed import Coordinator, Outage
 
 if TYPE_CHECKING:
     from cqnnews.run import Run
@@ -65,6 +67,14 @@ class Coordination(Protocol):
         ...
 
     def exported(self, article_id: int) -> None: ...
+
+    def done_with(self, request: Request) -> None:
+        """An errback is done with ``request`` (a callback's end is seen by a spider middleware)."""
+        ...
+
+    async def wait_out(self, exc: Exception) -> bool:
+        """The crawl state could not be reached: wait a moment (True: try again), or give up (False)."""
+        ...
 
     def unaccounted(self, run: Run) -> list[int]:
         """Articles this process requested that have no outcome (swallowed by a redirect loop, or the run
@@ -114,6 +124,12 @@ class LocalCoordination:
     def exported(self, article_id: int) -> None:
         pass
 
+    def done_with(self, request: Request) -> None:
+        pass
+
+    async def wait_out(self, exc: Exception) -> bool:
+        return False  # a local state that fails is not coming back within the run
+
     def unaccounted(self, run: Run) -> list[int]:
         return run.scratch.without_outcome(run.settled()) if run.articles_scheduled else []
 
@@ -129,6 +145,7 @@ class SharedCoordination:
     def __init__(self, crawler: Crawler, client: redis.Redis, spider: str) -> None:
         self.crawler = crawler
         self.crawl = Coordinator(client, spider)
+        self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
         crawler.signals.connect(self.crawl.join, signal=signals.spider_opened)
 
     def walks_listings(self) -> bool:
@@ -152,6 +169,16 @@ class SharedCoordination:
                 self.crawler.engine.crawl(articles.article_request(aid, run.urls.fetchable(url) or url, [name]))
 
     def idle(self, run: Run, articles: Articles) -> bool:
+        if self.crawl.outage.away:
+            return True  # nothing is known to be done while Redis is away: the scheduler tries it again
+        try:
+            self.crawl.flush()
+            return self._idle(run, articles)
+        except redis.RedisError as exc:
+            self.crawl.outage.failed(exc)
+            return True
+
+    def _idle(self, run: Run, articles: Articles) -> bool:
         crawl = self.crawl
         assert self.crawler.engine is not None
         crawl.idle()
@@ -190,11 +217,28 @@ class SharedCoordination:
     def exported(self, article_id: int) -> None:
         self.crawl.claim(article_id)
 
+    def done_with(self, request: Request) -> None:
+        if (token := request.meta.get("cqn_taken")) is not None:
+            self.crawl.release(token)
+
+    async def wait_out(self, exc: Exception) -> bool:
+        self.crawl.outage.failed(exc)
+        if self.crawl.outage.stopping:
+            return False
+        from twisted.internet import reactor
+
+        await maybe_deferred_to_future(task.deferLater(reactor, 1.0, lambda: None))
+        return True
+
     def unaccounted(self, run: Run) -> list[int]:
         return []  # in a shared crawl other workers took most of them; pending ones are queued again
 
     def close(self) -> None:
-        self.crawl.leave()
+        try:
+            self.crawl.leave()
+        except redis.RedisError as exc:
+            logger.error("could not leave the shared crawl in Redis (%s); the others take over what this worker "
+                         "held once its heartbeat lapses", type(exc).__name__)
 
 
 def gone(reason: str | None) -> bool:

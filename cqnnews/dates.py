@@ -7,6 +7,7 @@ in the future is not a publication date: it is returned as None, for the caller 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -21,9 +22,26 @@ _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _PREFIX = re.compile(r"^\s*(?:发布时间|发布日期|时间|日期)\s*[:：]?\s*")
 
 
+#: the crawl's clock (``CQN_NOW``), set when a run opens; the real time where unset
+CLOCK: ContextVar[datetime | None] = ContextVar("cqnnews_clock", default=None)
+
+
+def parse_now(text: str) -> datetime:
+    """``CQN_NOW``: a day (its start), a time without a zone (taken as Asia/Shanghai) or an aware time."""
+    from cqnnews.sections import BadArgument
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadArgument("CQN_NOW must be an ISO 8601 day or time, e.g. 2026-11-24, 2026-11-24T06:30:00 "
+                          f"(Asia/Shanghai) or 2026-11-24T06:30:00+08:00, got {text!r}") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+
+
 def plausible(value: datetime, now: datetime | None) -> datetime | None:
-    """``value`` if it can be a publication date seen at ``now`` (the real time if None), else None."""
-    now = now or datetime.now(SHANGHAI)
+    """``value`` if it can be a publication date seen at ``now`` (else the crawl's clock, else the real
+    time), else None."""
+    now = now or CLOCK.get() or datetime.now(SHANGHAI)
     if value < EARLIEST or value > now + timedelta(days=1):
         return None
     return value

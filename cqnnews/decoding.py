@@ -26,6 +26,7 @@ _MOJIBAKE_BYTES = re.compile(rb"\xc3[\xa3-\xa9]\xc2[\x80-\xbf]")
 _MOJIBAKE_TEXT = re.compile("[\u00e3-\u00e9][\u0080-\u00bf]")  # the same, once decoded
 # How a whole page of UTF-8 is most often misread: undone in one step, exactly, when it was
 _WHOLE_PAGE_MISREADINGS = ("latin-1", "sloppy-windows-1252")
+_LATIN = {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "cp1252", "ascii", "us-ascii", "l1"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -48,6 +49,8 @@ def _family(name: str) -> str:
         return "gb18030"
     if name in ("utf8", "utf-8-sig"):
         return "utf-8"
+    if name in ("utf-16", "utf-16-le", "utf-16-be", "utf-16le", "utf-16be"):
+        return "utf-16"
     return name
 
 
@@ -61,12 +64,47 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     return found
 
 
+def _utf16(body: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for a page in UTF-16 without a byte-order mark: its markup is
+    ASCII, so every other byte of its start is zero."""
+    head = body[:64]  # "<!DOCTYPE html", "<html": a page opens with markup
+    if len(head) < 16:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd > len(head) * 0.4 and even < odd // 4:
+        return "utf-16-le"
+    if even > len(head) * 0.4 and odd < even // 4:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """The text of UTF-8 bytes with a few invalid sequences (a bad paste, a cut byte), replaced; None when
+    too many are invalid for the page to be UTF-8."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = len(text) - sum(1 for _ in filter(str.isascii, text)) - bad  # characters UTF-8 did read
+    return text if good >= 50 and bad <= max(3, good // 100) else None
+
+
+def _gb_text(body: bytes) -> str | None:
+    """The text of bytes that read as GB18030 Chinese, or None."""
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return text if sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 10 else None
+
+
 def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     declared = declared_charsets(body, content_type)
     first = declared[0] if declared else None
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding, "replace"), encoding, first)
+    if (utf16 := _utf16(body)) is not None:
+        text = body.decode(utf16, "replace")
+        return Decoded(text, "utf-16", first, garbled="\ufffd" in text)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -75,10 +113,14 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
         if b"\xc3" in body and _MOJIBAKE_BYTES.search(body):  # memchr first: Chinese UTF-8 has no C3 byte
             return _repair(text, "utf-8", first)
         return Decoded(text, "utf-8", first, garbled="\ufffd" in text)
+    if (mostly := _mostly_utf8(body)) is not None:
+        return Decoded(mostly, "utf-8", first, garbled=True)
     for name in [*declared, "gb18030"]:
         encoding = _family(name)
         if encoding == "utf-8":
             continue
+        if encoding in _LATIN and (gb := _gb_text(body)) is not None:  # Chinese bytes declared as Latin-1
+            return Decoded(gb, "gb18030", first, garbled="\ufffd" in gb)
         try:
             codecs.lookup(encoding)
             text = body.decode(encoding)

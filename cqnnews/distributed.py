@@ -7,22 +7,58 @@ every live worker is idle, one worker switches the crawl to its article phase an
 each noted article once.  When that queue runs dry too, articles still pending that no
 live worker has exported (a killed worker's) are queued once more; then the crawl is done
 and every worker exits.  A worker is live while its heartbeat key lasts.
+
+Nothing a worker took is lost with it: taking a request from the shared queue records it
+under the worker (``taken:<worker>``) and marks the worker busy in one step, and the
+record goes when the request's callback or errback is done with it, or when it goes back
+to the queue (a redirect, a retry).  When a worker is found dead, what it still held goes
+back to the queue.  While Redis cannot be reached, a worker pauses: it takes nothing,
+keeps what it would queue, declares no one dead until its peers have had time to beat
+again, and resumes when Redis answers; past ``CQN_REDIS_OUTAGE_MAX`` seconds it stops
+(reason ``redis_unavailable``) with its feed stored and everything it held still pending.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+import time
 import uuid
 from typing import Any
 
 import redis
+from scrapy.utils.defer import deferred_from_coro
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from cqnnews.urls import redact
+
 HEARTBEAT_SECONDS = 2.0
 ALIVE_SECONDS = 10  # a worker silent this long is gone
+logger = logging.getLogger(__name__)
+
+# Take the first request of the queue, record it under the worker and mark the worker busy, at once.
+_TAKE = """
+local item = redis.call('ZPOPMIN', KEYS[1])
+if #item == 0 then return nil end
+local token = redis.call('INCR', KEYS[4])
+redis.call('HSET', KEYS[2], token, item[1])
+redis.call('HSET', KEYS[3], token, item[2])
+redis.call('HSET', KEYS[5], ARGV[1], 'busy')
+return {token, item[1]}
+"""
+# Put back in the queue what a dead worker held.
+_GIVE_BACK = """
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], entries[i]) or 0, entries[i + 1])
+end
+redis.call('DEL', KEYS[2], KEYS[3])
+return #entries / 2
+"""
 ENGINE_HEARTBEAT_SECONDS = 0.5
 
 
@@ -47,31 +83,187 @@ def redis_settings(url: str, spider: str) -> dict[str, Any]:
         "REDIS_URL": url,
         "SCHEDULER": "cqnnews.distributed.WorkerScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "cqnnews.distributed.TakenQueue",
         "SCHEDULER_QUEUE_KEY": f"cqn:{spider}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"cqn:{spider}:dupefilter",
         "SCHEDULER_PERSIST": True,  # a worker leaving does not empty the shared queue
+        "SPIDER_MIDDLEWARES": {"cqnnews.distributed.ReleaseTakenMiddleware": 50},
     }
 
 
-class WorkerScheduler(RedisScheduler):
-    """The shared queue; a worker that takes a request is marked busy before anyone can miss it."""
+def _coordinator(crawler: Any) -> "Coordinator":
+    from cqnnews.coordination import SharedCoordination  # it imports this module
+    from cqnnews.run import run_of
 
-    def next_request(self) -> Any:
-        request = super().next_request()
-        if request is not None:
-            from cqnnews.coordination import SharedCoordination  # it imports this module
-            from cqnnews.run import run_of
+    coordination = run_of(crawler).coordination
+    assert isinstance(coordination, SharedCoordination)
+    return coordination.crawl
 
-            coordination = run_of(self.spider.crawler).coordination
-            if isinstance(coordination, SharedCoordination):
-                coordination.crawl.busy()
+
+class TakenQueue(PriorityQueue):
+    """scrapy-redis's priority queue; a request taken is recorded under the worker until it is done."""
+
+    coordinator: "Coordinator"
+
+    def pop(self, timeout: int = 0) -> Any:
+        taken = self.coordinator.take(self.key)
+        if taken is None:
+            return None
+        token, data = taken
+        request = self._decode_request(data)
+        request.meta["cqn_taken"] = int(token)
         return request
 
 
+class WorkerScheduler(RedisScheduler):
+    """The shared queue, paused while Redis cannot be reached."""
+
+    def open(self, spider: Any) -> Any:
+        result = super().open(spider)
+        self.crawl = _coordinator(spider.crawler)
+        self.queue.coordinator = self.crawl
+        self.waiting: list[Any] = []  # requests to queue once Redis answers again
+        return result
+
+    def _flush(self) -> bool:
+        """Queue what waited for Redis; False while it still cannot be reached."""
+        while self.waiting:
+            request = self.waiting[0]
+            try:
+                self._push(request)
+            except redis.RedisError as exc:
+                self.crawl.outage.failed(exc)
+                return False
+            self.waiting.pop(0)
+        return True
+
+    def _push(self, request: Any) -> bool:
+        token = request.meta.pop("cqn_taken", None)
+        try:
+            queued = super().enqueue_request(request)
+        except BaseException:
+            if token is not None:
+                request.meta["cqn_taken"] = token
+            raise
+        if token is not None:  # back in the shared queue: no longer this worker's to give back
+            self.crawl.release(token)
+        return queued
+
+    def enqueue_request(self, request: Any) -> bool:
+        try:
+            return self._push(request)
+        except redis.RedisError as exc:
+            self.crawl.outage.failed(exc)
+            self.waiting.append(request)
+            return True
+
+    def next_request(self) -> Any:
+        if not self._flush():
+            return None
+        try:
+            request = super().next_request()
+        except redis.RedisError as exc:
+            self.crawl.outage.failed(exc)
+            return None
+        self.crawl.outage.answered()
+        return request
+
+    def has_pending_requests(self) -> bool:
+        if self.waiting:
+            return True
+        try:
+            return bool(super().has_pending_requests())
+        except redis.RedisError as exc:
+            self.crawl.outage.failed(exc)
+            return True  # nothing is known to be done while Redis is away
+
+
+class ReleaseTakenMiddleware:
+    """A request's record under its worker goes once its callback's output is all out."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ReleaseTakenMiddleware":
+        return cls(crawler)
+
+    def _done(self, response: Any) -> None:
+        token = response.request.meta.get("cqn_taken") if response.request is not None else None
+        if token is not None:
+            _coordinator(self.crawler).release(token)
+
+    def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
+        yield from result
+        self._done(response)
+
+    async def process_spider_output_async(self, response: Any, result: Any, spider: Any = None) -> Any:
+        async for item in result:
+            yield item
+        self._done(response)
+
+    def process_spider_exception(self, response: Any, exception: BaseException, spider: Any = None) -> Any:
+        if isinstance(exception, redis.RedisError):  # the page was read while Redis was away: read it again
+            _coordinator(self.crawler).outage.failed(exception)
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(response.request.replace(dont_filter=True))
+            return []
+        self._done(response)
+        return None
+
+
+class Outage:
+    """Redis unreachable: when it began, said once, and when to stop waiting for it."""
+
+    def __init__(self, crawler: Any, url: str) -> None:
+        self.crawler = crawler
+        self.url = url
+        self.limit = crawler.settings.getfloat("CQN_REDIS_OUTAGE_MAX")
+        self.since: float | None = None
+        self.back_at = 0.0  # when Redis last answered again after an outage
+        self.stopping = False
+
+    def failed(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+            logger.warning("Redis at %s cannot be reached (%s): pausing; stopping if it is away more than %.0fs "
+                           "(CQN_REDIS_OUTAGE_MAX)", redact(self.url), type(exc).__name__, self.limit)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("cqnnews/redis/outages")
+        elif now - self.since > self.limit and not self.stopping:
+            self.stopping = True
+            logger.error("Redis at %s has been away %.0fs (CQN_REDIS_OUTAGE_MAX): stopping; every article not in "
+                         "a stored feed stays pending for the next run", redact(self.url), now - self.since)
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                deferred_from_coro(engine.close_spider_async(reason="redis_unavailable"))
+
+    def answered(self) -> None:
+        if self.since is not None:
+            logger.warning("Redis at %s answers again after %.0fs: resuming", redact(self.url),
+                           time.monotonic() - self.since)
+            self.since = None
+            self.back_at = time.monotonic()
+
+    @property
+    def away(self) -> bool:
+        return self.since is not None
+
+    def settled(self) -> bool:
+        """Whether every worker has had time to beat again since Redis came back (or it never left)."""
+        return self.since is None and time.monotonic() - self.back_at > ALIVE_SECONDS + HEARTBEAT_SECONDS
+
+
 class Coordinator:
+    outage: Outage
+
     def __init__(self, client: redis.Redis, spider: str) -> None:
         self.db = client
+        self._take = client.register_script(_TAKE)
+        self._give_back = client.register_script(_GIVE_BACK)
+        self._unsent_notes: list[tuple[int, str, str, tuple[int, ...]]] = []
+        self._unsent_claims: list[int] = []
         self.prefix = f"cqn:{spider}:crawl:"
         self.queue_key = f"cqn:{spider}:requests"
         self.dupefilter_key = f"cqn:{spider}:dupefilter"
@@ -92,7 +284,40 @@ class Coordinator:
         self._loop.start(HEARTBEAT_SECONDS, now=False)
 
     def heartbeat(self) -> None:
-        self.db.set(self.key(f"alive:{self.worker}"), 1, ex=ALIVE_SECONDS)
+        try:
+            self.db.set(self.key(f"alive:{self.worker}"), 1, ex=ALIVE_SECONDS)
+            if self._state:
+                self.db.hset(self.key("workers"), self.worker, self._state)
+        except redis.RedisError as exc:  # the loop goes on: it beats again when Redis is back
+            self.outage.failed(exc)
+            return
+        self.outage.answered()
+
+    # --- requests taken from the shared queue ----------------------------------------------
+
+    def _taken_keys(self, worker: str) -> list[str]:
+        return [self.key(f"taken:{worker}"), self.key(f"taken-score:{worker}")]
+
+    def take(self, queue_key: str) -> tuple[bytes, bytes] | None:
+        """The first request of the queue, recorded as taken by this worker, which is now busy."""
+        taken = self._take(keys=[queue_key, *self._taken_keys(self.worker), self.key("taken-seq"),
+                                 self.key("workers")], args=[self.worker])
+        if taken is None:
+            return None
+        self._state = "busy"
+        return taken[0], taken[1]
+
+    def release(self, token: int) -> None:
+        try:
+            pipe = self.db.pipeline(transaction=True)
+            for key in self._taken_keys(self.worker):
+                pipe.hdel(key, token)
+            pipe.execute()
+        except redis.RedisError as exc:  # given back later only if this worker dies: at worst fetched twice
+            self.outage.failed(exc)
+
+    def taken_count(self) -> int:
+        return int(self.db.hlen(self._taken_keys(self.worker)[0]))
 
     def _mark(self, state: str) -> None:
         if state != self._state:
@@ -112,17 +337,24 @@ class Coordinator:
             pipe.exists(self.key(f"alive:{worker}"))
         live = {w: s for (w, s), up in zip(workers.items(), pipe.execute()) if up}
         gone = set(workers) - set(live)
-        if gone:
+        if gone and self.outage.settled():  # right after an outage, silence says nothing of the others
+            for worker in gone:
+                given = self._give_back(keys=[self.queue_key, *self._taken_keys(worker)])
+                if given:
+                    logger.warning("worker %s is gone: %d requests it held are queued again", worker, given)
             self.db.hdel(self.key("workers"), *gone)
-        return live
+        return live if self.outage.settled() else workers
 
     def everyone_idle(self) -> bool:
-        """The shared queue is empty and every live worker is idle."""
-        return self.db.zcard(self.queue_key) == 0 and all(s == "idle" for s in self.alive().values())
+        """The shared queue is empty and every live worker is idle (what dead ones held is queued first)."""
+        live = self.alive()
+        return self.db.zcard(self.queue_key) == 0 and all(s == "idle" for s in live.values())
 
     def leave(self) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        if self.taken_count():  # stopped with requests in hand: they go back for the others
+            self._give_back(keys=[self.queue_key, *self._taken_keys(self.worker)])
         self.db.delete(self.key(f"alive:{self.worker}"))
         self.db.hdel(self.key("workers"), self.worker)
         if not self.alive() and self.done():
@@ -137,14 +369,30 @@ class Coordinator:
         return value.decode() if value else "listings"
 
     def note(self, entries: list[tuple[int, str, str, tuple[int, ...]]]) -> None:
-        """Articles found on a listing page: (id, URL, listing name, listing order)."""
-        if not entries:
+        """Articles found on a listing page: (id, URL, listing name, listing order); kept here and sent
+        again while Redis cannot be reached."""
+        self._unsent_notes.extend(entries)
+        if not self._unsent_notes:
             return
         pipe = self.db.pipeline(transaction=False)
-        for aid, url, name, order in entries:
+        for aid, url, name, order in self._unsent_notes:
             pipe.hsetnx(self.key("found"), aid, url)
             pipe.hset(self.key("sections"), f"{aid}|{name}", json.dumps(list(order)))
-        pipe.execute()
+        try:
+            pipe.execute()
+        except redis.RedisError as exc:
+            self.outage.failed(exc)
+            return
+        self._unsent_notes.clear()
+
+    def flush(self) -> None:
+        """Send what waited for Redis (notes, claims); RedisError if it still cannot be reached."""
+        if self._unsent_notes:
+            self.note([])
+        if self._unsent_claims:
+            self.claim_all([])
+        if self._unsent_notes or self._unsent_claims:
+            raise redis.ConnectionError("Redis still unreachable")
 
     def found(self) -> dict[int, tuple[str, dict[str, tuple[int, ...]]]]:
         urls = {int(k): v.decode() for k, v in self.db.hgetall(self.key("found")).items()}
@@ -164,7 +412,16 @@ class Coordinator:
 
     def claim(self, article_id: int) -> None:
         """This worker exported the article (its feed is not closed yet): nobody queues it again."""
-        self.db.hset(self.key("claimed"), article_id, self.worker)
+        self.claim_all([article_id])
+
+    def claim_all(self, ids: list[int]) -> None:
+        self._unsent_claims.extend(ids)
+        try:
+            self.db.hset(self.key("claimed"), mapping={aid: self.worker for aid in self._unsent_claims})
+        except redis.RedisError as exc:
+            self.outage.failed(exc)
+            return
+        self._unsent_claims.clear()
 
     def claimed_by_live_workers(self) -> set[int]:
         live = set(self.alive())

@@ -16,10 +16,12 @@ import re
 import sys
 from pathlib import Path
 
+from cqnnews import settings
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import ArticleParseError, extract_pages
 from cqnnews.urls import SiteUrls
 
+MAX_BYTES: int = settings.DOWNLOAD_MAXSIZE
 _HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table)\b", re.I)
 _CANONICAL = (r"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)""",
               r"""<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""")
@@ -42,9 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for path in args.files:
         try:
-            body = path.read_bytes()
+            with path.open("rb") as file:
+                body = file.read(MAX_BYTES + 1)  # never more: /dev/zero or a 100 MB file is refused, not read
         except OSError as exc:
             print(f"cqnnews.extract: {path}: cannot read ({exc.strerror})", file=sys.stderr)
+            status = 1
+            continue
+        if len(body) > MAX_BYTES:
+            print(f"cqnnews.extract: {path}: larger than {MAX_BYTES // 1024 // 1024} MiB, the most a crawl fetches "
+                  "(DOWNLOAD_MAXSIZE): not read", file=sys.stderr)
             status = 1
             continue
         text = decode_page(body, args.content_type).text

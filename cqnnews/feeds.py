@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -10,10 +12,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy import Spider
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
 
+from cqnnews import failpoints
 from cqnnews.items import FIELDS
+
+logger = logging.getLogger(__name__)
+_STARTED = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # this process's start: part of .part names
 
 
 def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | None = None, worker: bool = False) -> Path:
@@ -42,33 +49,157 @@ def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False
     settings.set("FEEDS", {str(path): options}, priority="spider")
 
 
+class FeedWriteError(OSError):
+    """The feed could not be written: the run stops, and nothing of it counts as exported."""
+
+
+FAILED_STAT = "cqnnews/feed/failed"
+
+
+def feed_failed(crawler: Any, path: Path | str, reason: str, stop: bool = True) -> None:
+    """Say it once, mark the feed failed (nothing of the run is then marked exported) and stop the run:
+    every article fetched from now on would be lost."""
+    stats = getattr(crawler, "stats", None)
+    if stats is not None and stats.get_value(FAILED_STAT):
+        return
+    logger.error("feed %s cannot be written (%s): %snothing from it is marked exported", path, reason,
+                 "stopping the run; " if stop else "")
+    if stats is not None:
+        stats.set_value(FAILED_STAT, 1)
+    engine = getattr(crawler, "engine", None)
+    if stop and engine is not None and getattr(engine, "spider", None) is not None:
+        deferred_from_coro(engine.close_spider_async(reason="feed_failed"))
+
+
+class GuardedFile:
+    """The ``.part`` file: the first failed write marks the feed failed and stops the run.
+
+    Counts the lines written, so a JSON Lines feed can be checked against the articles the
+    run staged before it is stored.
+    """
+
+    def __init__(self, file: IO[bytes], path: Path, on_error: Any) -> None:
+        self.file = file
+        self.path = path
+        self.on_error = on_error
+        self.error: OSError | None = None
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        """Written, or (once a write failed) dropped: the feed is failed and will not be stored."""
+        if self.error is not None:
+            return len(data)
+        try:
+            written = self.file.write(data)
+        except OSError as exc:
+            self.error = exc
+            self.on_error(self.path, exc)
+            return len(data)
+        self.lines += data.count(b"\n")
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
-    """Writes ``<path>.part`` and renames it to ``<path>`` once complete and on disk.
+    """Writes ``<path>.<spider>.<pid>.<start>.part`` and renames it to ``<path>`` once complete and on disk.
 
     An analyst never sees a half-written file under a final name; a run killed mid-way
-    leaves only a ``.part`` file.  Appending (``-o``) starts the ``.part`` from a copy of the
-    existing file, so the final file is still replaced in one step.
+    leaves only its own ``.part`` file (the name is unique per run).  Appending (``-o``)
+    starts the ``.part`` from a copy of the existing file, so the final file is still
+    replaced in one step.  Before the rename, the articles the feed holds are recorded in
+    the crawl state as prepared for it; the run's ledger marks them exported after it, and
+    a run that finds a prepared feed left by a killed one completes or undoes that commit by
+    whether the rename happened (see :meth:`cqnnews.state.store.StateStore.recover`).
     """
+
+    crawler: Any = None
+    spider_name = "feed"
+    file: GuardedFile | None = None
+
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
+        super().__init__(uri, feed_options=feed_options)
+        self.format = (feed_options or {}).get("format")
 
     def _part(self) -> Path:
         final = Path(self.path)
-        return final.with_name(final.name + ".part")
+        return final.with_name(f"{final.name}.{self.spider_name}.{os.getpid()}.{_STARTED}.part")
 
     def open(self, spider: Spider) -> IO[bytes]:
+        self.crawler = getattr(spider, "crawler", None)
+        self.spider_name = spider.name
         final, part = Path(self.path), self._part()
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if self.write_mode == "ab" and final.exists():
-            shutil.copyfile(final, part)
-            return part.open("ab")
-        return part.open("wb")
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if self.write_mode == "ab" and final.exists():
+                shutil.copyfile(final, part)
+                raw = part.open("ab")
+            else:
+                raw = part.open("wb")
+        except OSError as exc:
+            self.file = GuardedFile(open(os.devnull, "wb"), final, self._failed)  # noqa: SIM115
+            self.file.error = exc
+            self._failed(final, exc)
+            return self.file  # type: ignore[return-value]
+        self.file = GuardedFile(raw, final, self._failed)
+        return self.file  # type: ignore[return-value]
+
+    def _failed(self, path: Path, exc: OSError) -> None:
+        feed_failed(self.crawler, path, exc.strerror or str(exc))
 
     def store(self, file: IO[bytes]) -> None:
-        file.flush()
-        os.fsync(file.fileno())
-        file.close()
-        os.replace(self._part(), self.path)
-        directory = os.open(Path(self.path).parent, os.O_RDONLY)
+        guarded = self.file
+        if guarded is not None and guarded.error is not None:  # said and counted when it happened
+            with contextlib.suppress(OSError):  # closing flushes: the disk is still full
+                guarded.file.close()
+            with contextlib.suppress(OSError):  # a part that could not be made cannot be removed either
+                Path(self._part()).unlink(missing_ok=True)
+            return
+        raw = guarded.file if guarded is not None else file
+        raw.flush()
+        os.fsync(raw.fileno())
+        raw.close()
+        failpoints.reached("feed_flushed")
+        final, part = Path(self.path), self._part()
+        run = self._run()
+        if run is not None:
+            lines = guarded.lines if guarded is not None and self.format in ("jsonlines", "jsonl") else None
+            try:
+                run.prepare_feed(str(final), str(part), lines)
+            except Exception as exc:  # not stored: its articles stay pending, and its .part is no feed
+                feed_failed(self.crawler, final, f"{exc}" if isinstance(exc, FeedWriteError) else
+                            f"the crawl state could not record its articles: {type(exc).__name__}", stop=False)
+                with contextlib.suppress(OSError):
+                    part.unlink()
+                return
+        failpoints.reached("state_prepared")
+        os.replace(part, final)
+        directory = os.open(final.parent, os.O_RDONLY)
         try:
             os.fsync(directory)  # the rename itself survives a power cut
         finally:
             os.close(directory)
+        failpoints.reached("feed_renamed")
+
+    def _run(self) -> Any:
+        from cqnnews.run import run_of
+
+        try:
+            return run_of(self.crawler) if self.crawler is not None else None
+        except RuntimeError:  # not a cqnnews crawl
+            return None
+
+
+class FlushedStdoutFeedStorage(StdoutFeedStorage):
+    """Scrapy's ``stdout:`` feed, stored only once everything is flushed to the reader.
+
+    Scrapy's own stores nothing: a reader that went away (``| head``) would go unnoticed and
+    the run would count every article as exported.
+    """
+
+    def store(self, file: IO[bytes]) -> None:
+        try:
+            file.flush()
+        except OSError as exc:
+            raise FeedWriteError(f"standard output was not read whole ({exc.strerror or exc})") from None

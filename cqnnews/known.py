@@ -16,6 +16,8 @@ from datetime import date
 from cqnnews.state import CrawlState
 from cqnnews.urls import SiteUrls, article_day, article_id
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and the feed's readers) hold
+
 
 @dataclass(frozen=True)
 class ListingPage:
@@ -24,6 +26,7 @@ class ListingPage:
     all_known: bool  # the page held articles and every one was exported or pending already
     none_known: bool  # no article on the page was known
     reached_since: bool  # the page reached articles published before ``-a since``
+    out_of_range: int = 0  # links whose article id no state can hold (2^63 or more): skipped
 
 
 class KnownArticles:
@@ -35,6 +38,9 @@ class KnownArticles:
         """The article links of one listing page, sorted by what earlier runs did with them."""
         entries = [(aid, fetch, url) for url in links
                    if (fetch := self.urls.fetchable(url)) and (aid := article_id(url)) is not None]
+        out_of_range = sum(aid > MAX_ID for aid, _, _ in entries)
+        if out_of_range:
+            entries = [e for e in entries if e[0] <= MAX_ID]
         reached_since = False
         if since is not None:
             kept = [e for e in entries if (day := article_day(e[2])) is None or day >= since]
@@ -45,4 +51,4 @@ class KnownArticles:
         known_here = sum(aid in known for aid, _, _ in entries)
         return ListingPage(fresh=fresh, exported=len(entries) - len(fresh),
                            all_known=bool(entries) and known_here == len(entries), none_known=known_here == 0,
-                           reached_since=reached_since)
+                           reached_since=reached_since, out_of_range=out_of_range)

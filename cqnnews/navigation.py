@@ -6,7 +6,9 @@ import re
 from urllib.parse import urljoin
 
 from parsel import Selector
+from scrapy.http import Response
 
+from cqnnews.decoding import decode_page
 from cqnnews.parsers.units import text_of
 from cqnnews.text import clean, compact
 
@@ -76,3 +78,20 @@ def listing_page_url(first_page_url: str, page: int) -> str:
     """``node_<id>.htm`` is page 1; page n is ``node_<id>_<n>.htm``."""
     return re.sub(r"node_(\d+)(?:_\d+)?\.htm", lambda m: f"node_{m[1]}.htm" if page == 1 else f"node_{m[1]}_{page}.htm",
                   first_page_url)
+
+
+def page_selector(response: Response) -> Selector:
+    """A navigation or listing page, decoded as articles are (Scrapy's own guess, where no charset is
+    declared, is slow)."""
+    return Selector(text=decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text,
+                    type="html")
+
+
+def sub_listing_links(sel: Selector, base_url: str, has_items: bool) -> list[tuple[str, str]]:
+    """(name, URL) of the listings a listing page itself contains: its ``div.List_Sub_List`` blocks;
+    a page holding no articles of its own (an index of listings) may name them in other node links.
+    A listing with articles never hands its walk to its sub-menu (siblings) or a sidebar."""
+    blocks = sel.css("div.List_Sub_List")
+    if blocks:
+        return node_links(Selector(text="".join(block.get() for block in blocks)), base_url)
+    return [] if has_items else node_links(sel, base_url)

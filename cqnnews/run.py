@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews.dates import SHANGHAI
-from cqnnews.state import CrawlState, lock
+from cqnnews.checks import now_or_real
+from cqnnews.dates import CLOCK
+from cqnnews.state import CrawlState, lock, recover
 from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import StateStore
@@ -59,6 +60,7 @@ class Run:
     incomplete: set[str] = field(default_factory=set)  # listings with a page that failed this run
     complete: set[str] = field(default_factory=set)  # listings walked to their end (or to -a since)
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
+    prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False
     articles_requested: int = 0
@@ -70,7 +72,8 @@ class Run:
 
         settings = crawler.settings
         name = crawler.spidercls.name
-        now = settings.get("CQN_NOW")
+        now = now_or_real(settings)
+        CLOCK.set(now)  # every date check of this run uses it
         redis_url = settings.get("CQN_REDIS_URL")
         coordination: Coordination
         store: CrawlState
@@ -83,9 +86,26 @@ class Run:
             store = StateStore.open(settings.get("CQN_STATE_DIR"), name)
             coordination = LocalCoordination(crawler)
         run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
-                  now=datetime.fromisoformat(now) if now else datetime.now(SHANGHAI), stats=crawler.stats)
+                  now=now, stats=crawler.stats)
+        for line in recover(store):
+            logger.warning("crawl state %s: %s", store.path, line)
         run.walk_in_full = store.incomplete_listings()
         return run
+
+    def prepare_feed(self, feed: str, part: str, lines: int | None) -> None:
+        """The feed is flushed to ``part``: record its articles in the state as prepared for ``feed``.
+
+        ``lines``, where the feed is JSON Lines, must be the number of articles staged: a
+        feed that does not hold every article the run counts as exported is not stored.
+        """
+        from cqnnews.feeds import FeedWriteError
+
+        staged = self.scratch.exported_count()
+        if lines is not None and lines != staged:
+            raise FeedWriteError(f"feed {feed} holds {lines} lines but {staged} articles were exported into it: "
+                                 "not stored")
+        self.store.prepare(self.scratch.exported(), feed, part)
+        self.prepared_feed = feed
 
     def count(self, key: str, n: int = 1) -> None:
         self.stats.inc_value(f"cqnnews/{key}", n)

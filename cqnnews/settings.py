@@ -23,6 +23,8 @@ CQN_NODE_IDS: dict[str, int] = {}
 CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
 # Several workers sharing one crawl: redis://host:port/db (empty: one process, no Redis needed).
 CQN_REDIS_URL = os.environ.get("CQN_REDIS_URL", "")
+# Workers pause while Redis cannot be reached, and stop (feeds stored, the rest pending) past this.
+CQN_REDIS_OUTAGE_MAX = os.environ.get("CQN_REDIS_OUTAGE_MAX", "300")  # seconds
 # A listing stops paging after this many pages holding only known articles (-a full=true walks all).
 CQN_STOP_AFTER_KNOWN_PAGES = 1
 # The crawler's "now" (ISO 8601) for recheck_days and date checks; empty means the real time.
@@ -35,6 +37,12 @@ CQN_PROGRESS_SECONDS = 60.0  # a progress line this often during long runs
 # page with a known article brings the walk back to one page at a time.
 CQN_LISTING_WINDOW = 8
 CQN_ARTICLE_BATCH = 500  # article requests handed to the scheduler at a time: memory stays flat
+# Bounds: a site that misbehaves (a 尾页 link to page 1,000,000,000, an article in 3,000 parts)
+# cannot make a run endless or its memory unbounded.
+CQN_MAX_LISTING_PAGES = 2000  # listing pages one run walks in one listing (a listing page past one repeated ends it)
+CQN_MAX_ARTICLE_PAGES = 50  # pages read of one article; more are flagged too_many_pages
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page is a few hundred KiB; also after decompression
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 EXTENSIONS = {
     "cqnnews.extensions.ledger.RunLedger": 500,
@@ -44,6 +52,7 @@ EXTENSIONS = {
 FEED_STORAGES = {
     "": "cqnnews.feeds.AtomicFileFeedStorage",
     "file": "cqnnews.feeds.AtomicFileFeedStorage",
+    "stdout": "cqnnews.feeds.FlushedStdoutFeedStorage",  # stored only once the reader took it all
 }
 
 FEED_EXPORT_ENCODING = "utf-8"  # real Chinese characters, not \uXXXX escapes
@@ -76,6 +85,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cqnnews.middlewares.retry.BackoffRetryMiddleware": 550,
     "cqnnews.middlewares.completeness.CompletenessMiddleware": 580,  # after decompression (590)
+    "cqnnews.middlewares.onsite.OnSiteRedirectsMiddleware": 60,  # before any request of a redirect leaves
 }
 
 # --- pipeline ------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class SiteUrls:
             return url[url.index("/", 8):]  # the first slash after "http://" or "https://" and the host
         return None
 
+    def on_site(self, url: str) -> bool:
+        """Whether ``url`` is on the crawled origin or one of the site's own hosts."""
+        return self._on_site(urlsplit(url).netloc)
+
     def canonical(self, url: str) -> str:
         """``https://www.cqn.com.cn/<path>`` for any URL of the site or of the crawled origin."""
         if (path := self._plain_path(url)) is not None:
@@ -83,3 +87,13 @@ class SiteUrls:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+
+def redact(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for log lines and summaries."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 import pytest
 
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import Site
 from tests.replica.timeline import SHANGHAI
+
 
 # The replica's clock in tests: a few days after the end of its backlog.
 def project_settings(**overrides: Any) -> dict[str, Any]:

@@ -46,3 +46,53 @@ def running_redis(directory: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class RestartableRedis:
+    """A redis-server that keeps its data on disk (append-only file, fsync always), as a production
+    one would, and can be stopped and started again on the same port."""
+
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run scripts/redis.sh install (make test does)")
+        self.binary = binary
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()  # SIGTERM: redis-server finishes its append-only file
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def restart(self, down: float) -> None:
+        self.stop()
+        time.sleep(down)
+        self.start()
+
+
+@contextmanager
+def restartable_redis(directory: Path) -> Iterator[RestartableRedis]:
+    server = RestartableRedis(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

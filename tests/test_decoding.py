@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 
 from cqnnews.decoding import declared_charsets, decode_page
@@ -71,3 +70,50 @@ def test_latin_text_that_is_not_mojibake_is_left_alone() -> None:
 ])
 def test_meta_charset_is_found_in_any_case_and_reported_as_written(meta: str, declared: str | None) -> None:
     assert declared_charsets(f"<html><head>{meta}</head></html>".encode(), None) == ([declared] if declared else [])
+
+
+CHINESE = "质量新闻网报道，国家市场监督管理总局发布产品质量国家监督抽查结果。" * 4
+
+
+def page_in(body_text: str, charset: str | None = None) -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    return f"<html><head>{meta}<title>标题</title></head><body><p>{body_text}</p></body></html>"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(codec: str) -> None:
+    decoded = decode_page(page_in(CHINESE).encode(codec), "text/html")
+    assert CHINESE in decoded.text and not decoded.garbled
+
+
+def test_utf16_with_a_byte_order_mark_is_read() -> None:
+    decoded = decode_page(page_in(CHINESE).encode("utf-16"), "text/html; charset=utf-16")
+    assert CHINESE in decoded.text and not decoded.misdeclared
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252", "ISO-8859-1"])
+def test_chinese_bytes_declared_latin_are_read_as_chinese_and_called_misdeclared(declared: str) -> None:
+    body = page_in(CHINESE, declared).encode("gbk")
+    decoded = decode_page(body, f"text/html; charset={declared}")
+    assert CHINESE in decoded.text and decoded.encoding == "gb18030" and decoded.misdeclared
+
+
+def test_real_latin_text_declared_latin_stays_latin() -> None:
+    text = "Qualité et sécurité des produits: résultats des contrôles. " * 5
+    page = f'<html><head><meta charset="iso-8859-1"><title>Contrôles</title></head><body><p>{text}</p></body></html>'
+    decoded = decode_page(page.encode("latin-1"), "text/html; charset=iso-8859-1")
+    assert text.strip() in decoded.text and not decoded.misdeclared and not decoded.garbled
+
+
+def test_utf8_with_a_few_bad_bytes_is_read_as_utf8_and_flagged_garbled() -> None:
+    good = page_in(CHINESE, "utf-8").encode("utf-8")
+    cut = good.index("监督".encode()) + 1  # one byte of a character lost
+    body = good[:cut] + good[cut + 1:]
+    decoded = decode_page(body, "text/html; charset=utf-8")
+    assert decoded.encoding == "utf-8" and decoded.garbled and "国家市场" in decoded.text
+
+
+def test_a_short_gbk_page_is_not_taken_for_broken_utf8() -> None:
+    body = page_in("质量", "gbk").encode("gbk")
+    decoded = decode_page(body, "text/html; charset=gbk")
+    assert "质量" in decoded.text and not decoded.garbled

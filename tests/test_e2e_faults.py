@@ -16,7 +16,7 @@ from cqnnews.state.store import StateStore
 from cqnnews.urls import article_id
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
-from tests.replica.faults import OUTCOME, RETRY_AFTER_SECONDS
+from tests.replica.faults import OUTCOME, RETRY_AFTER_SECONDS, FaultPlan, parse_spec
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import Site
 from tests.replica.truth import expected_feed
@@ -86,10 +86,13 @@ def test_transient_faults_are_retried_and_exported(fixed: dict[str, Any]) -> Non
     by_id = {r["article_id"]: r for r in fixed["records"]}
     assert set(by_id) == set(expected) - failed
     flagged = _id(fixed["designated"]["no_date"])
+    misdeclared = _id(fixed["designated"]["badcharset"])  # served declared as gbk: read right, and flagged
     for aid, record in by_id.items():
         want = dict(expected[aid])
         if aid == flagged:
             want.update(published_at=None, flags=["no_date"])
+        if aid == misdeclared:
+            want.update(flags=["charset_misdeclared"])
         assert {k: record[k] for k in want} == want, aid
 
 
@@ -189,9 +192,17 @@ def test_soak_faults_and_a_kill_then_runs_until_done(tmp_path: Path) -> None:
             exported |= ids
             if exported >= set(expected):
                 break
-        retried = [p for p, times in control(replica, "requests").items() if len(times) > 1 and article_id(p)]
+        served = control(replica, "requests")
+        retried = [p for p, times in served.items() if len(times) > 1 and article_id(p)]
     assert len(retried) >= 5, "the soak really injected faults"
+    # a page the soak served with a wrong charset (badcharset) is read right and says so
+    plan = FaultPlan(Site(SEED, SCALE, NOW), rates=parse_spec(SOAK))
+    misdeclared = {_id(p) for p, times in served.items() if article_id(p) is not None
+                   and any(plan.random_kind(p, n) == "badcharset" for n in range(1, len(times) + 1))}
     lines = [r for f in feeds(tmp_path) for r in read_feed(f)]  # every line of every final file parses
     assert sorted(r["article_id"] for r in lines) == sorted(expected)
     for r in lines:
-        assert {k: r[k] for k in expected[r["article_id"]]} == expected[r["article_id"]]
+        want = dict(expected[r["article_id"]])
+        if r["article_id"] in misdeclared and r["flags"] == ["charset_misdeclared"]:
+            want["flags"] = ["charset_misdeclared"]
+        assert {k: r[k] for k in want} == want

@@ -44,7 +44,7 @@ def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_ur
         deadline = time.monotonic() + 120
         written = 0
         while time.monotonic() < deadline and written < 5:  # the second worker is exporting
-            parts = [p for p in (tmp_path / "feeds" / "yaowen").glob(f"*-{second.pid}.jsonl.part")] \
+            parts = [p for p in (tmp_path / "feeds" / "yaowen").glob(f"*-{second.pid}.jsonl.*.part")] \
                 if (tmp_path / "feeds" / "yaowen").exists() else []
             written = parts[0].read_bytes().count(b"\n") if parts else 0
             time.sleep(0.05)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,9 +47,25 @@ def test_atomic_storage_shows_nothing_under_the_final_name_until_stored(tmp_path
     storage = AtomicFileFeedStorage(str(final), feed_options={"overwrite": True})
     file = storage.open(FakeSpider())  # type: ignore[arg-type]
     file.write(b'{"a": 1}\n')
-    assert not final.exists() and (tmp_path / "feeds" / "x.jsonl.part").exists()
+    [part] = (tmp_path / "feeds").glob("x.jsonl.*.part")
+    assert not final.exists() and part.name.startswith(f"x.jsonl.yaowen.{os.getpid()}.")
     storage.store(file)
-    assert final.read_bytes() == b'{"a": 1}\n' and not (tmp_path / "feeds" / "x.jsonl.part").exists()
+    assert final.read_bytes() == b'{"a": 1}\n' and not part.exists()
+
+
+def test_a_failed_write_marks_the_feed_failed_and_it_is_never_stored(tmp_path: Path) -> None:
+    final = tmp_path / "x.jsonl"
+    storage = AtomicFileFeedStorage(str(final), feed_options={"overwrite": True})
+    file = storage.open(FakeSpider())  # type: ignore[arg-type]
+    file.write(b'{"a": 1}\n')
+    [part] = tmp_path.glob("x.jsonl.*.part")
+    file.file.close()
+    file.file = open("/dev/full", "wb", buffering=0)  # noqa: SIM115  every write: ENOSPC
+    assert file.write(b'{"b": 2}\n') == 9  # taken, and dropped: the feed is failed
+    assert isinstance(file.error, OSError) and file.error.errno == 28
+    file.write(b'{"c": 3}\n')
+    storage.store(file)  # type: ignore[arg-type]
+    assert not final.exists() and not part.exists()
 
 
 def test_atomic_storage_appends_for_dash_o(tmp_path: Path) -> None:

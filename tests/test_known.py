@@ -44,3 +44,8 @@ def test_since_keeps_articles_of_that_day_on_and_says_when_it_was_reached(tmp_pa
     page = known(tmp_path).sort([link(3, "2020-01/02"), link(2, "2020-01/01"), link(1, "2019-12/31")],
                                 since=date(2020, 1, 1))
     assert [aid for aid, _ in page.fresh] == [3, 2] and page.reached_since
+
+
+def test_article_ids_no_state_can_hold_are_skipped_and_counted(tmp_path: Path) -> None:
+    page = known(tmp_path).sort([link(2**63), link(2**64 + 5), link(7)])
+    assert page.fresh == [(7, link(7))] and page.out_of_range == 2

@@ -66,3 +66,12 @@ def test_keywords_in_head_without_xpath_are_what_the_xpath_finds(head: str) -> N
     root = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
     found = root.xpath("/html/head/meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content")
     assert _head_keywords(root) == (str(found[0]) if found else None)
+
+
+def test_a_body_nested_deeper_than_libxml2s_default_limit_is_read_whole() -> None:
+    """Word pastes leave <span>/<font> unclosed: hundreds of levels deep."""
+    paragraphs = "".join(f"<p><span><font>第{i}段。" for i in range(400))
+    page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish">2020-01-01 10:00:00</div>'
+            f'<div class="Detail_Content"><div class="content">{paragraphs}</div></div>')
+    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    assert "第0段。" in article.body and "第399段。" in article.body

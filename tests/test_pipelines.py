@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -66,30 +67,30 @@ def test_cleaning_removes_a_publication_time_after_the_runs_now_and_flags_it(cra
 
 
 def test_a_new_article_passes_and_is_counted_new(crawler: Crawler, run: Run) -> None:
-    item = DeduplicationPipeline(crawler).process_item(article())
+    item = DeduplicationPipeline(crawler).check(article())
     assert item.revision == 1 and run.totals["new"] == 1 and run.tally["要闻二"]["new"] == 1
 
 
 def test_an_unchanged_article_is_dropped_and_counted(crawler: Crawler, run: Run) -> None:
     stage(run, article())
     with pytest.raises(Unchanged):
-        DeduplicationPipeline(crawler).process_item(article(sections=["要闻一"]))
+        DeduplicationPipeline(crawler).check(article(sections=["要闻一"]))
     assert run.unchanged == {ARTICLE.article_id} and run.totals["unchanged"] == 1
     assert run.stats.get_value("cqnnews/dedupe/unchanged") == 1
 
 
 def test_a_changed_article_gets_the_next_revision_and_every_section(crawler: Crawler, run: Run) -> None:
     stage(run, article(sections=["要闻一"]))
-    item = DeduplicationPipeline(crawler).process_item(article(body="改过的正文"))
+    item = DeduplicationPipeline(crawler).check(article(body="改过的正文"))
     assert item.revision == 2 and item.sections == ["要闻一", "要闻二"] and run.totals["revised"] == 1
 
 
 def test_a_second_copy_in_one_run_is_dropped(crawler: Crawler, run: Run) -> None:
     pipeline = DeduplicationPipeline(crawler)
-    first = pipeline.process_item(article())
+    first = asyncio.run(pipeline.process_item(article()))  # the coroutine Scrapy awaits: check() when the state answers
     run.scratch.stage(Exported(first.article_id, first.url, "h", first.published_at, first.sections, 1))
     with pytest.raises(Repeated):
-        pipeline.process_item(article())
+        pipeline.check(article())
     assert run.stats.get_value("cqnnews/dedupe/repeated") == 1
 
 
@@ -106,3 +107,15 @@ def test_settings_run_the_three_pipelines_in_order() -> None:
     assert [name.rsplit(".", 1)[1] for name, _ in order] == [
         "CleaningPipeline", "DeduplicationPipeline", "SchemaValidationPipeline"]
 
+
+
+def test_control_characters_are_removed_and_flagged(crawler: Crawler, run: Run) -> None:
+    item = CleaningPipeline(crawler).process_item(article(title="标\x00题\x07", body="正\x1b文", authors=["张\x00井"]))
+    assert (item.title, item.body, item.authors) == ("标题", "正文", ["张井"])
+    assert item.flags == ["control_characters"]
+
+
+def test_a_title_too_long_for_a_title_is_kept_and_flagged(crawler: Crawler, run: Run) -> None:
+    item = CleaningPipeline(crawler).process_item(article(title="长" * 600))
+    assert len(item.title) == 600 and item.flags == ["title_too_long"]
+    assert SchemaValidationPipeline(run.stats).process_item(item) is item

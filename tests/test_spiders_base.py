@@ -165,3 +165,26 @@ def test_a_resumable_job_walks_page_by_page(make_spider: Callable[..., SectionSp
     spider = make_spider(CQN_LISTING_WINDOW=4, JOBDIR=str(tmp_path / "job"))
     asked = [r.cb_kwargs["page"] for r in spider.parse_listing(listing_page(1, range(9000, 8980, -1)), listing=listing("要闻一"), page=1)]
     assert asked == [2]
+
+
+def test_a_listing_with_articles_does_not_walk_its_sidebar_or_sub_menu(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider()
+    page = ('<div class="subclass"><a href="node_6501.htm">要闻二</a></div>'
+            '<div class="right"><a href="node_7000.htm">地方</a><a href="node_7001.htm">专题</a></div>'
+            '<div class="List_List"><dd class="cont_l"><ul>'
+            '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li></ul></dd></div>')
+    requests = list(spider.parse_listing(html(BASE + "/qt/node_6500.htm", page), listing=listing("要闻一"), page=1))
+    assert [r.url for r in requests] == []
+    assert [aid for aid, _, _ in spider.run.scratch.found()] == [8000001]
+
+
+def test_an_article_naming_thousands_of_pages_is_read_to_the_bound_and_flagged(
+        make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider(CQN_MAX_ARTICLE_PAGES=5)
+    url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
+    pager = " ".join(f'<a href="content_8000000_{n}.htm">{n}</a>' for n in range(2, 3001))
+    page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish">2020-01-01 10:00:00</div>'
+            f'<div class="Detail_Content"><div class="content"><p>正文。</p><p>{pager}</p></div></div>')
+    [request] = list(spider.parse_article(html(url, page), sections=["要闻一"]))
+    assert len(request.cb_kwargs["rest"]) == 3  # pages 3 to 5 still to come after page 2: five in all
+    assert spider.crawler.stats.get_value("cqnnews/article/too_many_pages") == 1

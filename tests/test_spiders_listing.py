@@ -27,3 +27,10 @@ def test_never_past_the_last_page() -> None:
 
 def test_a_listing_is_named_by_its_path() -> None:
     assert Listing(0, ("抽查公告", "国家抽查"), (0, 1, 0), record=True).name == "抽查公告>>国家抽查"
+
+
+def test_a_page_repeating_an_earlier_one_is_recognised() -> None:
+    walk = Walk(requested=1)
+    assert not walk.repeats(["a", "b"])
+    assert not walk.repeats(["c", "d"])
+    assert walk.repeats(["c", "d"])

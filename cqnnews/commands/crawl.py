@@ -16,11 +16,11 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from cqnnews.checks import check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.state import lock
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
-from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
 
@@ -42,7 +42,7 @@ class Command(ScrapyCrawl):
         except KeyError:
             refuse(f"unknown spider {args[0]!r}; valid: {', '.join(sorted(loader.list()))}")
         try:
-            SiteUrls(self.settings.get("CQN_BASE_URL"))
+            check_settings(self.settings)
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(dict(opts.spargs))
@@ -59,6 +59,9 @@ class Command(ScrapyCrawl):
             lock.acquire(state_dir, spidercls.name)  # held until this process exits
         except lock.LockHeld as exc:
             refuse(str(exc), LOCKED)
+        except OSError as exc:  # e.g. a directory where the lock file goes
+            refuse(f"cannot take the run lock in {state_dir} ({exc.strerror or exc}); "
+                   "set CQN_STATE_DIR to a directory cqnnews can write")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

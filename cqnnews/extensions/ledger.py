@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -17,10 +20,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from cqnnews import summary
+from cqnnews import failpoints, summary
+from cqnnews.feeds import FAILED_STAT, feed_failed
 from cqnnews.items import item_record
-from cqnnews.pipelines.dedupe import Repeated, Unchanged
+from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
+from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,8 @@ class RunLedger:
         self.reason: str | None = None
         self.feed_closed = False
         self.done = False
+        self.written: int | None = None  # items the feed exporter wrote, once its slot closed
+        self.feed_lock: lock.RunLock | None = None
         self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS"),
                                      crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
         feeds = list(crawler.settings.getdict("FEEDS"))
@@ -48,9 +55,30 @@ class RunLedger:
         ledger = cls(crawler, Run.open(crawler))
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ledger.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ledger.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        crawler.signals.connect(ledger.feed_slot_closed, signal=signals.feed_slot_closed)
         return ledger
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        """How many items the feed exporter wrote into the feed: checked against those staged."""
+        if slot.uri_template == self.feed:
+            self.written = (self.written or 0) + slot.itemcount
+
+    def spider_opened(self, spider: Spider) -> None:
+        """A local feed whose directory cannot be written stops the run before any request."""
+        path = local_feed_path(self.feed) if self.feed else None
+        if path is None:
+            return
+        problem = local_feed_problem(path)
+        if problem is None:
+            try:  # two runs writing one feed: the last rename would win and the other's articles be lost
+                self.feed_lock = lock.acquire_file(path.with_name(path.name + ".lock"), "another run writes the feed:")
+            except lock.LockHeld as exc:
+                problem = str(exc)
+        if problem is not None:
+            feed_failed(self.crawler, path, problem)
 
     def item_scraped(self, item: Any) -> None:
         a = item_record(item)
@@ -60,7 +88,7 @@ class RunLedger:
                                         list(a["sections"]), a["revision"]))
 
     def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
-        if isinstance(exception, (Unchanged, Repeated)):  # counted by the deduplication pipeline
+        if isinstance(exception, (Unchanged, Repeated, NotChecked)):  # counted by the deduplication pipeline
             return
         adapter = ItemAdapter(item)
         self.run.dropped.add(adapter.get("article_id"))
@@ -83,23 +111,40 @@ class RunLedger:
         stats = self.crawler.stats
         assert stats is not None
         run = self.run
-        stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats())
+        stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats()) \
+            and not stats.get_value(FAILED_STAT)
         committed = 0
         why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"
                else f"not fetched before the run stopped ({self.reason})")
         for aid in sorted(run.coordination.unaccounted(run)):  # e.g. a redirect loop the duplicate filter swallowed
             url, sections = run.scratch.get(aid) or (str(aid), [])
             run.fail(aid, url, sections, why)
+        staged = run.scratch.exported_count()
+        if stored and self.feed and self.written is not None and self.written != staged:
+            logger.error("the feed %s holds %d articles but %d were exported into it: none is marked exported",
+                         self.feed, self.written, staged)
+            stats.inc_value("cqnnews/feed/incomplete")
+            stored = False
         if stored:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
                 run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
-                committed = run.store.commit_exported(run.scratch.exported(), self.feed or "", run.unchanged)
-            except Exception:
-                logger.exception("could not update the crawl state %s", run.store.path)
+                if run.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
+                    committed = run.store.commit_prepared(run.prepared_feed, run.unchanged)
+                else:  # another storage (stdout:, s3://...): accepted by it
+                    committed = run.store.commit_exported(run.scratch.exported(), self.feed or "", run.unchanged)
+                failpoints.reached("state_committed")
+            except Exception as exc:
+                logger.error("could not update the crawl state %s (%s); articles of this run stay pending",
+                             run.store.path, exc)
                 stored = False
+        elif run.prepared_feed is not None:
+            run.store.discard_prepared(run.prepared_feed)
         pending = run.store.pending_count() if stored else -1
         run.coordination.close()
+        if self.feed_lock is not None:
+            self.feed_lock.path.unlink(missing_ok=True)
+            self.feed_lock.release()
         run.store.close()
         run.scratch.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
@@ -108,10 +153,35 @@ class RunLedger:
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         if self.feed:
             path = summary.summary_path(self.feed)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            except OSError as exc:
+                logger.error("could not write the run summary %s (%s)", path, exc.strerror or exc)
+                stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
+            failpoints.reached("summary_written")
         t = report["totals"]
         logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped; %s; summary %s",
                     "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"], t["revised"],
                     t["duplicate"], t["failed"], t["dropped"], f"feed {self.feed}",
                     summary.summary_path(self.feed) if self.feed else "not written")
+
+
+def local_feed_path(feed: str) -> Path | None:
+    """The path of a feed on local disk; None for other storages."""
+    if "://" in feed and not feed.startswith("file://") or feed.startswith("stdout:") or feed == "-":
+        return None
+    return Path(feed.removeprefix("file://"))
+
+
+def local_feed_problem(path: Path) -> str | None:
+    """Why a feed on local disk cannot be written, in a few words, or None."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cqnnews-probe-") as probe:
+            probe.write(b"probe\n")
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None

@@ -14,8 +14,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 
-
 TAIL = 2048  # </html> sits within the last bytes of a complete page
+_ENDS = (b"</html>", "</html>".encode("utf-16-le"), "</html>".encode("utf-16-be"))  # UTF-8, GB family; UTF-16
 
 
 class TruncatedPage(IgnoreRequest):
@@ -32,7 +32,7 @@ class CompletenessMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         if (response.status != 200 or not isinstance(response, HtmlResponse)
-                or b"</html>" in response.body[-TAIL:].lower()):
+                or any(end in response.body[-TAIL:].lower() for end in _ENDS)):
             return response
         assert self.crawler.stats is not None and self.crawler.spider is not None
         self.crawler.stats.inc_value("cqnnews/truncated_pages")

@@ -29,7 +29,9 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str
 PARSERS: list[LayoutParser] = [CurrentLayout(), OldLayout(), GenericLayout()]
 # Pages are decoded first, then parsed as UTF-8 bytes: a <meta charset> in the page cannot change
 # the encoding lxml reads them in.  Not shared across threads.
-_PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+# huge_tree: libxml2 otherwise stops at about 255 levels of nesting (Word pastes of unclosed
+# <span>/<font> go deeper) and silently drops the rest of the body.
+_PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
 
 __all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
            "read"]
@@ -43,7 +45,11 @@ def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls) -> Pag
     """One page, as fetched (raw bytes and its Content-Type header), read by the first parser that
     recognises it; raises :class:`ArticleParseError` for a page that is not an article."""
     decoded = decode_page(body, content_type)
-    reading = read_text(decoded.text, url, urls)
+    text = decoded.text
+    if "\x00" in text:  # the parser would make each a replacement character; they are never text
+        text = text.replace("\x00", "")
+    reading = read_text(text, url, urls)
+    reading.control_characters = text is not decoded.text
     reading.encoding_repaired = decoded.repaired
     reading.charset_misdeclared = decoded.misdeclared
     reading.garbled = decoded.garbled
@@ -102,6 +108,10 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
         flags.append("no_date")
     if any(r.garbled for r in readings):
         flags.append("garbled")
+    if any(r.charset_misdeclared for r in readings):
+        flags.append("charset_misdeclared")
+    if any(r.control_characters for r in readings):
+        flags.append("control_characters")
     keywords = split_keywords(props["keyword"]) if "keyword" in props else first.keywords
     authors = body.authors or (props["author"].split() if "author" in props else [])
 

@@ -70,6 +70,7 @@ class PageReading:
     encoding_repaired: bool = False  # mojibake found and undone
     charset_misdeclared: bool = False  # the page declared one charset and was written in another
     garbled: bool = False  # replacement characters remain: some text is lost
+    control_characters: bool = False  # NUL characters were taken out before the page was parsed
 
 
 class LayoutParser:

@@ -27,7 +27,7 @@ DATE_XPATHS = (
     "//meta[@name='pubdate' or @name='PubDate' or @name='publishdate']/@content",
     "//time",
 )
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False)
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
 
 
 class GenericLayout(LayoutParser):

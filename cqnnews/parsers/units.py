@@ -63,12 +63,16 @@ def _table(el: Element) -> Unit:
 
 
 def flatten(el: Element, centered: bool = False) -> list[Unit]:
-    """The units of ``el``'s content in page order; inline runs join into one paragraph."""
+    """The units of ``el``'s content in page order; inline runs join into one paragraph.
+
+    Walks with a stack of its own, not by recursion: Word pastes leave ``<span>``/``<font>``
+    unclosed, and a body can nest hundreds of levels deep.
+    """
     units: list[Unit] = []
     buf: list[str] = []
     links: list[tuple[str, str]] = []
 
-    def flush() -> None:
+    def flush(centered: bool) -> None:
         if not buf:  # most calls: between two blocks
             return
         joined = "".join(buf)
@@ -77,46 +81,60 @@ def flatten(el: Element, centered: bool = False) -> list[Unit]:
         buf.clear()
         links.clear()
 
+    def tail_of(child: Element, centered: bool) -> None:
+        if tail := child.tail:
+            if child.tag in BLOCK_TAGS or child.tag == "table":
+                if buf:
+                    flush(centered)
+                if not tail.isspace():  # white space opening a run is trimmed anyway: most tails, "\n"
+                    buf.append(tail)
+            else:
+                buf.append(tail)
+
     if el.text:
         buf.append(el.text)
-    for child in el:
+    stack = [(el, iter(el), centered)]  # the elements being read, outermost first
+    while stack:
+        parent, children, here = stack[-1]
+        child = next(children, None)
+        if child is None:  # the end of ``parent``: its tail belongs to the element around it
+            stack.pop()
+            if buf:
+                flush(here)
+            if stack:
+                tail_of(parent, stack[-1][2])
+            continue
         tag = child.tag
         if tag in BLOCK_TAGS and not len(child):  # a paragraph of plain text: most of a body
             if buf:
-                flush()
+                flush(here)
             if (text := child.text) and not text.isspace() and (text := clean(text)):
-                units.append(Unit("text", text, centered or is_centered(child)))
+                units.append(Unit("text", text, here or is_centered(child)))
         elif not isinstance(tag, str):  # comments, processing instructions
             pass
         elif tag in SKIP_TAGS:
             pass
         elif tag == "br":
-            flush()
+            flush(here)
         elif tag == "img":
-            flush()
+            flush(here)
             src = child.get("src") or child.get("data-src") or ""
             if src:
-                units.append(Unit("image", src=src.strip(), centered=centered))
+                units.append(Unit("image", src=src.strip(), centered=here))
         elif tag == "table":
-            flush()
+            flush(here)
             units.append(_table(child))
         elif tag in BLOCK_TAGS or _has_structure(child):
             if buf:
-                flush()
-            units.extend(flatten(child, centered or is_centered(child)))
+                flush(here)
+            if child.text:
+                buf.append(child.text)
+            stack.append((child, iter(child), here or is_centered(child)))
+            continue  # its tail once it ends
         else:  # inline: a, span, font, strong...
             text = text_of(child)
             buf.append(text)
             anchors = [child] if tag == "a" else child.iter("a")
             links.extend((a.get("href", ""), clean(text_of(a))) for a in anchors if a.get("href"))
-        if tail := child.tail:
-            if tag in BLOCK_TAGS or tag == "table":
-                if buf:
-                    flush()
-                if not tail.isspace():  # white space opening a run is trimmed anyway: most tails, "\n"
-                    buf.append(tail)
-            else:
-                buf.append(tail)
-    if buf:
-        flush()
+        tail_of(child, here)
     return units

@@ -5,13 +5,16 @@ produced the article, so every field has one form in the feed: strings on one li
 single spaces, no empty strings in lists, no repeats, a missing subtitle or editor null.
 A publication time before 1995 or more than a day after the run's ``now`` (``CQN_NOW``,
 else the real time) is not one: it is removed and the article flagged ``no_date``.
+Control characters (NUL and the like, never in real text) are removed from every text field
+and the article flagged ``control_characters``; a title over ``TITLE_MAX`` characters is kept
+whole and flagged ``title_too_long``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
-
 
 from cqnnews.dates import plausible
 from cqnnews.items import Article
@@ -24,7 +27,11 @@ class CleaningPipeline(RunPipeline):
         if not isinstance(item, Article):
             return item
         run = self.run
+        if _strip_controls(item) and "control_characters" not in item.flags:
+            item.flags.append("control_characters")
         item.title = clean(item.title)
+        if len(item.title) > TITLE_MAX:
+            item.flags.append("title_too_long")
         item.source = clean(item.source)
         item.subtitle = clean(item.subtitle) or None if item.subtitle is not None else None
         item.editor = clean(item.editor) or None if item.editor is not None else None
@@ -40,6 +47,28 @@ class CleaningPipeline(RunPipeline):
         for flag in item.flags:
             run.count(f"article/flag/{flag}")
         return item
+
+
+TITLE_MAX = 500  # the site's longest real titles are under 100 characters
+# C0 and C1 controls but tab, line feed and carriage return (whitespace, which clean() handles)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TEXT_FIELDS = ("title", "subtitle", "source", "editor", "body")
+
+
+def _strip_controls(item: Article) -> bool:
+    """Remove control characters from the article's text; whether there were any."""
+    found = False
+    for name in _TEXT_FIELDS:
+        value = getattr(item, name)
+        if value and _CONTROLS.search(value):
+            setattr(item, name, _CONTROLS.sub("", value))
+            found = True
+    for name in ("authors", "keywords", "breadcrumb"):
+        values = getattr(item, name)
+        if any(_CONTROLS.search(v) for v in values):
+            setattr(item, name, [_CONTROLS.sub("", v) for v in values])
+            found = True
+    return found
 
 
 def _distinct(values: list[str]) -> list[str]:

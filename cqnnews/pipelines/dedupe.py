@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from scrapy.exceptions import DropItem
 
 from cqnnews.items import Article
@@ -31,10 +32,25 @@ class Repeated(DropItem):
     """Already exported in this run."""
 
 
+class NotChecked(DropItem):
+    """The crawl state could not be reached to check the article: it stays pending, counted as failed."""
+
+
 class DeduplicationPipeline(RunPipeline):
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
+        """Checked against the crawl state; while a shared state (Redis) is away, the article waits for it."""
         if not isinstance(item, Article):
             return item
+        while True:
+            try:
+                return self.check(item)
+            except redis.RedisError as exc:
+                if not await self.run.coordination.wait_out(exc):
+                    self.run.fail(item.article_id, item.url, item.sections, "the crawl state could not be reached")
+                    raise NotChecked(f"article {item.article_id}: the crawl state could not be reached",
+                                     log_level="INFO") from None
+
+    def check(self, item: Article) -> Article:
         run = self.run
         if run.scratch.was_exported(item.article_id):
             run.count("dedupe/repeated")

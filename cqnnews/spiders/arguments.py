@@ -8,6 +8,7 @@ from datetime import date
 from cqnnews.sections import BadArgument, Section
 
 ACCEPTED = "-a sub=NAME[,NAME...], -a since=YYYY-MM-DD, -a full=true|false, -a recheck_days=N"
+MAX_RECHECK_DAYS = 36500  # a century: the site is younger
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -43,6 +44,7 @@ def parse_arguments(section: Section, spargs: dict[str, str]) -> RunArguments:
             recheck = int(spargs["recheck_days"])
         except ValueError:
             recheck = -1
-        if recheck < 0:
-            raise BadArgument(f"recheck_days must be a whole number of days, 0 or more, got {spargs['recheck_days']!r}")
+        if not 0 <= recheck <= MAX_RECHECK_DAYS:
+            raise BadArgument(f"recheck_days must be a whole number of days, 0 or more, got {spargs['recheck_days']!r}"
+                              f" (at most {MAX_RECHECK_DAYS})")
     return RunArguments(section.choose(spargs.get("sub")), since, full, recheck)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -27,6 +28,8 @@ class ArticleCallbacks:
 
     args: RunArguments
     run: Run
+    crawler: Crawler
+    logger: Any
 
     def article_requests(self) -> Iterator[Request]:
         """Every article to fetch: found this run, pending from earlier ones (unless gone), rechecks.
@@ -81,19 +84,32 @@ class ArticleCallbacks:
         pages = [*(pages or []), reading]
         if rest is None:  # the first page: it names the others
             rest = [u for u in (run.urls.fetchable(p) for p in reading.more_pages) if u]
+            most = self.crawler.settings.getint("CQN_MAX_ARTICLE_PAGES")
+            if len(rest) >= most:
+                run.count("article/too_many_pages")
+                self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
+                                    response.url, len(rest) + 1, most)
+                rest = rest[:most - 1]
+                response.meta["too_many_pages"] = True
         if rest:
             yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
                           cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
-                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url")})
+                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url", "too_many_pages")
+                                if k in response.meta})
             return
         try:
-            yield assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
-                           now=run.now)
+            article = assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
+                               now=run.now)
         except ArticleParseError as exc:
             run.fail(aid, response.url, sections, str(exc))
+            return
+        if response.meta.get("too_many_pages"):
+            article.flags.append("too_many_pages")
+        yield article
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
         reason = failure_reason(failure)
         if gone(reason):
             self.run.count("article/not_found")

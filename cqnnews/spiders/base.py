@@ -15,11 +15,10 @@ again, except those ``-a recheck_days`` asks for, which come out again only if c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import Any, ClassVar
 
-from scrapy import Request, Selector, Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
@@ -27,28 +26,29 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from cqnnews import navigation
-from cqnnews.decoding import decode_page
 from cqnnews.distributed import redis_settings
 from cqnnews.feeds import apply_default_feed
 from cqnnews.known import KnownArticles, ListingPage
+from cqnnews.navigation import page_selector
 from cqnnews.run import Run, run_of
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.articles import ArticleCallbacks, failure_reason
 from cqnnews.spiders.listing import Listing, Walk
-from cqnnews.text import compact
+from cqnnews.spiders.navigation import NavigationCallbacks
 from cqnnews.urls import SiteUrls
 
-__all__ = ["Listing", "SectionSpider", "page_selector"]
+__all__ = ["Listing", "SectionSpider"]
 
 
-class SectionSpider(ArticleCallbacks, Spider):
+class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
     section: ClassVar[Section]
     # set in from_crawler, from the settings
     urls: SiteUrls
     node_ids: dict[str, int]
     stop_after: int
     listing_window: int
+    max_listing_pages: int
 
     def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
                  recheck_days: str | None = None, **kwargs: Any) -> None:
@@ -79,11 +79,12 @@ class SectionSpider(ArticleCallbacks, Spider):
         spider.node_ids = settings.getdict("CQN_NODE_IDS")
         spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES"))
         spider.listing_window = max(1, settings.getint("CQN_LISTING_WINDOW"))
+        spider.max_listing_pages = settings.getint("CQN_MAX_LISTING_PAGES")
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
 
     @cached_property
-    def run(self) -> Run:  # type: ignore[override]
+    def run(self) -> Run:
         """This run's bookkeeping, held by the RunLedger extension (made after the spider)."""
         return run_of(self.crawler)
 
@@ -96,7 +97,7 @@ class SectionSpider(ArticleCallbacks, Spider):
         if spider is self and self.run.coordination.idle(self.run, self):
             raise DontCloseSpider
 
-    # --- navigation ------------------------------------------------------------------
+    # --- listings --------------------------------------------------------------------
 
     def _selected(self, path: tuple[str, ...]) -> bool:
         return not self.args.chosen or any(name in self.args.chosen for name in path)
@@ -106,57 +107,6 @@ class SectionSpider(ArticleCallbacks, Spider):
 
     def _channel(self, listing: Listing) -> Channel:
         return self.section.channels[listing.channel]
-
-    def _node_url(self, channel: Channel, name: str) -> str | None:
-        node = self.node_ids.get(name, channel.node_ids.get(name))
-        return self.urls.url(f"/{channel.slug}/node_{node}.htm") if node else None
-
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.run.coordination.walks_listings():
-            return  # joining a crawl already fetching articles: take them from the shared queue
-        yield Request(self.urls.url("/"), callback=self.parse_home, errback=self.page_failed,
-                      dont_filter=self.run.coordination.pages_bypass_filter())
-
-    def parse_home(self, response: Response) -> Any:
-        links = navigation.links_by_text(page_selector(response), response.url)
-        for i, channel in enumerate(self.section.channels):
-            url = links.get(compact(channel.name))
-            fetch = self.urls.fetchable(url) if url else None
-            if fetch is None:
-                self.run.count("navigation/fallback")
-                fetch = self.urls.url(f"/{channel.slug}/index.htm")
-                self.logger.warning("home page %s has no link %r; trying %s", response.url, channel.name, fetch)
-            yield Request(fetch, callback=self.parse_channel, errback=self.page_failed, dont_filter=self.run.coordination.pages_bypass_filter(),
-                          cb_kwargs={"position": i})
-
-    def parse_channel(self, response: Response, position: int) -> Any:
-        channel = self.section.channels[position]
-        links = navigation.node_links(page_selector(response), response.url)
-        by_name = {compact(name): url for name, url in links}
-        names = list(channel.listings) if channel.only_listed else list(
-            dict.fromkeys([*(name for name, _ in links), *channel.listings]))
-        if not links:
-            self.run.count("navigation/missing")
-            self.logger.error("channel page %s links no listings at all: has the layout changed?", response.url)
-        for i, name in enumerate(names):
-            url = by_name.get(compact(name))
-            fetch = self.urls.fetchable(url) if url else None
-            if fetch is None and (fetch := self._node_url(channel, name)) is not None:
-                self.run.count("navigation/fallback")
-                self.logger.warning("channel page %s has no link %r; using its node id: %s", response.url, name, fetch)
-            if fetch is None:
-                if channel.only_listed or name in self.args.chosen:
-                    self.run.count("navigation/missing")
-                    self.logger.error("channel page %s has no link %r and no node id is configured for it "
-                                      "(set CQN_NODE_IDS)", response.url, name)
-                else:
-                    self.run.count("navigation/absent_optional")
-                    self.logger.info("channel page %s does not link %r today", response.url, name)
-                continue
-            if name not in channel.names:
-                self.logger.info("channel %s links a listing the registry does not know: %s (%s)",
-                                 channel.name, name, fetch)
-            yield from self._follow(fetch, Listing(position, (name,), (position, i), record=False))
 
     def _follow(self, url: str, listing: Listing) -> Any:
         if url in self.visited:
@@ -169,8 +119,6 @@ class SectionSpider(ArticleCallbacks, Spider):
                           dont_filter=self.run.coordination.pages_bypass_filter(),
                           cb_kwargs={"listing": listing, "page": 1})
 
-    # --- listings --------------------------------------------------------------------
-
     def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
         sel = page_selector(response)
         self.run.where = f"listing {listing.name} page {page}"
@@ -179,7 +127,7 @@ class SectionSpider(ArticleCallbacks, Spider):
         children = []
         if page == 1:
             inside = self.urls.url(f"/{self._channel(listing).slug}/")
-            children = [(name, fetch) for name, url in navigation.node_links(sel, response.url)
+            children = [(name, fetch) for name, url in navigation.sub_listing_links(sel, response.url, bool(items))
                         if (fetch := self.urls.fetchable(url)) and fetch not in self.visited
                         and fetch.startswith(inside)]
             for i, (name, fetch) in enumerate(children):
@@ -191,19 +139,21 @@ class SectionSpider(ArticleCallbacks, Spider):
                                 page)
         if not listing.record:
             return
+        walk = self.walks.setdefault(listing.name, Walk(requested=page))
+        if items and walk.repeats([url for url, _ in items]):
+            self._end(walk, listing, "repeated_pages", f"page {page} ({response.url}) repeats an earlier page")
+            return
         sorted_ = self._note([url for url, _ in items], listing)
         known_pages = known_pages + 1 if sorted_.all_known else 0
-        walk = self.walks.setdefault(listing.name, Walk(requested=page))
         last = navigation.last_page(sel)
-        if not items or page >= last or sorted_.reached_since:
-            walk.done = True
-            self.run.complete.add(listing.name)
+        if self.max_listing_pages <= page < last:
+            self._end(walk, listing, "capped", f"page {page} of {last} is the most one run walks (CQN_MAX_LISTING_PAGES)")
             return
-        full = self.args.full or listing.name in self.run.walk_in_full
-        if known_pages >= self.stop_after and not full:
-            walk.done = True
-            self.run.count("listing/stopped_at_known")
-            self.run.complete.add(listing.name)
+        if not items or page >= last or sorted_.reached_since:
+            self._end(walk, listing)
+            return
+        if known_pages >= self.stop_after and not (self.args.full or listing.name in self.run.walk_in_full):
+            self._end(walk, listing, "stopped_at_known")
             return
         if walk.done:  # a page further on ended the walk while this one was in flight
             return
@@ -215,9 +165,19 @@ class SectionSpider(ArticleCallbacks, Spider):
                           errback=self.page_failed, dont_filter=self.run.coordination.pages_bypass_filter(),
                           cb_kwargs={"listing": listing, "page": n, "known_pages": known_pages})
 
+    def _end(self, walk: Walk, listing: Listing, counted: str | None = None, why: str | None = None) -> None:
+        """The walk of ``listing`` is over for this run (counted as ``listing/<counted>``)."""
+        walk.done = True
+        self.run.complete.add(listing.name)
+        if counted:
+            self.run.count(f"listing/{counted}")
+        if why:
+            self.logger.warning("listing %s ends here: %s", listing.name, why)
+
     def page_failed(self, failure: Failure) -> None:
         """A navigation or listing page that failed on every try: the walk of its listing is incomplete."""
         request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
         listing = request.cb_kwargs.get("listing")
         self.run.count("listing/failed" if listing else "navigation/failed")
         if listing is not None:
@@ -229,6 +189,10 @@ class SectionSpider(ArticleCallbacks, Spider):
         """Note the page's articles not exported before, with this listing; what the page says of the walk."""
         run = self.run
         page = self.known.sort(links, self.args.since)
+        if page.out_of_range:
+            run.count("listing/id_out_of_range", page.out_of_range)
+            self.logger.warning("listing %s: skipped %d links whose article id is out of range", listing.name,
+                                page.out_of_range)
         for _ in range(page.exported):
             run.add([listing.name], "duplicate")
         run.coordination.noted(run, [(aid, run.urls.canonical(fetch), listing.name, listing.order)
@@ -238,8 +202,3 @@ class SectionSpider(ArticleCallbacks, Spider):
         run.count("listing/cross_listed", again)
         return page
 
-
-def page_selector(response: Response) -> Selector:
-    """The page decoded as articles are: Scrapy's own guess, where no charset is declared, is slow."""
-    return Selector(text=decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text,
-                    type="html")

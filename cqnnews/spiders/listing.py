@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Order = tuple[int, ...]  # position of a listing in the site map: channel, then link positions
 
@@ -28,6 +28,16 @@ class Walk:
     requested: int  # the highest page asked for
     window: int = 1  # how many pages past the one just read to have asked for
     done: bool = False
+    seen: set[int] = field(default_factory=set)  # each page's articles, hashed
+
+    def repeats(self, links: list[str]) -> bool:
+        """Whether a page holds exactly the articles of a page read before (a site that answers any page
+        number past its last with its last page): then the walk is over, whatever ``尾页`` says."""
+        key = hash(tuple(links))
+        if key in self.seen:
+            return True
+        self.seen.add(key)
+        return False
 
     def next_pages(self, page: int, last: int, grow: bool, most: int) -> range:
         """The pages to ask for after reading ``page`` of ``last``.

@@ -32,7 +32,12 @@ class RunLock:
 
 def acquire(state_dir: str | Path, spider: str) -> RunLock:
     """The lock of ``spider`` in ``state_dir``; the same lock again if this process holds it already."""
-    path = (Path(state_dir) / f"{spider}.lock").resolve()
+    return acquire_file(Path(state_dir) / f"{spider}.lock", f"another {spider} run holds")
+
+
+def acquire_file(path: Path, held: str) -> RunLock:
+    """The lock file ``path``; LockHeld (``held`` names who holds it) if another process has it."""
+    path = path.resolve()
     if path in _HELD:
         return _HELD[path]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +48,7 @@ def acquire(state_dir: str | Path, spider: str) -> RunLock:
         handle.seek(0)
         holder = handle.read().strip() or "unknown"
         handle.close()
-        raise LockHeld(f"another {spider} run holds {path} ({holder}); not starting") from None
+        raise LockHeld(f"{held} {path} ({holder}); not starting") from None
     handle.seek(0)
     handle.truncate()
     handle.write(json.dumps({"pid": os.getpid(), "started": utc_now()}))

@@ -9,25 +9,36 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from cqnnews.state.store import SCHEMA_VERSION, Exported, Known, Pending, StateError, utc_now
+from cqnnews.urls import redact
 
 
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` that answered PING; StateError in one line otherwise."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=30, health_check_interval=30)
+        # No retries inside a call: each would block Scrapy's event loop (redis-py backs off for seconds);
+        # a worker retries on its own pace instead, paused (see cqnnews.distributed.Outage).
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30,
+                                      retry=Retry(NoBackoff(), 0))
         client.ping()
-    except ValueError as exc:
-        raise StateError(f"CQN_REDIS_URL must look like redis://host:port/db, got {url!r} ({exc})") from None
-    except redis.RedisError as exc:
-        raise StateError(f"cannot reach Redis at {url} ({exc}); start one with `make redis` or fix CQN_REDIS_URL") \
+    except ValueError:
+        raise StateError(f"CQN_REDIS_URL must look like redis://host:port/db (redis://:password@host:port/db with a password), got {redact(url)!r}") \
             from None
+    except redis.RedisError as exc:
+        secret = urlsplit(url).password
+        said = str(exc).replace(url, redact(url))
+        raise StateError(f"cannot reach Redis at {redact(url)} ({said.replace(secret, '***') if secret else said}); "
+                         "start one with `make redis` or fix CQN_REDIS_URL") from None
     return client
 
 
@@ -164,7 +175,43 @@ class RedisStateStore:
         while batch := list(itertools.islice(it, _BATCH)):
             script(keys=[self.key("pending")], args=[now, *(value for row in batch for value in row)])
 
-    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
+    # --- the two-phase commit of a feed (see StateStore) ------------------------------------
+
+    def prepare(self, records: Iterable[Exported], feed: str, part: str) -> int:
+        key = self.key(f"prepared:{feed}")
+        self.db.delete(key)
+        n = 0
+        it = iter(records)
+        while batch := list(itertools.islice(it, _BATCH)):
+            self.db.hset(key, mapping={r.article_id: json.dumps(
+                [r.url, r.content_hash, r.published_at, r.sections, r.revision], ensure_ascii=False) for r in batch})
+            n += len(batch)
+        self.db.hset(self.key("prepared"), feed, json.dumps({"part": part, "host": socket.gethostname()}))
+        return n
+
+    def prepared_feeds(self) -> list[tuple[str, str]]:
+        """Feeds prepared on this host (their files are on its disks) and not committed or discarded."""
+        out = []
+        for feed, raw in self.db.hgetall(self.key("prepared")).items():
+            row = json.loads(raw)
+            if row.get("host") == socket.gethostname():
+                out.append((feed.decode(), row["part"]))
+        return sorted(out)
+
+    def commit_prepared(self, feed: str, unchanged: Iterable[int] = ()) -> int:
+        raw = self.db.hgetall(self.key(f"prepared:{feed}"))
+        records = [Exported(int(aid), *json.loads(value)) for aid, value in raw.items()]
+        n = self.commit_exported(records, feed, unchanged, done=(self.key(f"prepared:{feed}"), feed))
+        return n
+
+    def discard_prepared(self, feed: str) -> None:
+        pipe = self.db.pipeline(transaction=True)
+        pipe.delete(self.key(f"prepared:{feed}"))
+        pipe.hdel(self.key("prepared"), feed)
+        pipe.execute()
+
+    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = (),
+                        done: tuple[str, str] | None = None) -> int:
         now = utc_now()
         records = list(records)
         pipe = self.db.pipeline(transaction=True)  # MULTI/EXEC: all or none
@@ -174,6 +221,9 @@ class RedisStateStore:
                  "sections": r.sections, "revision": r.revision, "last_seen": now, "feed": feed}, ensure_ascii=False))
             pipe.zadd(self.key("published"), {str(r.article_id): _epoch(r.published_at)})
             pipe.hdel(self.key("pending"), r.article_id)
+        if done is not None:  # the prepared records, gone in the same transaction
+            pipe.delete(done[0])
+            pipe.hdel(self.key("prepared"), done[1])
         pipe.execute()
         return len(records)
 

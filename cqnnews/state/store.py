@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS articles (
     feed TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS prepared (
+    article_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    sections TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    feed TEXT NOT NULL,
+    part TEXT NOT NULL,
+    PRIMARY KEY (feed, article_id)
+);
 CREATE TABLE IF NOT EXISTS pending (
     article_id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -100,6 +111,7 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._check()  # before anything writes to the file
         self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         self.db.execute("PRAGMA synchronous=FULL")  # a committed export survives a power cut
         self._migrate()
@@ -121,6 +133,14 @@ class StateStore:
         except sqlite3.DatabaseError as exc:
             raise StateError(f"state file {path} is not a cqnnews state database ({exc}); "
                              "move it away or set CQN_STATE_DIR elsewhere") from None
+
+    def _check(self) -> None:
+        damage = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if damage != "ok":
+            self.db.close()
+            raise StateError(f"state file {self.path} is damaged ({damage}); it was left as it is: restore it from a "
+                             "backup, or move it away to start a new state (the next run then exports every "
+                             "article again)")
 
     def _migrate(self) -> None:
         self.db.executescript(_SCHEMA)
@@ -220,6 +240,51 @@ class StateStore:
                 "VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (article_id) DO UPDATE SET reason = excluded.reason, "
                 "attempts = pending.attempts + 1, last_attempt = excluded.last_attempt",
                 [(aid, url, json.dumps(s, ensure_ascii=False), reason, now, now) for aid, url, s, reason in failed])
+
+    # --- the two-phase commit of a feed ---------------------------------------------------
+
+    def prepare(self, records: Iterable[Exported], feed: str, part: str) -> int:
+        """Record what ``feed`` holds, before its ``part`` file is renamed to it; returns how many."""
+        ids = 0
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal ids
+            for r in records:
+                ids += 1
+                yield (r.article_id, r.url, r.content_hash, r.published_at, json.dumps(r.sections, ensure_ascii=False),
+                       r.revision, feed, part)
+
+        with self.transaction():
+            self.db.execute("DELETE FROM prepared WHERE feed = ?", (feed,))
+            self.db.executemany("INSERT INTO prepared VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
+        return ids
+
+    def prepared_feeds(self) -> list[tuple[str, str]]:
+        """(feed, part file) of every feed prepared and not yet committed or discarded."""
+        return list(self.db.execute("SELECT DISTINCT feed, part FROM prepared ORDER BY feed"))
+
+    def commit_prepared(self, feed: str, unchanged: Iterable[int] = ()) -> int:
+        """Mark the articles prepared for ``feed`` (now stored) exported, all or none; returns how many."""
+        now = utc_now()
+        with self.transaction():
+            n = self.db.execute("SELECT count(*) FROM prepared WHERE feed = ?", (feed,)).fetchone()[0]
+            self.db.execute(
+                "INSERT INTO articles SELECT article_id, url, content_hash, published_at, sections, revision, ?, ?, feed "
+                "FROM prepared WHERE feed = ? ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, "
+                "content_hash = excluded.content_hash, published_at = excluded.published_at, "
+                "sections = excluded.sections, revision = excluded.revision, last_seen = excluded.last_seen, "
+                "feed = excluded.feed", (now, now, feed))
+            self.db.execute("DELETE FROM pending WHERE article_id IN (SELECT article_id FROM prepared WHERE feed = ?)",
+                            (feed,))
+            self.db.execute("DELETE FROM prepared WHERE feed = ?", (feed,))
+            self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?",
+                                ((now, aid) for aid in unchanged))
+        return int(n)
+
+    def discard_prepared(self, feed: str) -> None:
+        """The feed was not stored: its articles stay pending."""
+        with self.transaction():
+            self.db.execute("DELETE FROM prepared WHERE feed = ?", (feed,))
 
     def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
         """Mark ``records`` exported in ``feed`` (closed successfully), all or none; returns how many.

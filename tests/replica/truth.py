@@ -47,7 +47,9 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
         "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title} for a in story.attachments],
         "layout": site.variant(ref).layout,
         "pages": site.variant(ref).pages,
-        "flags": [],
+        # a page served with one charset declared and written in another says so
+        "flags": ["charset_misdeclared"] if site.variant(ref).declare == "conflict" and not site.variant(ref).mojibake
+        else [],
     }
 
 

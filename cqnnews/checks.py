@@ -1,0 +1,85 @@
+"""Every cqnnews setting checked before a run starts: a bad value is one line saying what is accepted.
+
+``scrapy crawl`` calls :func:`check_settings` first and exits 2 on :class:`BadArgument`;
+the run itself then reads the settings without checking them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from cqnnews.dates import parse_now
+from cqnnews.sections import BadArgument
+from cqnnews.urls import SiteUrls
+
+# setting: (smallest value, what it is)
+WHOLE_NUMBERS = {
+    "CQN_MAX_ERRORS": (0, "errors logged before a run is unhealthy"),
+    "CQN_MAX_FAILED_ARTICLES": (0, "failed articles before a run is unhealthy"),
+    "CQN_STOP_AFTER_KNOWN_PAGES": (1, "listing pages of known articles before a walk stops"),
+    "CQN_LISTING_WINDOW": (1, "listing pages asked for ahead"),
+    "CQN_ARTICLE_BATCH": (1, "article requests handed to the scheduler at a time"),
+    "CQN_MAX_LISTING_PAGES": (1, "listing pages one run walks in one listing"),
+    "CQN_MAX_ARTICLE_PAGES": (1, "pages read of one article"),
+}
+NUMBERS = {
+    "CQN_PROGRESS_SECONDS": (0.0, "seconds between progress lines (0: none)"),
+    "CQN_BACKOFF_BASE": (0.0, "seconds of the first retry's wait"),
+    "CQN_BACKOFF_MAX": (0.0, "seconds of the longest retry wait"),
+    "CQN_REDIS_OUTAGE_MAX": (0.0, "seconds workers wait for Redis before they stop"),
+}
+
+
+def _whole(name: str, value: Any, least: int, what: str) -> None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise BadArgument(f"{name} must be a whole number ≥ {least} ({what}), got {value!r}") from None
+    if number < least:
+        raise BadArgument(f"{name} must be a whole number ≥ {least} ({what}), got {value!r}")
+
+
+def _number(name: str, value: Any, least: float, what: str) -> None:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise BadArgument(f"{name} must be a number ≥ {least:g} ({what}), got {value!r}") from None
+    if not number >= least or number == float("inf"):
+        raise BadArgument(f"{name} must be a number ≥ {least:g} ({what}), got {value!r}")
+
+
+def _node_ids(value: Any) -> None:
+    accepted = 'CQN_NODE_IDS must map listing names to node ids, e.g. {"要闻一": 6500}'
+    try:
+        ids = BaseSettings({"X": value}).getdict("X")
+    except (ValueError, TypeError):
+        raise BadArgument(f"{accepted}; got {value!r}") from None
+    for name, node in ids.items():
+        if not isinstance(name, str) or isinstance(node, bool) or not str(node).strip().isdigit():
+            raise BadArgument(f"{accepted}; got {name!r}: {node!r}")
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raise BadArgument, in one line naming what is accepted, for the first bad cqnnews setting."""
+    SiteUrls(settings.get("CQN_BASE_URL"))  # ValueError, in one line, for anything but an http(s) origin
+    if now := settings.get("CQN_NOW"):
+        parse_now(now)
+    _node_ids(settings.get("CQN_NODE_IDS"))
+    checks: list[Callable[[], None]] = [
+        *(lambda n=name, a=args: _whole(n, settings.get(n), *a) for name, args in WHOLE_NUMBERS.items()),
+        *(lambda n=name, a=args: _number(n, settings.get(n), *a) for name, args in NUMBERS.items()),
+    ]
+    for check in checks:
+        check()
+
+
+def now_or_real(settings: BaseSettings) -> datetime:
+    """The run's clock: ``CQN_NOW`` where set, else the real time."""
+    from cqnnews.dates import SHANGHAI
+
+    now = settings.get("CQN_NOW")
+    return parse_now(now) if now else datetime.now(SHANGHAI)
