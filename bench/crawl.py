@@ -29,7 +29,7 @@ from typing import Any
 
 from bench import write_results
 from tests.conftest import NOW
-from tests.crawl import ROOT, LOCAL_SETTINGS, crawl_command, crawl_env
+from tests.crawl import LOCAL_SETTINGS, ROOT, crawl_command, crawl_env
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import PAGE_SIZE, Site
 

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bench import write_results
 from cqnnews.dates import parse_datetime
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import extract_bytes
 from cqnnews.text import clean
 from cqnnews.urls import SiteUrls
-from bench import write_results
 from tests.conftest import NOW
 from tests.replica import render
 from tests.replica.site import Site

@@ -33,3 +33,20 @@ def test_long_tail_goes_to_dateparser() -> None:
 @pytest.mark.parametrize("text", ["1990-01-01 10:00:00", "2026-11-28 10:00:00", "2018-02-30 10:00:00", "no date here"])
 def test_implausible_or_missing_dates_are_none(text: str) -> None:
     assert parse_datetime(text, NOW) is None
+
+
+def test_plausibility_follows_the_crawls_clock_not_the_real_one() -> None:
+    from datetime import datetime
+
+    from cqnnews.dates import CLOCK, SHANGHAI, parse_datetime
+
+    token = CLOCK.set(datetime(2100, 1, 1, tzinfo=SHANGHAI))
+    try:
+        assert parse_datetime("2099-06-01 10:00:00") is not None  # the future of the real clock, the past of this one
+    finally:
+        CLOCK.reset(token)
+    token = CLOCK.set(datetime(2005, 1, 1, tzinfo=SHANGHAI))
+    try:
+        assert parse_datetime("2018-08-03 17:13:55") is None  # after the crawl's "now": not a publication date
+    finally:
+        CLOCK.reset(token)

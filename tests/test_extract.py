@@ -49,3 +49,13 @@ def test_non_html_file_is_one_line_and_the_others_still_print(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"cqnnews.extract: {pdf}: not an HTML page"]
     assert len(result.stdout.strip().splitlines()) == 2
+
+
+def test_a_file_larger_than_a_crawl_fetches_is_refused_without_being_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.htm"
+    with big.open("wb") as f:
+        f.truncate(9 * 1024 * 1024)
+    for path in (str(big), "/dev/zero"):
+        done = subprocess.run([sys.executable, "-m", "cqnnews.extract", path], capture_output=True, text=True,
+                              timeout=60, cwd=ROOT)
+        assert done.returncode == 1 and "larger than 8 MiB" in done.stderr and "Traceback" not in done.stderr
