@@ -22,6 +22,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for(url: str, seconds: float = 10.0) -> None:
+    """Until the redis-server at ``url`` answers PING."""
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server at {url} did not start") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def running_redis(directory: Path) -> Iterator[str]:
     """The URL of a fresh redis-server, for the life of the block."""
@@ -33,15 +47,7 @@ def running_redis(directory: Path) -> Iterator[str]:
                                 "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        client = redis.Redis.from_url(url)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("redis-server did not start")
+        wait_for(url)
         yield url
     finally:
         process.terminate()
@@ -67,14 +73,7 @@ class RestartableRedis:
             [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "yes",
              "--appendfsync", "always", "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _ in range(200):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        wait_for(self.url)
 
     def stop(self) -> None:
         if self.process is not None:
