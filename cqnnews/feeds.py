@@ -41,8 +41,9 @@ def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | Non
 
 
 def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False) -> None:
-    """Add the default feed unless the command line named one (-o/-O or -s FEEDS)."""
-    if settings.getdict("FEEDS"):
+    """Add the default feed unless the command line named one (-o/-O or -s FEEDS), or ``CQN_FEED_DIR`` is
+    empty (``scrapy parse``: no feed)."""
+    if settings.getdict("FEEDS") or not settings.get("CQN_FEED_DIR"):
         return
     path = default_feed_path(settings.get("CQN_FEED_DIR"), spider, worker=worker)
     options: dict[str, Any] = {"format": "jsonlines", "encoding": "utf-8", "fields": FIELDS}

@@ -7,15 +7,38 @@ import sys
 from pathlib import Path
 
 from cqnnews.sections import SECTIONS
+from cqnnews.state.store import StateStore
 from tests.crawl import crawl_env
+from tests.replica.process import RunningReplica
 
 
-def test_scrapy_list_shows_every_spider_with_its_description(tmp_path: Path) -> None:
+def test_scrapy_list_prints_bare_names_as_scrapyd_reads_them(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, env=crawl_env("http://127.0.0.1:9"),
                          capture_output=True, text=True, check=True).stdout.splitlines()
-    assert len(out) == len(SECTIONS)
+    assert out == sorted(s.spider for s in SECTIONS)
+
+
+def test_scrapy_list_verbose_shows_every_spider_with_its_description(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "scrapy", "list", "-v"], cwd=tmp_path,
+                         env=crawl_env("http://127.0.0.1:9"), capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert len(lines) == len(SECTIONS)
     for s in SECTIONS:
-        assert any(line.split()[0] == s.spider and s.description in line for line in out)
+        assert any(line.split()[0] == s.spider and s.description in line for line in lines)
+
+
+def test_scrapy_parse_prints_the_article_and_touches_no_state_and_writes_no_feed(replica: RunningReplica,
+                                                                                tmp_path: Path) -> None:
+    state = tmp_path / ".cqnnews"
+    StateStore.open(state, "yaowen").close()
+    before = {p.name: p.read_bytes() for p in state.iterdir()}
+    ref = replica.site.listing(replica.site.leaf("综合/要闻一"))[0]
+    done = subprocess.run([sys.executable, "-m", "scrapy", "parse", "--spider=yaowen", replica.url + ref.path],
+                          cwd=tmp_path, env=crawl_env(replica.url), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert replica.site.story(ref).title in done.stdout and str(ref.article_id) in done.stdout
+    assert {p.name: p.read_bytes() for p in state.iterdir()} == before
+    assert not (tmp_path / "feeds").exists()
 
 
 def test_unknown_spider_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -31,3 +31,8 @@ def test_bad_values_say_what_is_accepted(spargs: dict[str, str], says: str) -> N
     with pytest.raises(BadArgument) as err:
         parse_arguments(YAOWEN, spargs)
     assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_arguments_scrapy_tools_and_scrapyd_add_are_accepted() -> None:
+    assert parse_arguments(YAOWEN, {"_job": "6487ec79", "_version": "r23", "setting": "LOG_LEVEL=INFO"}) == \
+        parse_arguments(YAOWEN, {})

@@ -111,7 +111,8 @@ class RunLedger:
         stats = self.crawler.stats
         assert stats is not None
         run = self.run
-        stored = not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats()) \
+        # no feed (scrapy parse): nothing was exported anywhere, so nothing is marked exported
+        stored = bool(self.feed) and not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats()) \
             and not stats.get_value(FAILED_STAT)
         committed = 0
         why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"

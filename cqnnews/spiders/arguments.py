@@ -8,6 +8,8 @@ from datetime import date
 from cqnnews.sections import BadArgument, Section
 
 ACCEPTED = "-a sub=NAME[,NAME...], -a since=YYYY-MM-DD, -a full=true|false, -a recheck_days=N"
+# What Scrapy's tools and scrapyd add to every run: accepted and ignored.
+TOOL_ARGUMENTS = frozenset({"_job", "_version", "setting"})
 MAX_RECHECK_DAYS = 36500  # a century: the site is younger
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -23,7 +25,7 @@ class RunArguments:
 
 def parse_arguments(section: Section, spargs: dict[str, str]) -> RunArguments:
     """The run's arguments; BadArgument naming the value and what is accepted."""
-    unknown = sorted(set(spargs) - {"sub", "since", "full", "recheck_days"})
+    unknown = sorted(set(spargs) - {"sub", "since", "full", "recheck_days"} - TOOL_ARGUMENTS)
     if unknown:
         raise BadArgument(f"unknown argument {', '.join(unknown)} for spider {section.spider}; accepted: {ACCEPTED}")
     since = None

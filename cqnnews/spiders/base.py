@@ -36,7 +36,7 @@ from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.articles import ArticleCallbacks, failure_reason
 from cqnnews.spiders.listing import Listing, Walk
 from cqnnews.spiders.navigation import NavigationCallbacks
-from cqnnews.urls import SiteUrls
+from cqnnews.urls import SiteUrls, article_id
 
 __all__ = ["Listing", "SectionSpider"]
 
@@ -51,7 +51,7 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
     max_listing_pages: int
 
     def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
-                 recheck_days: str | None = None, **kwargs: Any) -> None:
+                 recheck_days: str | None = None, **kwargs: Any) -> None:  # _job, _version: scrapyd's, kept as is
         super().__init__(*args, **kwargs)
         given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
         self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
@@ -91,6 +91,16 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
     @cached_property
     def known(self) -> KnownArticles:
         return KnownArticles(self.run.store, self.urls)
+
+    def parse(self, response: Response) -> Any:
+        """``scrapy parse --spider=<spider> <article URL>``: the article on the page."""
+        aid = article_id(response.url)
+        if aid is None:
+            self.logger.error("scrapy parse reads article pages (…/content_<id>.htm); %s is not one", response.url)
+            return
+        response.meta.setdefault("article_id", aid)
+        response.meta.setdefault("sections", [])
+        yield from self.parse_article(response, sections=[])
 
     def idle(self, spider: Spider) -> None:
         """Listings done: the coordination queues articles (in batches, or across workers)."""
