@@ -29,7 +29,8 @@ from typing import Any
 
 from bench import write_results
 from tests.conftest import NOW
-from tests.crawl import LOCAL_SETTINGS, ROOT, crawl_command, crawl_env
+from tests.crawl import LOCAL_SETTINGS, ROOT, crawl_command, crawl_env, state_dir
+from tests.redis_server import free_port
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import PAGE_SIZE, Site
 
@@ -98,10 +99,11 @@ def _requests(replica: RunningReplica) -> dict[str, list[float]]:
 
 def incremental(scale: int = 200) -> dict[str, Any]:
     tomorrow = NOW + timedelta(days=1)
+    port = free_port()  # the same origin on both days: the same crawl state
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for now in (NOW, tomorrow):
-            with running_replica(seed=1, scale=scale, now=now) as replica:
+            with running_replica(seed=1, scale=scale, now=now, port=port) as replica:
                 log, status, _ = run(crawl_command("yaowen", settings={"LOG_LEVEL": "INFO"}), work,
                                      crawl_env(replica.url, CQN_NOW=now.isoformat()))
                 assert status == 0, log[-2000:]
@@ -170,7 +172,7 @@ def state_scale(small: int = 10_000, large: int = 1_000_000, rounds: int = 3, sc
         for total in (small, large):
             work = Path(tmp) / str(total)
             shutil.copytree(first / ".cqnnews", work / ".cqnnews")
-            seed_state(work / ".cqnnews", total)
+            seed_state(state_dir(work), total)
             states[total] = work
         seconds: dict[int, list[float]] = {small: [], large: []}
         rss: dict[int, list[float]] = {small: [], large: []}

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 
 from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
-from cqnnews.state import CrawlState, lock, recover
+from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import StateStore
@@ -79,11 +79,13 @@ class Run:
         store: CrawlState
         if redis_url:  # one of several workers sharing a crawl
             client = connect(redis_url)
-            store = RedisStateStore(client, name)
-            coordination = SharedCoordination(crawler, client, name)
+            scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{name}"
+            store = RedisStateStore(client, scope)
+            coordination = SharedCoordination(crawler, client, scope)
         else:
-            lock.acquire(settings.get("CQN_STATE_DIR"), name)  # held until the process exits
-            store = StateStore.open(settings.get("CQN_STATE_DIR"), name)
+            state_dir = origin_state_dir(settings.get("CQN_STATE_DIR"), settings.get("CQN_BASE_URL"))
+            lock.acquire(state_dir, name)  # held until the process exits
+            store = StateStore.open(state_dir, name)
             coordination = LocalCoordination(crawler)
         run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
                   now=now, stats=crawler.stats)

@@ -63,6 +63,11 @@ class SiteUrls:
             return url[url.index("/", 8):]  # the first slash after "http://" or "https://" and the host
         return None
 
+    @property
+    def origin_key(self) -> str:
+        """The origin as a file or key name: ``www.cqn.com.cn``, ``127.0.0.1_8000``."""
+        return self._base_netloc.replace(":", "_")
+
     def on_site(self, url: str) -> bool:
         """Whether ``url`` is on the crawled origin or one of the site's own hosts."""
         return self._on_site(urlsplit(url).netloc)

@@ -1,7 +1,12 @@
-"""``make demo``: serve the replica on a free port, crawl it with ``yaowen``, check and show the feed."""
+"""``make demo``: serve the replica on a free port, crawl it with ``yaowen``, check and show the feed.
+
+The demo keeps its crawl state and feeds in ``demo/``, made afresh each time: it never touches
+the crawl state of a real crawl, and works however often it is run.
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,14 +21,17 @@ REFERENCE_ID = 6121542
 
 
 def main() -> int:
+    demo = ROOT / "demo"
+    shutil.rmtree(demo, ignore_errors=True)
     with running_replica(seed=1, scale=8) as replica:
         print(f"replica serving {replica.url} (clock {replica.site.now:%Y-%m-%d %H:%M %Z})", flush=True)
-        feed_dir = ROOT / "feeds" / "yaowen"
+        feed_dir = demo / "feeds" / "yaowen"
         before = set(feed_dir.glob("*.jsonl"))
         cmd = crawl_command("yaowen", settings={"LOG_LEVEL": "WARNING"})
         print("$ CQN_BASE_URL=" + replica.url + " scrapy crawl yaowen  (politeness off for the local replica)",
               flush=True)
-        result = subprocess.run(cmd, cwd=ROOT, env=crawl_env(replica.url))
+        result = subprocess.run(cmd, cwd=ROOT, env=crawl_env(replica.url, CQN_STATE_DIR=str(demo / "state"),
+                                                             CQN_FEED_DIR=str(demo / "feeds")))
         if result.returncode != 0:
             print(f"crawl failed with exit status {result.returncode}", file=sys.stderr)
             return result.returncode

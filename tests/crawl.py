@@ -56,5 +56,20 @@ def run_crawl(spider: str, base_url: str, cwd: Path, *args: str, settings: dict[
                           capture_output=True, text=True, timeout=timeout)
 
 
+def state_dir(workdir: Path) -> Path:
+    """The crawl-state folder of the one origin crawled from ``workdir`` (``.cqnnews/<origin>``)."""
+    [folder] = [p for p in (workdir / ".cqnnews").iterdir() if p.is_dir()]
+    return folder
+
+
+def origin_dir(workdir: Path, base_url: str) -> Path:
+    """Where crawls of ``base_url`` from ``workdir`` keep their state (made if missing)."""
+    from cqnnews.urls import SiteUrls
+
+    folder = workdir / ".cqnnews" / SiteUrls(base_url).origin_key
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def read_feed(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cqnnews.sections import SECTIONS
 from cqnnews.state.store import StateStore
-from tests.crawl import crawl_env
+from tests.crawl import crawl_env, origin_dir
 from tests.replica.process import RunningReplica
 
 
@@ -29,7 +29,7 @@ def test_scrapy_list_verbose_shows_every_spider_with_its_description(tmp_path: P
 
 def test_scrapy_parse_prints_the_article_and_touches_no_state_and_writes_no_feed(replica: RunningReplica,
                                                                                 tmp_path: Path) -> None:
-    state = tmp_path / ".cqnnews"
+    state = origin_dir(tmp_path, replica.url)
     StateStore.open(state, "yaowen").close()
     before = {p.name: p.read_bytes() for p in state.iterdir()}
     ref = replica.site.listing(replica.site.leaf("综合/要闻一"))[0]

@@ -15,7 +15,7 @@ import pytest
 from cqnnews.state.store import StateStore
 from cqnnews.urls import article_id
 from tests.conftest import NOW, SCALE, SEED
-from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
+from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl, state_dir
 from tests.replica.faults import OUTCOME, RETRY_AFTER_SECONDS, FaultPlan, parse_spec
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import Site
@@ -108,7 +108,7 @@ def test_permanent_failures_are_listed_in_the_summary_with_reasons(fixed: dict[s
 
 
 def test_the_state_keeps_failed_articles_pending_for_the_next_run(fixed: dict[str, Any]) -> None:
-    store = StateStore.open(fixed["workdir"] / ".cqnnews", "yaowen")
+    store = StateStore.open(state_dir(fixed["workdir"]), "yaowen")
     try:
         pending = {p.article_id: p for p in store.pending()}
         failed = {_id(path) for kind, path in fixed["designated"].items() if OUTCOME[kind] == "failed"}
@@ -148,7 +148,7 @@ def test_sigterm_stops_in_time_with_the_feed_closed_and_state_consistent(tmp_pat
         [feed] = feeds(tmp_path)
         assert not list((tmp_path / "feeds").rglob("*.part"))
         ids = {r["article_id"] for r in read_feed(feed)}
-        store = StateStore.open(tmp_path / ".cqnnews", "yaowen")
+        store = StateStore.open(state_dir(tmp_path), "yaowen")
         assert {aid for aid in ids if store.exported(aid)} == ids and store.count() == len(ids)
         store.close()
         result = crawl(replica, tmp_path)

@@ -15,7 +15,8 @@ import pytest
 
 from cqnnews.state import lock
 from tests.conftest import NOW, SCALE, SEED
-from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
+from tests.crawl import crawl_command, crawl_env, origin_dir, read_feed, run_crawl
+from tests.redis_server import free_port
 from tests.replica.process import running_replica
 from tests.replica.site import Site
 from tests.replica.truth import expected_feed
@@ -44,10 +45,11 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Four runs: today, today again, tomorrow, tomorrow with recheck_days=3."""
     workdir = tmp_path_factory.mktemp("daily")
     out: dict[str, Any] = {"workdir": workdir}
-    with running_replica(seed=SEED, scale=SCALE, now=NOW) as today:
+    port = free_port()  # the same origin on both days: the same crawl state
+    with running_replica(seed=SEED, scale=SCALE, now=NOW, port=port) as today:
         out["first"] = crawl(today.url, workdir)
         out["again"] = crawl(today.url, workdir)
-    with running_replica(seed=SEED, scale=SCALE, now=TOMORROW) as tomorrow:
+    with running_replica(seed=SEED, scale=SCALE, now=TOMORROW, port=port) as tomorrow:
         out["next_day"] = crawl(tomorrow.url, workdir, now=TOMORROW)
         out["recheck"] = crawl(tomorrow.url, workdir, "-a", "recheck_days=3", now=TOMORROW)
     return out
@@ -115,7 +117,7 @@ def test_no_half_written_feed_is_left_under_a_final_name(days: dict[str, Any]) -
 
 
 def test_a_run_started_while_another_holds_the_lock_refuses(tmp_path: Path) -> None:
-    held = lock.acquire(tmp_path / ".cqnnews", "yaowen")
+    held = lock.acquire(origin_dir(tmp_path, "http://127.0.0.1:9"), "yaowen")
     try:
         result = run_crawl("yaowen", "http://127.0.0.1:9", tmp_path)
     finally:
@@ -170,8 +172,7 @@ def test_unwritable_state_directory_stops_the_run(tmp_path: Path) -> None:
 
 
 def test_state_file_from_a_newer_version_stops_the_run(tmp_path: Path) -> None:
-    (tmp_path / ".cqnnews").mkdir()
-    db = sqlite3.connect(tmp_path / ".cqnnews" / "yaowen.sqlite3")
+    db = sqlite3.connect(origin_dir(tmp_path, "http://127.0.0.1:9") / "yaowen.sqlite3")
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("INSERT INTO meta VALUES ('schema_version', '99')")
     db.commit()

@@ -19,7 +19,7 @@ import pytest
 
 from cqnnews.failpoints import POINTS
 from tests.conftest import NOW
-from tests.crawl import POLITE_SETTINGS, crawl_command, crawl_env, read_feed, run_crawl
+from tests.crawl import POLITE_SETTINGS, crawl_command, crawl_env, read_feed, run_crawl, state_dir
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.site import Site
 from tests.replica.truth import expected_feed
@@ -45,9 +45,10 @@ def crawl(replica: RunningReplica, workdir: Path, *args: str, **env: str) -> sub
 
 
 def exported_in_state(workdir: Path) -> int:
-    path = workdir / ".cqnnews" / "yaowen.sqlite3"
-    if not path.exists():
+    paths = list((workdir / ".cqnnews").glob("*/yaowen.sqlite3"))
+    if not paths:
         return 0
+    [path] = paths
     return int(sqlite3.connect(path).execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
@@ -133,13 +134,12 @@ def test_two_runs_writing_one_feed_never_lose_articles(replica: RunningReplica, 
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for spider in ("yaowen", "newscenter")]
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in runs]
-    state = tmp_path / ".cqnnews"
     lines = out.read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line) for line in lines)  # no line cut or interleaved
     in_feed = sorted(json.loads(line)["article_id"] for line in lines)
     exported = {}
     for spider in ("yaowen", "newscenter"):
-        db = sqlite3.connect(state / f"{spider}.sqlite3")
+        db = sqlite3.connect(state_dir(tmp_path) / f"{spider}.sqlite3")
         exported[spider] = sorted(r[0] for r in db.execute("SELECT article_id FROM articles"))
     # one run stores the feed; the other refuses to write it, and marks nothing exported
     statuses = [status for status, _ in results]

@@ -17,7 +17,7 @@ from cqnnews.dates import SHANGHAI, parse_now
 from cqnnews.sections import BadArgument
 from cqnnews.urls import redact
 from tests.conftest import project_settings
-from tests.crawl import run_crawl
+from tests.crawl import origin_dir, run_crawl
 
 NOWHERE = "http://127.0.0.1:9"  # nothing listens: a run that got past its checks would fail, not exit 2
 
@@ -47,13 +47,12 @@ def test_a_huge_recheck_days_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_directory_where_the_lock_goes_is_one_line(tmp_path: Path) -> None:
-    (tmp_path / ".cqnnews" / "yaowen.lock").mkdir(parents=True)
+    (origin_dir(tmp_path, NOWHERE) / "yaowen.lock").mkdir(parents=True)
     refused(run_crawl("yaowen", NOWHERE, tmp_path, timeout=60), "cannot take the run lock")
 
 
 def test_a_damaged_state_file_is_left_as_it_is_with_one_line_saying_how_to_recover(tmp_path: Path) -> None:
-    state = tmp_path / ".cqnnews"
-    state.mkdir()
+    state = origin_dir(tmp_path, NOWHERE)
     db = sqlite3.connect(state / "yaowen.sqlite3")
     db.execute("CREATE TABLE filler (x TEXT)")
     db.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 2000)

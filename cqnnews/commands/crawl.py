@@ -18,9 +18,10 @@ from scrapy.spiderloader import get_spider_loader
 
 from cqnnews.checks import check_settings
 from cqnnews.sections import BadArgument
-from cqnnews.state import lock
+from cqnnews.state import lock, origin_state_dir
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
+from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
 
@@ -46,10 +47,12 @@ class Command(ScrapyCrawl):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(dict(opts.spargs))
-            state_dir = self.settings.get("CQN_STATE_DIR")
+            base_url = self.settings.get("CQN_BASE_URL")
             if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
-                RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), spidercls.name).close()
+                scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
+                RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), scope).close()
                 return
+            state_dir = origin_state_dir(self.settings.get("CQN_STATE_DIR"), base_url)
             StateStore.open(state_dir, spidercls.name).close()
         except lock.LockHeld as exc:
             refuse(str(exc), LOCKED)

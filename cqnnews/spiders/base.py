@@ -68,7 +68,8 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         super().update_settings(settings)
         redis_url = settings.get("CQN_REDIS_URL")
         if redis_url:
-            settings.setdict(redis_settings(redis_url, cls.name), priority="spider")
+            scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
+            settings.setdict(redis_settings(redis_url, scope), priority="spider")
         apply_default_feed(settings, cls.name, worker=bool(redis_url))
 
     @classmethod

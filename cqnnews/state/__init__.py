@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -36,6 +37,23 @@ class CrawlState(Protocol):
     def close(self) -> None: ...
 
 
+def origin_state_dir(state_dir: str | Path, base_url: str) -> Path:
+    """Where the state of crawls of ``base_url`` lives: one folder per origin, so a replica's (or the demo's)
+    articles never count for the real site's.  A state file of the layout before (one folder for every
+    origin) is refused with a line saying where it goes."""
+    from cqnnews.state.store import StateError
+    from cqnnews.urls import SiteUrls
+
+    key = SiteUrls(base_url).origin_key
+    folder = Path(state_dir) / key
+    for old in sorted(Path(state_dir).glob("*.sqlite3")) if Path(state_dir).is_dir() else []:
+        if not (folder / old.name).exists():
+            raise StateError(f"state file {old} was made before crawl states were kept per origin; if it was made "
+                             f"crawling {base_url}, move it to {folder / old.name}, otherwise to the folder of its "
+                             "origin (or away)")
+    return folder
+
+
 def recover(store: CrawlState) -> list[str]:
     """Complete or undo the commits of feeds a killed run left prepared; a line for each, for the log.
 
@@ -43,8 +61,6 @@ def recover(store: CrawlState) -> list[str]:
     are in a stored feed and are marked exported.  Otherwise the run died before the rename:
     its articles stay pending (the next run fetches them) and its ``.part`` file is removed.
     """
-    from pathlib import Path
-
     done = []
     for feed, part in store.prepared_feeds():
         if not Path(part).exists() and Path(feed).exists():
