@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: what a section's tally counts; ``totals`` counts each article once
-OUTCOMES = ("new", "duplicate", "revised", "unchanged", "dropped", "failed")
+OUTCOMES = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 HEALTHY, UNHEALTHY = 0, 1
-COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed")
+COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
 def summary_path(feed_path: str) -> Path:

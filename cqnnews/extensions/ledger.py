@@ -115,11 +115,13 @@ class RunLedger:
         stored = bool(self.feed) and not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats()) \
             and not stats.get_value(FAILED_STAT)
         committed = 0
-        why = ("no response (redirected in a loop or filtered)" if self.reason == "finished"
-               else f"not fetched before the run stopped ({self.reason})")
-        for aid in sorted(run.coordination.unaccounted(run)):  # e.g. a redirect loop the duplicate filter swallowed
+        for aid in sorted(run.coordination.unaccounted(run)):
             url, sections = run.scratch.get(aid) or (str(aid), [])
-            run.fail(aid, url, sections, why)
+            if self.reason == "finished":  # e.g. a redirect loop the duplicate filter swallowed
+                run.fail(aid, url, sections, "no response (redirected in a loop or filtered)")
+            else:  # stopping is not failing: still pending, fetched by the next run
+                run.count("article/not_fetched")
+                run.add(sections, "not_fetched")
         staged = run.scratch.exported_count()
         if stored and self.feed and self.written is not None and self.written != staged:
             logger.error("the feed %s holds %d articles but %d were exported into it: none is marked exported",
@@ -162,9 +164,9 @@ class RunLedger:
                 stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
             failpoints.reached("summary_written")
         t = report["totals"]
-        logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped; %s; summary %s",
-                    "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"], t["revised"],
-                    t["duplicate"], t["failed"], t["dropped"], f"feed {self.feed}",
+        logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped, %d not fetched; %s; "
+                    "summary %s", "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"],
+                    t["revised"], t["duplicate"], t["failed"], t["dropped"], t["not_fetched"], f"feed {self.feed}",
                     summary.summary_path(self.feed) if self.feed else "not written")
 
 
