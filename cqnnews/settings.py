@@ -57,6 +57,7 @@ FEED_STORAGES = {
 
 FEED_EXPORT_ENCODING = "utf-8"  # real Chinese characters, not \uXXXX escapes
 FEED_EXPORT_FIELDS = FIELDS  # one column order for every feed
+FEED_EXPORTERS = {"csv": "cqnnews.exporters.JsonCellsCsvItemExporter"}  # list and object cells as JSON
 
 # --- politeness ----------------------------------------------------------------------
 USER_AGENT = f"cqnnews/{__version__} (news-centre crawler; obeys robots.txt; throttled)"

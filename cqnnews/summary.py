@@ -17,6 +17,17 @@ def summary_path(feed_path: str) -> Path:
     return path.with_name(f"{path.stem if path.suffix else path.name}.summary.json")
 
 
+def summary_location(feed_uri: str | None, feed_dir: str, spider: str, started: Any) -> Path | None:
+    """Where the run's summary goes: beside a feed on local disk; for a feed elsewhere (``stdout:``,
+    ``s3://``...) in ``<feed dir>/<spider>/<UTC start>.summary.json``; None without either."""
+    if feed_uri and ("://" not in feed_uri or feed_uri.startswith("file://")) and not feed_uri.startswith("stdout:"):
+        return summary_path(feed_uri)
+    if not feed_dir:
+        return None
+    stamp = (started.strftime("%Y%m%dT%H%M%SZ") if started is not None else "run")
+    return Path(feed_dir) / spider / f"{stamp}.summary.json"
+
+
 @dataclass
 class Limits:
     max_errors: int
@@ -50,8 +61,10 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
 
 
 def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tally: dict[str, Counter[str]],
-          totals: Counter[str], failed: list[Any], issues: list[str], committed: int, pending: int) -> dict[str, Any]:
-    """The summary; ``tally`` counts per section (an article in two counts in both), ``totals`` once."""
+          totals: Counter[str], failed: list[Any], issues: list[str], committed: int, pending: int,
+          run: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary; ``tally`` counts per section (an article in two counts in both), ``totals`` once;
+    ``run`` what the run was (origin, version, arguments, settings, publication times)."""
     exported = totals["new"] + totals["revised"]
     dated = stats.get("cqnnews/article/parsed", 0) - stats.get("cqnnews/article/flag/no_date", 0)
     parsed = stats.get("cqnnews/article/parsed", 0)
@@ -60,7 +73,9 @@ def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tal
         "feed": feed,
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")),
+        "duration_seconds": _seconds(stats.get("start_time"), stats.get("finish_time")),
         "finish_reason": reason,
+        "run": run or {},
         "healthy": not issues,
         "exit_status": UNHEALTHY if issues else HEALTHY,
         "problems": issues,
@@ -76,6 +91,10 @@ def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tal
         "failed": [asdict(f) for f in failed],
         "state": {"committed": committed, "pending": pending},
     }
+
+
+def _seconds(start: Any, finish: Any) -> float | None:
+    return round((finish - start).total_seconds(), 1) if start is not None and finish is not None else None
 
 
 def _iso(value: Any) -> str | None:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,16 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from cqnnews import failpoints, summary
+from cqnnews import __version__, failpoints, summary
 from cqnnews.feeds import FAILED_STAT, feed_failed
 from cqnnews.items import item_record
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
+from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class RunLedger:
         self.done = False
         self.written: int | None = None  # items the feed exporter wrote, once its slot closed
         self.feed_lock: lock.RunLock | None = None
+        self.stored_uri: str | None = None
         self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS"),
                                      crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
         feeds = list(crawler.settings.getdict("FEEDS"))
@@ -65,11 +69,24 @@ class RunLedger:
         """How many items the feed exporter wrote into the feed: checked against those staged."""
         if slot.uri_template == self.feed:
             self.written = (self.written or 0) + slot.itemcount
+            self.stored_uri = slot.uri  # the template (%(time)s...) rendered: where it really went
+
+    def _what_ran(self, earliest: str | None, latest: str | None) -> dict[str, Any]:
+        spider = self.crawler.spider
+        arguments = getattr(spider, "args", None)
+        return {
+            "origin": redact(self.crawler.settings.get("CQN_BASE_URL")),
+            "cqnnews_version": __version__,
+            "arguments": {k: (sorted(v) if isinstance(v, frozenset) else str(v) if hasattr(v, "isoformat") else v)
+                          for k, v in asdict(arguments).items()} if is_dataclass(arguments) else {},
+            "settings": given_settings(self.crawler.settings),
+            "published_at": {"earliest": earliest, "latest": latest},
+        }
 
     def spider_opened(self, spider: Spider) -> None:
         """A local feed whose directory cannot be written stops the run before any request."""
         path = local_feed_path(self.feed) if self.feed else None
-        if path is None:
+        if path is None or "%(" in str(path):  # elsewhere, or a template: its storage reports a failed write
             return
         problem = local_feed_problem(path)
         if problem is None:
@@ -123,6 +140,7 @@ class RunLedger:
                 run.count("article/not_fetched")
                 run.add(sections, "not_fetched")
         staged = run.scratch.exported_count()
+        earliest, latest = run.scratch.published_range()
         if stored and self.feed and self.written is not None and self.written != staged:
             logger.error("the feed %s holds %d articles but %d were exported into it: none is marked exported",
                          self.feed, self.written, staged)
@@ -135,7 +153,8 @@ class RunLedger:
                 if run.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
                     committed = run.store.commit_prepared(run.prepared_feed, run.unchanged)
                 else:  # another storage (stdout:, s3://...): accepted by it
-                    committed = run.store.commit_exported(run.scratch.exported(), self.feed or "", run.unchanged)
+                    committed = run.store.commit_exported(run.scratch.exported(), redact(self.stored_uri or self.feed or ""),
+                                                          run.unchanged)
                 failpoints.reached("state_committed")
             except Exception as exc:
                 logger.error("could not update the crawl state %s (%s); articles of this run stay pending",
@@ -151,11 +170,13 @@ class RunLedger:
         run.store.close()
         run.scratch.close()
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
-        report = summary.build(run.spider, self.feed, stats.get_stats(), self.reason, run.tally, run.totals,
-                               run.failed, issues, committed, pending)
+        feed = redact(self.stored_uri or self.feed) if self.feed else None
+        report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
+                               run.failed, issues, committed, pending, self._what_ran(earliest, latest))
         stats.set_value("cqnnews/exit_status", report["exit_status"])
-        if self.feed:
-            path = summary.summary_path(self.feed)
+        path = summary.summary_location(feed, self.crawler.settings.get("CQN_FEED_DIR"), run.spider,
+                                        stats.get_value("start_time"))
+        if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -166,8 +187,25 @@ class RunLedger:
         t = report["totals"]
         logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped, %d not fetched; %s; "
                     "summary %s", "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"],
-                    t["revised"], t["duplicate"], t["failed"], t["dropped"], t["not_fetched"], f"feed {self.feed}",
-                    summary.summary_path(self.feed) if self.feed else "not written")
+                    t["revised"], t["duplicate"], t["failed"], t["dropped"], t["not_fetched"], f"feed {feed}",
+                    path if path is not None else "not written")
+
+
+SECRET_SETTINGS = ("PASSWORD", "SECRET", "TOKEN", "AWS_ACCESS_KEY_ID", "_URL")  # URLs may carry a password
+
+
+def given_settings(settings: Any) -> dict[str, Any]:
+    """The settings given on the command line (-s, -o) and every cqnnews setting, secrets redacted."""
+    given = {}
+    for name in sorted(settings.attributes):
+        if name.startswith("CQN_") or settings.getpriority(name) >= SETTINGS_PRIORITIES["cmdline"]:
+            value = settings.get(name)
+            if isinstance(value, BaseSettings):  # FEEDS: its URIs may carry credentials
+                value = {redact(str(key)): str(options) for key, options in value.copy_to_dict().items()}
+            elif isinstance(value, str) and any(mark in name for mark in SECRET_SETTINGS):
+                value = redact(value) if "://" in value else ("***" if value and "_URL" not in name else value)
+            given[name] = value if isinstance(value, (str, int, float, bool, type(None), dict)) else str(value)
+    return given
 
 
 def local_feed_path(feed: str) -> Path | None:

@@ -127,6 +127,12 @@ class RunScratch:
                 yield Exported(aid, url, content_hash, published_at, json.loads(sections), revision)
             last = rows[-1][0]
 
+    def published_range(self) -> tuple[str | None, str | None]:
+        """The earliest and latest publication times among the articles exported (ISO 8601, +08:00)."""
+        self._write_staged()
+        row = self.db.execute("SELECT min(published_at), max(published_at) FROM exported").fetchone()
+        return row[0], row[1]
+
     def exported_count(self) -> int:
         self._write_staged()
         return int(self.db.execute("SELECT count(*) FROM exported").fetchone()[0])
