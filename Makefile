@@ -6,7 +6,7 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv lock demo test crawl redis redis-server bench bench-extract bench-redis clean
+.PHONY: help venv lock demo test tools crawl redis redis-server bench bench-extract bench-redis clean
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -38,7 +38,10 @@ redis-server:  # the tests start their own, on free ports
 redis: redis-server
 	bash scripts/redis.sh start 6379 .cqnnews/redis
 
-test: $(INSTALLED) redis-server
+tools:  # logrotate, to check deploy/logrotate/cqnnews
+	bash scripts/tools.sh
+
+test: $(INSTALLED) redis-server tools
 	$(BIN)/python -m pytest
 
 crawl: $(INSTALLED)

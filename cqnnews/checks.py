@@ -31,6 +31,7 @@ NUMBERS = {
     "CQN_BACKOFF_BASE": (0.0, "seconds of the first retry's wait"),
     "CQN_BACKOFF_MAX": (0.0, "seconds of the longest retry wait"),
     "CQN_REDIS_OUTAGE_MAX": (0.0, "seconds workers wait for Redis before they stop"),
+    "CQN_KEEP_FEEDS_DAYS": (0.0, "days feeds are kept in the feed directory (0: for ever)"),
 }
 
 

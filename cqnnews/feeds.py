@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import socket
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -48,6 +50,43 @@ def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False
     path = default_feed_path(settings.get("CQN_FEED_DIR"), spider, worker=worker)
     options: dict[str, Any] = {"format": "jsonlines", "encoding": "utf-8", "fields": FIELDS}
     settings.set("FEEDS", {str(path): options}, priority="spider")
+
+
+_HOST = socket.gethostname().replace(".", "-")
+_PART = re.compile(r"^(?P<feed>.+)\.(?P<spider>[^.]+)\.(?P<host>[^.]+)\.(?P<pid>\d+)\.(?P<start>\d{8}T\d{6}Z)\.part$")
+
+
+def part_name(feed_name: str, spider: str) -> str:
+    """``<feed>.<spider>.<host>.<pid>.<start>.part``: one per run, and whose run it is."""
+    return f"{feed_name}.{spider}.{_HOST}.{os.getpid()}.{_STARTED}.part"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def tidy_feed_dir(folder: Path, keep_days: float, now: float | None = None) -> list[Path]:
+    """Remove from ``folder`` the ``.part`` files of runs of this host known dead (their process is gone),
+    and, when ``keep_days`` > 0, feeds and summaries older than that; the paths removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in folder.iterdir() if folder.is_dir() else []:
+        if (m := _PART.match(path.name)) is not None:
+            dead = m["host"] == _HOST and int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
+        else:
+            dead = keep_days > 0 and path.name.endswith((".jsonl", ".summary.json", ".csv", ".jsonl.gz")) \
+                and now - path.stat().st_mtime > keep_days * 86400
+        if dead:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 class FeedWriteError(OSError):
@@ -125,7 +164,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
 
     def _part(self) -> Path:
         final = Path(self.path)
-        return final.with_name(f"{final.name}.{self.spider_name}.{os.getpid()}.{_STARTED}.part")
+        return final.with_name(part_name(final.name, self.spider_name))
 
     def open(self, spider: Spider) -> IO[bytes]:
         self.crawler = getattr(spider, "crawler", None)

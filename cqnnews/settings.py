@@ -17,6 +17,9 @@ COMMANDS_MODULE = "cqnnews.commands"
 CQN_BASE_URL = os.environ.get("CQN_BASE_URL", "https://www.cqn.com.cn")
 # Default feed: <CQN_FEED_DIR>/<spider>/<UTC start time>.jsonl, unless -o/-O names one.
 CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
+# Feeds and summaries older than this many days are removed from <CQN_FEED_DIR>/<spider>/ after a run
+# (0: kept for ever); .part files of dead runs of this host are removed whatever it says.
+CQN_KEEP_FEEDS_DAYS = os.environ.get("CQN_KEEP_FEEDS_DAYS", "0")
 # Node ids by sub-section name, used only where the navigation does not name a listing.
 CQN_NODE_IDS: dict[str, int] = {}
 # Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3

@@ -48,7 +48,7 @@ def test_atomic_storage_shows_nothing_under_the_final_name_until_stored(tmp_path
     file = storage.open(FakeSpider())  # type: ignore[arg-type]
     file.write(b'{"a": 1}\n')
     [part] = (tmp_path / "feeds").glob("x.jsonl.*.part")
-    assert not final.exists() and part.name.startswith(f"x.jsonl.yaowen.{os.getpid()}.")
+    assert not final.exists() and part.name.startswith("x.jsonl.yaowen.") and f".{os.getpid()}." in part.name
     storage.store(file)
     assert final.read_bytes() == b'{"a": 1}\n' and not part.exists()
 
@@ -77,3 +77,35 @@ def test_atomic_storage_appends_for_dash_o(tmp_path: Path) -> None:
     assert final.read_bytes() == b"old\n"
     storage.store(file)
     assert final.read_bytes() == b"old\nnew\n"
+
+
+def test_dead_runs_parts_and_old_feeds_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from cqnnews.feeds import _HOST, tidy_feed_dir
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(done.stdout)  # that process has exited
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        names = {
+            "dead": f"a.jsonl.yaowen.{_HOST}.{dead_pid}.20261129T000000Z.part",
+            "alive": f"b.jsonl.yaowen.{_HOST}.{alive.pid}.20261129T000000Z.part",
+            "other_host": f"c.jsonl.yaowen.elsewhere-host.{dead_pid}.20261129T000000Z.part",
+            "old_feed": "20261001T000000Z.jsonl", "old_summary": "20261001T000000Z.summary.json",
+            "new_feed": "20261129T000000Z.jsonl", "stranger": "notes.txt",
+        }
+        for name in names.values():
+            (tmp_path / name).write_text("x")
+        month_ago = time.time() - 40 * 86400
+        for key in ("old_feed", "old_summary", "stranger"):
+            os.utime(tmp_path / names[key], (month_ago, month_ago))
+        assert {p.name for p in tidy_feed_dir(tmp_path, keep_days=0)} == {names["dead"]}
+        assert {p.name for p in tidy_feed_dir(tmp_path, keep_days=30)} == {names["old_feed"], names["old_summary"]}
+        assert {p.name for p in tmp_path.iterdir()} == {names[k] for k in ("alive", "other_host", "new_feed",
+                                                                           "stranger")}
+    finally:
+        alive.kill()
+        alive.wait()

@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from cqnnews import __version__, failpoints, summary
-from cqnnews.feeds import FAILED_STAT, feed_failed
+from cqnnews.feeds import FAILED_STAT, feed_failed, tidy_feed_dir
 from cqnnews.items import item_record
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
@@ -70,6 +70,15 @@ class RunLedger:
         if slot.uri_template == self.feed:
             self.written = (self.written or 0) + slot.itemcount
             self.stored_uri = slot.uri  # the template (%(time)s...) rendered: where it really went
+
+    def _tidy(self, spider: str) -> None:
+        """The default feed directory: dead runs' .part files, and feeds past CQN_KEEP_FEEDS_DAYS."""
+        feed_dir = self.crawler.settings.get("CQN_FEED_DIR")
+        if feed_dir:
+            removed = tidy_feed_dir(Path(feed_dir) / spider, self.crawler.settings.getfloat("CQN_KEEP_FEEDS_DAYS"))
+            if removed:
+                logger.info("removed %d files from %s: dead runs' .part files, feeds older than CQN_KEEP_FEEDS_DAYS",
+                            len(removed), Path(feed_dir) / spider)
 
     def _what_ran(self, earliest: str | None, latest: str | None) -> dict[str, Any]:
         spider = self.crawler.spider
@@ -184,6 +193,7 @@ class RunLedger:
                 logger.error("could not write the run summary %s (%s)", path, exc.strerror or exc)
                 stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
             failpoints.reached("summary_written")
+        self._tidy(run.spider)
         t = report["totals"]
         logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped, %d not fetched; %s; "
                     "summary %s", "healthy" if report["healthy"] else "UNHEALTHY: " + "; ".join(issues), t["new"],
