@@ -3,16 +3,10 @@
 # 127.0.0.1 only: `scripts/redis.sh start [PORT] [DIR]` (default 6379, .cqnnews/redis).
 set -euo pipefail
 
+source "$(dirname "$0")/apt.sh"
+
 install() {
-  command -v redis-server >/dev/null 2>&1 && return 0
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "redis-server is missing and there is no apt-get here: install Redis 6 or newer" >&2
-    exit 1
-  fi
-  echo "installing redis-server (Debian package) ..." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  apt_install redis-server redis-server
 }
 
 start() {
