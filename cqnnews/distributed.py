@@ -29,6 +29,7 @@ import uuid
 from typing import Any
 
 import redis
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
@@ -87,7 +88,6 @@ def redis_settings(url: str, spider: str) -> dict[str, Any]:
         "SCHEDULER_QUEUE_KEY": f"cqn:{spider}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"cqn:{spider}:dupefilter",
         "SCHEDULER_PERSIST": True,  # a worker leaving does not empty the shared queue
-        "SPIDER_MIDDLEWARES": {"cqnnews.distributed.ReleaseTakenMiddleware": 50},
     }
 
 
@@ -186,6 +186,8 @@ class ReleaseTakenMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ReleaseTakenMiddleware":
+        if not crawler.settings.get("CQN_REDIS_URL"):
+            raise NotConfigured  # one process: nothing is taken from a shared queue
         return cls(crawler)
 
     def _done(self, response: Any) -> None:

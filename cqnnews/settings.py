@@ -106,6 +106,21 @@ ITEM_PIPELINES = {
 # (its cache misses on bound methods): a development aid that costs 0.4 ms a page.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
+# `scrapy check`: sample pages of the crawled origin (cqnnews/contracts.py), and nothing else
+# (CQN_SAMPLE_ONLY, set by the check command: no follow-up request, no article phase)
+CQN_SAMPLE_ONLY = False
+SPIDER_MIDDLEWARES = {
+    "cqnnews.distributed.ReleaseTakenMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
+    "cqnnews.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only
+}
+SPIDER_CONTRACTS = {
+    "cqnnews.contracts.SiteUrlContract": 1,
+    "cqnnews.contracts.ChannelPageContract": 1,
+    "cqnnews.contracts.ListingContract": 2,
+    "cqnnews.contracts.ArticleContract": 2,
+    "cqnnews.contracts.NotesArticlesContract": 3,
+}
+
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False  # no listening ports on cron machines
 REMOTE_CONTROL_ENABLED = False

@@ -47,3 +47,23 @@ def test_unknown_spider_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "cqnnews: error: unknown spider 'nosuch'; valid: " + ", ".join(sorted(s.spider for s in SECTIONS))]
+
+
+def test_scrapy_check_runs_a_contract_per_callback_against_the_replica(replica: RunningReplica,
+                                                                       tmp_path: Path) -> None:
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "check", "-l", "yaowen"], cwd=tmp_path,
+                            env=crawl_env(replica.url), capture_output=True, text=True, timeout=120)
+    methods = {line.strip().lstrip("*").strip() for line in listed.stdout.splitlines()}
+    assert {"parse", "parse_home", "parse_channel", "parse_listing", "parse_article"} <= methods, listed.stdout
+    done = subprocess.run([sys.executable, "-m", "scrapy", "check"], cwd=tmp_path, env=crawl_env(replica.url),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "\nOK" in done.stderr, done.stderr[-3000:]
+    assert f"Ran {7 * len(SECTIONS)} contracts" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no state, no feed
+
+
+def test_scrapy_check_fails_where_the_pages_are_not(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "scrapy", "check", "yaowen", "-s", "RETRY_TIMES=0",
+                           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"], cwd=tmp_path,
+                          env=crawl_env("http://127.0.0.1:9"), capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "FAILED" in done.stderr, done.stderr[-2000:]

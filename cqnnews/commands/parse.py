@@ -13,13 +13,19 @@ import shutil
 import tempfile
 
 from scrapy.commands.parse import Command as ScrapyParse
+from scrapy.settings import BaseSettings
+
+
+def throw_away_state(settings: BaseSettings) -> None:
+    """The run keeps its crawl state in a temporary directory, removed at exit, and writes no feed."""
+    scratch = tempfile.mkdtemp(prefix="cqnnews-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    settings.set("CQN_STATE_DIR", scratch, priority="cmdline")
+    settings.set("CQN_FEED_DIR", "", priority="cmdline")  # no default feed
 
 
 class Command(ScrapyParse):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        scratch = tempfile.mkdtemp(prefix="cqnnews-parse-")
-        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        self.settings.set("CQN_STATE_DIR", scratch, priority="cmdline")
-        self.settings.set("CQN_FEED_DIR", "", priority="cmdline")  # no default feed
+        throw_away_state(self.settings)

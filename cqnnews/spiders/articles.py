@@ -65,7 +65,13 @@ class ArticleCallbacks:
 
     def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
                       pages: list[PageReading] | None = None, rest: list[str] | None = None) -> Any:
-        """Read one page of an article; once every page is read, assemble and yield the article."""
+        """Read one page of an article; once every page is read, assemble and yield the article.
+
+        @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
+        @article
+        @returns items 1 1
+        @scrapes title published_at body authors
+        """
         run = self.run
         aid = int(response.meta["article_id"])
         if not isinstance(response, TextResponse):

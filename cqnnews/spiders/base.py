@@ -94,7 +94,12 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         return KnownArticles(self.run.store, self.urls)
 
     def parse(self, response: Response) -> Any:
-        """``scrapy parse --spider=<spider> <article URL>``: the article on the page."""
+        """``scrapy parse --spider=<spider> <article URL>``: the article on the page.
+
+        @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
+        @returns items 1 1
+        @scrapes title published_at body authors source
+        """
         aid = article_id(response.url)
         if aid is None:
             self.logger.error("scrapy parse reads article pages (…/content_<id>.htm); %s is not one", response.url)
@@ -105,7 +110,8 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
 
     def idle(self, spider: Spider) -> None:
         """Listings done: the coordination queues articles (in batches, or across workers)."""
-        if spider is self and self.run.coordination.idle(self.run, self):
+        if spider is self and not self.settings.getbool("CQN_SAMPLE_ONLY") \
+                and self.run.coordination.idle(self.run, self):
             raise DontCloseSpider
 
     # --- listings --------------------------------------------------------------------
@@ -131,6 +137,12 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
                           cb_kwargs={"listing": listing, "page": 1})
 
     def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
+        """One page of a listing: its articles noted, the next pages (and listings below it) requested.
+
+        @site_url https://www.cqn.com.cn/qt/node_6500.htm
+        @listing 要闻一
+        @notes_articles 1
+        """
         sel = page_selector(response)
         self.run.where = f"listing {listing.name} page {page}"
         self.run.count("listing/pages")

@@ -47,6 +47,11 @@ class NavigationCallbacks:
                       dont_filter=self.run.coordination.pages_bypass_filter())
 
     def parse_home(self, response: Response) -> Any:
+        """The home page: each channel of the section, by its link text.
+
+        @site_url https://www.cqn.com.cn/
+        @returns requests 1
+        """
         links = navigation.links_by_text(page_selector(response), response.url)
         for i, channel in enumerate(self.section.channels):
             url = links.get(compact(channel.name))
@@ -59,6 +64,11 @@ class NavigationCallbacks:
                           dont_filter=self.run.coordination.pages_bypass_filter(), cb_kwargs={"position": i})
 
     def parse_channel(self, response: Response, position: int) -> Any:
+        """A channel page: the section's listings on it, by link text (else by node id).
+
+        @channel_page
+        @returns requests 1
+        """
         channel = self.section.channels[position]
         links = navigation.node_links(page_selector(response), response.url)
         by_name = {compact(name): url for name, url in links}
