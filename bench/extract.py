@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bench import write_results
+from bench import write_results, zh_news
 from cqnnews.dates import parse_datetime
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import extract_bytes
@@ -187,6 +187,14 @@ def main() -> int:
               f"{r['ms_per_page_interleaved']:>9.3f} {r['times_slower_than_cqnnews_interleaved']:>7.1f}x "
               f"{r['field_accuracy']:>9.1%}  " + "  ".join(f"{r['per_field'][f]:>12.1%}" for f in FIELDS))
     print("ms/page: turns on chunks of 40 pages; blocks: the whole sample in turn; per page: turns on every page")
+    if zh_news.EVAL.is_dir():
+        results["zh_news"] = zh_news.measure()
+        print("35 real Chinese news pages (../shared/eval/zh-news), body character F1 against hand-made gold:")
+        for name, r in results["zh_news"].items():
+            print(f"{name:<12} extracted {r['extracted']}/{r['pages']}  body F1 {r['body_f1']:.3f}  "
+                  f"dates right {r['dates_right']}")
+    else:
+        print(f"no {zh_news.EVAL}: the zh-news measurement is left out")
     write_results("extract", results)
     return 0
 
