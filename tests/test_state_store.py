@@ -156,3 +156,17 @@ def test_both_stores_keep_the_same_interface() -> None:
     wanted = {name for name in dir(CrawlState) if not name.startswith("_")}
     for store in (StateStore, RedisStateStore):
         assert wanted <= set(dir(store)) | {"path"}, store
+
+
+def test_a_file_damaged_after_a_clean_close_is_still_found(tmp_path: Path) -> None:
+    store = StateStore.open(tmp_path, "yaowen")
+    store.commit_exported((exported(aid) for aid in range(1, 5001)), "f")
+    store.close()
+    assert (tmp_path / "yaowen.sqlite3.closed").exists()
+    StateStore.open(tmp_path, "yaowen").close()  # unchanged since closed: opens without reading it whole
+    raw = bytearray((tmp_path / "yaowen.sqlite3").read_bytes())
+    middle = len(raw) // 2
+    raw[middle:middle + 4096] = b"\xff" * 4096
+    (tmp_path / "yaowen.sqlite3").write_bytes(bytes(raw))
+    with pytest.raises(StateError, match="damaged|not a cqnnews state database"):
+        StateStore.open(tmp_path, "yaowen")

@@ -111,7 +111,8 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._check()  # before anything writes to the file
+        if not self._unchanged_since_closed():
+            self._check()  # before anything writes to the file
         self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         self.db.execute("PRAGMA synchronous=FULL")  # a committed export survives a power cut
         self._migrate()
@@ -133,6 +134,26 @@ class StateStore:
         except sqlite3.DatabaseError as exc:
             raise StateError(f"state file {path} is not a cqnnews state database ({exc}); "
                              "move it away or set CQN_STATE_DIR elsewhere") from None
+
+    @property
+    def _closed_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".closed")
+
+    def _stamp(self) -> str | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+    def _unchanged_since_closed(self) -> bool:
+        """Whether the file is exactly as this store left it when it last closed cleanly: then the full
+        check (which reads the whole file, half a second at a million articles) can be skipped.  A run
+        that died, or anything else that wrote to the file, makes the next open check it whole."""
+        try:
+            return self._closed_marker.read_text().strip() == self._stamp()
+        except OSError:
+            return False
 
     def _check(self) -> None:
         damage = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -163,7 +184,13 @@ class StateStore:
         self.db.execute("COMMIT")
 
     def close(self) -> None:
-        self.db.close()
+        self.db.close()  # the last connection out checkpoints the write-ahead log into the file
+        try:
+            self._closed_marker.unlink(missing_ok=True)
+            if (stamp := self._stamp()) is not None:
+                self._closed_marker.write_text(stamp + "\n")
+        except OSError:  # no marker: the next open checks the file whole
+            pass
 
     # --- reading -------------------------------------------------------------------------
 
