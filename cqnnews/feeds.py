@@ -143,7 +143,7 @@ class GuardedFile:
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
-    """Writes ``<path>.<spider>.<pid>.<start>.part`` and renames it to ``<path>`` once complete and on disk.
+    """Writes ``<path>.<spider>.<host>.<pid>.<start>.part`` and renames it to ``<path>`` once complete and on disk.
 
     An analyst never sees a half-written file under a final name; a run killed mid-way
     leaves only its own ``.part`` file (the name is unique per run).  Appending (``-o``)
