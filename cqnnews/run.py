@@ -130,7 +130,8 @@ class Run:
 
     def progress(self) -> str:
         done = sum(self.totals[k] for k in ("new", "revised", "unchanged", "failed"))
-        return (f"{self.where}; {self.scratch.found_count} articles to fetch, {done}/{self.articles_requested} fetched, "
+        return (f"{self.where}; {self.scratch.found_count} articles to fetch, "
+                f"{done}/{self.articles_requested} fetched, "
                 f"{len(self.failed)} failed")
 
 

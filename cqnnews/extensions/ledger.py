@@ -162,8 +162,8 @@ class RunLedger:
                 if run.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
                     committed = run.store.commit_prepared(run.prepared_feed, run.unchanged)
                 else:  # another storage (stdout:, s3://...): accepted by it
-                    committed = run.store.commit_exported(run.scratch.exported(), redact(self.stored_uri or self.feed or ""),
-                                                          run.unchanged)
+                    where = redact(self.stored_uri or self.feed or "")
+                    committed = run.store.commit_exported(run.scratch.exported(), where, run.unchanged)
                 failpoints.reached("state_committed")
             except Exception as exc:
                 logger.error("could not update the crawl state %s (%s); articles of this run stay pending",

@@ -170,7 +170,8 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         known_pages = known_pages + 1 if sorted_.all_known else 0
         last = navigation.last_page(sel)
         if self.max_listing_pages <= page < last:
-            self._end(walk, listing, "capped", f"page {page} of {last} is the most one run walks (CQN_MAX_LISTING_PAGES)")
+            self._end(walk, listing, "capped",
+                      f"page {page} of {last} is the most one run walks (CQN_MAX_LISTING_PAGES)")
             return
         if not items or page >= last or sorted_.reached_since:
             self._end(walk, listing)
