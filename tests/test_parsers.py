@@ -32,22 +32,38 @@ def test_every_replica_article_parses_to_its_ground_truth(seed: int) -> None:
     assert layouts == {"current", "old", "generic"}
 
 
-def test_page_without_title_is_refused() -> None:
+def test_page_without_a_headline_takes_its_title_from_the_title_element() -> None:
+    page = ('<html><head><title>质量抽查结果公布_中国质量新闻网</title></head><body><div class="publish">2020-01-01 10:00:00'
+            '</div><div class="Detail_Content"><div class="content"><p>正文。</p></div></div></body></html>')
+    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    assert (article.title, article.body) == ("质量抽查结果公布", "正文。")
+
+
+def test_page_whose_only_line_would_be_its_title_is_refused() -> None:
+    """No headline anywhere: the body's first short line is the title; nothing is left for a body."""
     page = '<div class="publish">2020-01-01 10:00:00</div><div class="Detail_Content"><div class="content"><p>正文</p></div></div>'
-    with pytest.raises(ArticleParseError, match="no title"):
+    with pytest.raises(ArticleParseError, match="empty body"):
         extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
 
 
-def test_page_without_any_title_is_refused_even_by_the_generic_parser() -> None:
-    with pytest.raises(ArticleParseError, match="no title|no article text"):
-        extract("<html><body><p>hello</p></body></html>", URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+def test_page_with_no_text_at_all_is_refused() -> None:
+    with pytest.raises(ArticleParseError, match="no article text"):
+        extract("<html><head><title>标题</title></head><body><div></div></body></html>",
+                URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
 
 
 def test_article_without_date_is_flagged() -> None:
     page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish"><span class="from"></span></div>'
             '<div class="Detail_Content"><div class="content"><p>正文。</p></div></div>')
-    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    article = extract(page, URLS.base + "/news/qt/n6500/2000000.html", URLS)
     assert article.published_at is None and article.flags == ["no_date"]
+
+
+def test_article_dated_only_by_its_url_is_flagged_so() -> None:
+    page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish"><span class="from"></span></div>'
+            '<div class="Detail_Content"><div class="content"><p>正文。</p></div></div>')
+    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    assert article.published_at == "2020-01-01T00:00:00+08:00" and article.flags == ["date_from_url"]
 
 
 @pytest.mark.parametrize("head", [
@@ -60,7 +76,7 @@ def test_article_without_date_is_flagged() -> None:
 def test_keywords_in_head_without_xpath_are_what_the_xpath_finds(head: str) -> None:
     from lxml import etree
 
-    from cqnnews.parsers.current import _head_keywords
+    from cqnnews.parsers.readings import _head_keywords
 
     html = f"<html><head><title>t</title>{head}</head><body><meta name='keywords' content='体内'></body></html>"
     root = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))

@@ -1,10 +1,12 @@
 """From article pages to an :class:`~cqnnews.items.Article`: pick the layout, read, assemble.
 
-Parsers are tried in order; the first whose ``matches`` accepts the page reads it (the
-generic one accepts any page).  An article split over pages is read page by page and
-assembled once, so bylines and editor lines on its last page are found.  The
-enpproperty block of the first page, where present, overrides date, title, subtitle and
-keywords.
+Layouts are tried in order; the first whose ``matches`` accepts the page reads it, each
+field by its chain of readings (:mod:`cqnnews.parsers.readings`: the current layout's ends
+in readings that hold on any page, and the generic reader for the body).  An article split
+over pages is read page by page and assembled once, so bylines and editor lines on its
+last page are found; the site's habits are read from the body whatever reading found it.
+The enpproperty block of the first page, where present, overrides title, subtitle and
+keywords (its date is one reading of the publication time).
 """
 
 from __future__ import annotations
@@ -18,22 +20,23 @@ from cqnnews import dates
 from cqnnews.decoding import decode_page
 from cqnnews.items import Article
 from cqnnews.parsers import enpproperty
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading
-from cqnnews.parsers.current import CurrentLayout, split_keywords
-from cqnnews.parsers.generic import GenericLayout
+from cqnnews.parsers.base import ArticleParseError, Page, PageReading
+from cqnnews.parsers.current import CURRENT
 from cqnnews.parsers.habits import interpret
-from cqnnews.parsers.old import OldLayout
+from cqnnews.parsers.layout import Layout
+from cqnnews.parsers.old import OLD
+from cqnnews.parsers.readings import split_keywords
 from cqnnews.urls import SiteUrls, article_id
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str; XHTML pages start with it
-PARSERS: list[LayoutParser] = [CurrentLayout(), OldLayout(), GenericLayout()]
+LAYOUTS: tuple[Layout, ...] = (OLD, CURRENT)  # the first that matches reads the page; CURRENT matches any
 # Pages are decoded first, then parsed as UTF-8 bytes: a <meta charset> in the page cannot change
 # the encoding lxml reads them in.  Not shared across threads.
 # huge_tree: libxml2 otherwise stops at about 255 levels of nesting (Word pastes of unclosed
 # <span>/<font> go deeper) and silently drops the rest of the body.
 _PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
 
-__all__ = ["ArticleParseError", "PARSERS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
+__all__ = ["ArticleParseError", "LAYOUTS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
            "read"]
 
 
@@ -66,10 +69,8 @@ def read_text(page: str, url: str, urls: SiteUrls) -> PageReading:
     if root is None:
         raise ArticleParseError("not an HTML page (Document is empty)")
     parsed = Page(root, html)
-    parser = next(p for p in PARSERS if p.matches(parsed))
-    reading = parser.read(parsed, url, urls.canonical)
-    reading.properties = enpproperty.properties(page)
-    return reading
+    layout = next(lay for lay in LAYOUTS if lay.matches(parsed))
+    return layout.read(parsed, url, enpproperty.properties(page))
 
 
 def _channel(canonical_url: str) -> str:
@@ -93,19 +94,18 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     if aid is None:
         raise ArticleParseError("no article id in the URL or the page")
     title = props.get("title") or first.title
-    if first.body is not None:
-        body = first.body
-    else:
-        body = interpret([u for r in readings for u in r.units], title, url, urls.canonical)
+    body = interpret([u for r in readings for u in r.units], title, url, urls.canonical)
     if not body.text and not body.images:
         raise ArticleParseError("empty body")
 
     flags: list[str] = []
     published = first.published_at
-    if "date" in props:
-        published = dates.parse_datetime(props["date"], now) or published
+    if published is not None and now is not None:
+        published = dates.plausible(published, now)
     if published is None:
         flags.append("no_date")
+    elif first.date_from_url:
+        flags.append("date_from_url")
     if any(r.garbled for r in readings):
         flags.append("garbled")
     if any(r.charset_misdeclared for r in readings):

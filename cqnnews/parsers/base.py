@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import ClassVar
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from cqnnews.parsers.habits import Body
 from cqnnews.parsers.units import Element, Unit, text_of
 
-__all__ = ["ArticleParseError", "LayoutParser", "Page", "PageReading", "css", "text_of", "xpath"]
+__all__ = ["ArticleParseError", "Page", "PageReading", "css", "text_of", "xpath"]
 
 
 @cache
@@ -63,7 +60,6 @@ class PageReading:
     source: str
     keywords: list[str]
     units: list[Unit] = field(default_factory=list)  # the body, still with its habits
-    body: Body | None = None  # set instead of units by parsers that read text, not markup
     more_pages: list[str] = field(default_factory=list)  # absolute URLs of the article's other pages
     # set by cqnnews.parsers.read: the page's enpproperty fields, and how its bytes were decoded
     properties: dict[str, str] = field(default_factory=dict)
@@ -71,15 +67,6 @@ class PageReading:
     charset_misdeclared: bool = False  # the page declared one charset and was written in another
     garbled: bool = False  # replacement characters remain: some text is lost
     control_characters: bool = False  # NUL characters were taken out before the page was parsed
-
-
-class LayoutParser:
-    """One layout era of the site: selectors as class attributes, one method per field."""
-
-    name: ClassVar[str]
-
-    def matches(self, page: Page) -> bool:
-        raise NotImplementedError
-
-    def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
-        raise NotImplementedError
+    # which reading of its chain gave each field, for the fields not read by the chain's first
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    date_from_url: bool = False  # only the day, from the URL: the page shows no publication time

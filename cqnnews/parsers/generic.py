@@ -1,74 +1,76 @@
-"""Pages in no layout the site is known for: trafilatura reads the text.
+"""The body of a page in no layout the site is known for: trafilatura finds it, our units read it.
 
-Marked ``layout: generic``: no byline, caption or attachment habits are read, and the
-source is the site's own.  Title and date are read first, on the untouched tree:
-trafilatura's title rules, else the page's ``<h1>``; the date from ``<time datetime>``
-or article metadata, else htmldate's search (trafilatura's own, keeping only the day).
-The text comes from trafilatura without its metadata pass and its fallback extractors,
-which cost three quarters of its time and add nothing the steps above do not.
+trafilatura (its default mode, with its own fallbacks, readability and jusText) picks the
+article's paragraphs out of the page furniture and keeps their markup: images, links,
+tables, ``align="center"``.  Its XML is renamed back to HTML and flattened into the same
+units as the site's own templates, so the site's habits (bylines, editor lines, captions,
+``附件`` links, the 中国质量报 repeated title) are read from it as from any other body.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from configparser import ConfigParser
+from functools import cache
 
-import lxml.html
+from cqnnews.parsers.readings import Context
+from cqnnews.parsers.units import Element, Unit, flatten, has_text
 
-from cqnnews.dates import parse_datetime
-from cqnnews.parsers.base import ArticleParseError, LayoutParser, Page, PageReading, text_of, xpath
-from cqnnews.parsers.current import OWN_SOURCE, meta_keywords
-from cqnnews.parsers.habits import Body
-from cqnnews.text import clean
-
-DATE_XPATHS = (
-    "//time/@datetime",
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@name='pubdate' or @name='PubDate' or @name='publishdate']/@content",
-    "//time",
-)
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
+# trafilatura's XML elements and the HTML ones they stand for (attributes are kept as found)
+_AS_HTML = {"graphic": "img", "ref": "a", "lb": "br", "head": "h2", "list": "ul", "item": "li", "row": "tr",
+            "cell": "td", "hi": "span", "quote": "blockquote", "del": "span", "code": "pre", "doc": "div",
+            "main": "div", "body": "div"}
+_ATTRIBUTES = {"target": "href"}
+_LAYOUT_IN_CELLS = frozenset({"p", "head", "list", "graphic", "table", "quote"})
 
 
-class GenericLayout(LayoutParser):
-    name = "generic"
+def as_html(el: Element) -> Element:
+    """trafilatura's output tree with HTML names, in place: ``graphic`` is ``img``, ``ref target=`` is ``a href=``.
 
-    def matches(self, page: Page) -> bool:
-        return True
+    A table whose cells hold paragraphs, images or tables is the page's layout, not data:
+    its cells become blocks of text.
+    """
+    for table in list(el.iter("table")):
+        if any(d.tag in _LAYOUT_IN_CELLS for cell in table.iter("cell") for d in cell.iterdescendants()):
+            for node in table.iter("table", "row", "cell"):
+                node.tag = "div"
+    for node in el.iter():
+        if isinstance(node.tag, str):
+            node.tag = _AS_HTML.get(node.tag, node.tag)
+            for old, new in _ATTRIBUTES.items():
+                if old in node.attrib:
+                    node.set(new, node.attrib.pop(old))
+    return el
 
-    def published_at(self, root: lxml.html.HtmlElement) -> datetime | None:
-        for expression in DATE_XPATHS:
-            for value in xpath(expression)(root):
-                if (found := parse_datetime(value if isinstance(value, str) else text_of(value))) is not None:
-                    return found
-        from htmldate import find_date  # trafilatura's date search; slow, for pages without date markup
 
-        found_day = find_date(root, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
-        return parse_datetime(found_day) if found_day else None
+MIN_EXTRACTED_SIZE = "50"  # trafilatura's 250 sends short articles to its fallbacks, which merge their paragraphs
 
-    def title(self, root: lxml.html.HtmlElement) -> str:
-        from trafilatura.metadata import extract_title
 
-        h1 = root.xpath("//h1")
-        return clean(extract_title(root) or (text_of(h1[0]) if h1 else ""))
+@cache
+def _config() -> ConfigParser:
+    from trafilatura.settings import use_config
 
-    def read(self, page: Page, url: str, canonical: Callable[[str], str]) -> PageReading:
-        import trafilatura  # slow to import; only rare pages need it
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", MIN_EXTRACTED_SIZE)
+    return config
 
-        # trafilatura wants lxml.html's elements and changes the tree it reads: a tree of its own
-        root = lxml.html.document_fromstring(page.html, parser=_HTML_PARSER)
-        title = self.title(root)
-        if not title:
-            raise ArticleParseError("no title")
-        published = self.published_at(root)
-        keywords = meta_keywords(root)
-        doc = trafilatura.bare_extraction(root, url=url, with_metadata=False, include_comments=False,
-                                          include_tables=True, favor_precision=True, fast=True)
-        if doc is None:
-            raise ArticleParseError("no article text found in an unknown layout")
-        data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-        text = "\n".join(line for line in (clean(x) for x in (data.get("text") or "").splitlines()) if line)
-        if not text:
-            raise ArticleParseError("no article text found in an unknown layout")
-        return PageReading(layout=self.name, breadcrumb=[], title=title, published_at=published, source=OWN_SOURCE,
-                           keywords=keywords, body=Body(text=text))
+
+def article_units(html: bytes, url: str) -> list[Unit] | None:
+    """The units of the page's article text as trafilatura finds it; None where it finds none."""
+    import trafilatura  # slow to import; only pages in an unknown layout need it
+
+    # as text: given a tree, trafilatura gives up on some pages it reads from their text
+    doc = trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=False, include_comments=False,
+                                      include_tables=True, include_images=True, include_links=True,
+                                      config=_config())
+    body = getattr(doc, "body", None)
+    if body is None:
+        return None
+    units = flatten(as_html(body))
+    return units if has_text(units) else None
+
+
+def generic_body(ctx: Context) -> list[Unit] | None:
+    return article_units(ctx.page.html, ctx.url)
+
+
+__all__ = ["article_units", "as_html", "generic_body"]

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-import re
-
 from cqnnews.parsers.base import Page
-from cqnnews.parsers.current import OWN_SOURCE, CurrentLayout
+from cqnnews.parsers.current import body_at
+from cqnnews.parsers.generic import generic_body
+from cqnnews.parsers.layout import BodyReading, Layout
+from cqnnews.parsers.readings import (
+    ENP_DATE,
+    LABELLED_TIME,
+    NO_BREADCRUMB,
+    POSITION_LINE,
+    SITE,
+    SOURCE_TEXT,
+    TIME_NEAR_TITLE,
+    TITLE_TAG,
+    breadcrumb_at,
+    time_at,
+    title_at,
+)
 
-_SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>[^\s　]+)")
+__all__ = ["OLD"]
 
 
-class OldLayout(CurrentLayout):
-    name = "old"
-    breadcrumb_css = "div.Index_Position"
-    title_css = ("div.Index_ShowDetail_Title h1", "div.Index_ShowDetail_Title")
-    publish_css = "div.Index_ShowDetail_Time"
-    body_css = "div.Index_ShowDetail_Content"
+def _is_old(page: Page) -> bool:
+    return page.first("div.Index_ShowDetail_Content") is not None
 
-    def matches(self, page: Page) -> bool:
-        return page.first(self.body_css) is not None and page.first(self.title_css[1]) is not None
 
-    def source(self, page: Page) -> str:
-        m = _SOURCE.search(self._first_text(page, self.publish_css))
-        return m["source"] if m else OWN_SOURCE
+OLD = Layout(
+    name="old",
+    matches=_is_old,
+    title=(title_at("div.Index_ShowDetail_Title h1"), title_at("div.Index_ShowDetail_Title"), title_at("h1"),
+           TITLE_TAG),
+    published_at=(time_at("div.Index_ShowDetail_Time"), ENP_DATE, TIME_NEAR_TITLE, LABELLED_TIME),
+    source=(SOURCE_TEXT, SITE),
+    breadcrumb=(breadcrumb_at("div.Index_Position"), POSITION_LINE, NO_BREADCRUMB),
+    body=(body_at("div.Index_ShowDetail_Content", "old"), BodyReading("generic", "generic", generic_body)),
+)

@@ -41,6 +41,11 @@ def text_of(el: Element) -> str:
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
+def has_text(units: list[Unit]) -> bool:
+    """Whether the units hold any text: a paragraph, or a table with a non-empty cell."""
+    return any(u.text if u.kind == "text" else u.kind == "table" and any(any(row) for row in u.rows) for u in units)
+
+
 def is_centered(el: Element) -> bool:
     if el.tag == "center":
         return True

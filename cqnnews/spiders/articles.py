@@ -111,6 +111,8 @@ class ArticleCallbacks:
             return
         if response.meta.get("too_many_pages"):
             article.flags.append("too_many_pages")
+        for name, reading in pages[0].fallbacks.items():
+            run.count(f"extract/fallback/{name}/{reading}")
         yield article
 
     def article_failed(self, failure: Failure) -> None:

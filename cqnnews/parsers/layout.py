@@ -1,0 +1,91 @@
+"""A layout: one chain of readings per field (:mod:`cqnnews.parsers.readings`), and what it takes to read a page.
+
+Title and body are required: a page with neither is not an article.  Every other field
+has a last reading that always gives a value (the site as source, no breadcrumb) or none
+at all (no publication date: the article is flagged, never dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+from cqnnews.parsers.base import ArticleParseError, Page, PageReading
+from cqnnews.parsers.readings import OWN_SOURCE, TITLE_MAX, URL_DATE, Context, Found, Reading, first, meta_keywords
+from cqnnews.parsers.units import Unit
+from cqnnews.urls import article_id
+
+_PAGER_TEXT = re.compile(r"^(?:\s*(?:\d+|上一页|下一页|首页|尾页|共\d+页)\s*)+$")
+_PAGE_NUMBER = re.compile(r"content_\d+(?:_(\d+))?\.html?$")
+
+
+def take_pager(units: list[Unit], url: str) -> tuple[list[Unit], list[str]]:
+    """Drop the "1 2 下一页" line of an article split over pages; the other pages' URLs, in order."""
+    aid = article_id(url)
+    kept, pages = [], {}
+    for unit in units:
+        hrefs = [urljoin(url, h) for h, _ in unit.links] if unit.links and _PAGER_TEXT.match(unit.text) else []
+        if unit.kind == "text" and hrefs and all(article_id(h) == aid for h in hrefs):
+            for h in hrefs:
+                m = _PAGE_NUMBER.search(h.split("?")[0])
+                pages[int(m[1] or 1) if m else 1] = h
+            continue
+        kept.append(unit)
+    this = _PAGE_NUMBER.search(url.split("?")[0])
+    this_page = int(this[1] or 1) if this else 1
+    return kept, [pages[n] for n in sorted(pages) if n != this_page]
+
+
+@dataclass(frozen=True)
+class BodyReading:
+    """One way of finding the body: its units, and the layout it stands for (current, old, generic)."""
+
+    name: str
+    layout: str
+    read: Callable[[Context], list[Unit] | None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    matches: Callable[[Page], bool]
+    title: tuple[Reading[str], ...]
+    published_at: tuple[Reading[datetime], ...]
+    source: tuple[Reading[str], ...]
+    breadcrumb: tuple[Reading[list[str]], ...]
+    body: tuple[BodyReading, ...]
+
+    def read(self, page: Page, url: str, properties: dict[str, str]) -> PageReading:
+        ctx = Context(page, url, properties=properties)
+        fallbacks: dict[str, str] = {}
+        title = first(self.title, ctx)
+        for i, reading in enumerate(self.body):
+            units = reading.read(ctx)
+            if units:
+                if i:
+                    fallbacks["body"] = reading.name
+                layout = reading.layout
+                break
+        else:
+            raise ArticleParseError("no article text")
+        if title is None:  # a body without a headline anywhere: its first short line, if it has one
+            line = next((u.text for u in units if u.kind == "text"), "")
+            if not line or len(line) > TITLE_MAX:
+                raise ArticleParseError("no title")
+            title = Found(line, "first_line", True)
+        published = first(self.published_at, ctx)
+        source = first(self.source, ctx)
+        breadcrumb = first(self.breadcrumb, ctx)
+        for name, found in (("title", title), ("published_at", published), ("source", source),
+                            ("breadcrumb", breadcrumb)):
+            if found is not None and found.fallback:
+                fallbacks[name] = found.reading
+        units, more = take_pager(units, url)
+        return PageReading(layout=layout, breadcrumb=breadcrumb.value if breadcrumb else [], title=title.value,
+                           published_at=published.value if published else None,
+                           source=source.value if source else OWN_SOURCE, keywords=meta_keywords(page.root),
+                           units=units, more_pages=more, properties=properties, fallbacks=fallbacks,
+                           date_from_url=published is not None and published.reading == URL_DATE.name)
