@@ -54,14 +54,15 @@ def _number(name: str, value: Any, least: float, what: str) -> None:
 
 
 def _node_ids(value: Any) -> None:
-    accepted = 'CQN_NODE_IDS must map listing names to node ids, e.g. {"要闻一": 6500}'
+    accepted = 'CQN_NODE_IDS must map listing names to node ids, e.g. {"要闻": 20762} or {"要闻": [20762, 20796]}'
     try:
         ids = BaseSettings({"X": value}).getdict("X")
     except (ValueError, TypeError):
         raise BadArgument(f"{accepted}; got {value!r}") from None
-    for name, node in ids.items():
-        if not isinstance(name, str) or isinstance(node, bool) or not str(node).strip().isdigit():
-            raise BadArgument(f"{accepted}; got {name!r}: {node!r}")
+    for name, nodes in ids.items():
+        for node in nodes if isinstance(nodes, list) and nodes else [nodes]:
+            if not isinstance(name, str) or isinstance(node, bool) or not str(node).strip().isdigit():
+                raise BadArgument(f"{accepted}; got {name!r}: {nodes!r}")
 
 
 def check_settings(settings: BaseSettings) -> None:

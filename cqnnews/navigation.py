@@ -38,6 +38,56 @@ def links_by_text(sel: Selector, base_url: str) -> dict[str, str]:
     return found
 
 
+def is_listing_url(url: str) -> bool:
+    """A listing's first page: ``…/node_<id>.htm``."""
+    return bool(_NODE_PAGE.search(url.split("?")[0]))
+
+
+def menu_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
+    """(link text, absolute URL) of every link to a listing's first page, in page order, repeats kept:
+    the home page of 2018 links 要闻 from its main menu (``div.mainmenu``) straight to its node."""
+    return [(name, url) for a in sel.css("a[href]")
+            if (name := compact(a.xpath("string()").get(""))) and not _PAGER_TEXT.match(name)
+            and is_listing_url(url := urljoin(base_url, a.attrib["href"]))]
+
+
+def more_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
+    """(block name, absolute URL) of the ``[更多]`` link of each of the home page's ``dl.cont`` blocks:
+    ``<dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>``."""
+    found = []
+    for dt in sel.css("dl.cont > dt"):
+        href = dt.css("span.more a::attr(href)").get() or dt.xpath(".//a[contains(string(), '更多')]/@href").get()
+        name = compact("".join(dt.xpath("./text() | ./*[not(self::span[contains(@class, 'more')])]//text()").getall()))
+        if href and name:
+            found.append((name, urljoin(base_url, href)))
+    return found
+
+
+def rss_listings(body: bytes, base_url: str) -> list[tuple[str, str]]:
+    """(title, absolute URL) of each ``<item>`` (or ``<channel>``) of an RSS document that links a listing;
+    [] for anything that is not RSS."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except (etree.LxmlError, ValueError):
+        return []
+    if root is None or etree.QName(root).localname not in ("rss", "RDF", "feed"):
+        return []
+    found = []
+    for node in root.iter("item", "channel"):
+        title, link = node.findtext("title"), node.findtext("link")
+        if title and link and is_listing_url(url := urljoin(base_url, link.strip())):
+            found.append((compact(title), url))
+    return found
+
+
+def crumb_name(sel: Selector) -> str | None:
+    """The last crumb of a listing page's breadcrumb (``div.box``): the listing's own name, if it shows one."""
+    crumbs = [c for c in (compact(a.xpath("string()").get("")) for a in sel.css("div.box a")) if c]
+    return crumbs[-1] if crumbs else None
+
+
 def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
     """(name, absolute URL) of every link to a listing's first page, in page order, each URL once.
 

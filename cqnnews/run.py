@@ -60,6 +60,8 @@ class Run:
     incomplete: set[str] = field(default_factory=set)  # listings with a page that failed this run
     complete: set[str] = field(default_factory=set)  # listings walked to their end (or to -a since)
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
+    routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
+    missing: list[str] = field(default_factory=list)  # listings no route found
     prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False

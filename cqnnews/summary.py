@@ -34,7 +34,8 @@ class Limits:
     max_failed: int
 
 
-def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool) -> list[str]:
+def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool,
+             missing: list[str] | None = None) -> list[str]:
     """Why the run is unhealthy; [] for a healthy run (finding nothing new is healthy)."""
     found = []
     if reason != "finished":
@@ -49,7 +50,7 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
     if empty:
         found.append(f"{empty} listing pages held no article links: has the layout changed?")
     if stats.get("cqnnews/navigation/missing", 0):
-        found.append("listings missing from the navigation")
+        found.append("listings no route found: " + ("、".join(missing) if missing else "see the log"))
     failed_pages = stats.get("cqnnews/listing/failed", 0) + stats.get("cqnnews/navigation/failed", 0)
     if failed_pages:
         found.append(f"{failed_pages} navigation or listing pages failed on every try")
@@ -62,7 +63,8 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
 
 def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tally: dict[str, Counter[str]],
           totals: Counter[str], failed: list[Any], issues: list[str], committed: int, pending: int,
-          run: dict[str, Any] | None = None) -> dict[str, Any]:
+          run: dict[str, Any] | None = None, routes: dict[str, str] | None = None,
+          missing: list[str] | None = None) -> dict[str, Any]:
     """The summary; ``tally`` counts per section (an article in two counts in both), ``totals`` once;
     ``run`` what the run was (origin, version, arguments, settings, publication times)."""
     exported = totals["new"] + totals["revised"]
@@ -88,9 +90,30 @@ def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tal
             "total": stats.get("downloader/request_count", 0),
             "listing_pages": stats.get("cqnnews/listing/pages", 0),
         },
+        "navigation": navigation(stats, routes or {}, missing or []),
+        "readings": readings(stats),
         "failed": [asdict(f) for f in failed],
         "state": {"committed": committed, "pending": pending},
     }
+
+
+def _counts(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {key.removeprefix(prefix): value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def navigation(stats: dict[str, Any], routes: dict[str, str], missing: list[str]) -> dict[str, Any]:
+    """How the listings were found: the route of each (menu, more, channel, node_id, rss, below), the routes
+    that failed (a channel page that answered 404), and the listings no route found."""
+    return {"routes": dict(sorted(routes.items())), "found_by": _counts(stats, "cqnnews/listing/route/"),
+            "routes_failed": _counts(stats, "cqnnews/navigation/route_failed/"), "missing": missing}
+
+
+def readings(stats: dict[str, Any]) -> dict[str, Any]:
+    """How the articles were read: by layout, and how many fields by each fallback reading
+    (``title/<title>``: the title from the page's ``<title>``, its headline selectors having found nothing)."""
+    parsed = stats.get("cqnnews/article/parsed", 0)
+    return {"articles": parsed, "generic_reader": stats.get("cqnnews/extract/generic", 0),
+            "fallbacks": _counts(stats, "cqnnews/extract/fallback/")}
 
 
 def _seconds(start: Any, finish: Any) -> float | None:

@@ -23,13 +23,13 @@ def test_channel_link_found_by_its_text_on_the_home_page(site: Site) -> None:
 
 def test_sub_sections_found_in_subclass_menus_and_in_blocks(site: Site) -> None:
     qt = navigation.links_by_text(page(site, "/qt/index.htm"), BASE + "/qt/index.htm")  # div.subclass
-    assert qt["要闻二"] == BASE + "/qt/node_6501.htm"
+    assert qt["要闻二"] == BASE + "/qt/node_20796.htm"
     paper = navigation.links_by_text(page(site, "/zgzlb/index.htm"), BASE + "/zgzlb/index.htm")  # h2 + 更多
     assert paper["第八版"] == BASE + "/zgzlb/node_8107.htm"
 
 
 def test_listing_items_are_absolute_article_urls(site: Site) -> None:
-    items = navigation.listing_items(page(site, "/qt/node_6501.htm"), BASE + "/qt/node_6501.htm")
+    items = navigation.listing_items(page(site, "/qt/node_20796.htm"), BASE + "/qt/node_20796.htm")
     assert len(items) == 20
     for url, title in items:
         assert "/content/" in url and url.startswith(("http://127.0.0.1:8000/", "http://www.cqn.com.cn/"))
@@ -38,13 +38,13 @@ def test_listing_items_are_absolute_article_urls(site: Site) -> None:
 
 def test_last_page_from_the_wei_ye_link(site: Site) -> None:
     leaf = site.leaf("综合/要闻一")
-    assert navigation.last_page(page(site, "/qt/node_6500.htm")) == site.pages(leaf) > 1
+    assert navigation.last_page(page(site, "/qt/node_20762.htm")) == site.pages(leaf) > 1
     assert navigation.last_page(Selector(text="<p>no pagination</p>")) == 1
 
 
 def test_listing_page_urls() -> None:
-    assert navigation.listing_page_url(BASE + "/qt/node_6500.htm", 3) == BASE + "/qt/node_6500_3.htm"
-    assert navigation.listing_page_url(BASE + "/qt/node_6500_3.htm", 1) == BASE + "/qt/node_6500.htm"
+    assert navigation.listing_page_url(BASE + "/qt/node_20762.htm", 3) == BASE + "/qt/node_20762_3.htm"
+    assert navigation.listing_page_url(BASE + "/qt/node_20762_3.htm", 1) == BASE + "/qt/node_20762.htm"
 
 
 def test_node_links_of_a_channel_page(site: Site) -> None:
@@ -53,8 +53,8 @@ def test_node_links_of_a_channel_page(site: Site) -> None:
 
 
 def test_node_links_below_a_listing_include_year_listings_not_pagination(site: Site) -> None:
-    url = BASE + "/ms/node_22311.htm"  # 国家抽查
-    names = [name for name, _ in navigation.node_links(page(site, "/ms/node_22311.htm"), url)]
+    url = BASE + "/ms/node_20334.htm"  # 国家抽查
+    names = [name for name, _ in navigation.node_links(page(site, "/ms/node_20334.htm"), url)]
     assert {"2024", "2025", "2026"} <= set(names)
     year = BASE + "/ms/node_22401.htm"
     names = [name for name, _ in navigation.node_links(page(site, "/ms/node_22401.htm"), year)]

@@ -31,7 +31,7 @@ def test_serves_home_channel_listing_article_and_robots(replica: RunningReplica)
     status, _, home = fetch(replica.url + "/")
     assert status == 200 and "综合" in home.decode()
     assert fetch(replica.url + "/qt/index.htm")[0] == 200
-    assert fetch(replica.url + "/qt/node_6501.htm")[0] == 200
+    assert fetch(replica.url + "/qt/node_20796.htm")[0] == 200
     status, headers, body = fetch(replica.url + "/qt/content/2018-08/03/content_6121542.htm")
     assert status == 200 and "锦绣包头" in body.decode()
     assert fetch(replica.url + "/robots.txt")[2].startswith(b"User-agent: *")

@@ -10,6 +10,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from cqnnews.sections import section
 from cqnnews.spiders.base import Listing, SectionSpider
@@ -80,21 +81,83 @@ def test_channel_found_by_link_text_not_slug(make_spider: Callable[..., SectionS
     assert request.url == BASE + "/elsewhere/index.htm"
 
 
-def test_configured_node_id_used_when_navigation_lacks_a_link(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
+def test_recorded_and_configured_node_ids_reach_what_the_channel_page_does_not_link(
+        make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider(CQN_NODE_IDS={"要闻二": 1234})
     channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
     requests = list(spider.parse_channel(channel, position=0))
-    assert [r.url for r in requests] == [BASE + "/qt/node_6500.htm", BASE + "/qt/node_1234.htm"]
-    assert spider.crawler.stats.get_value("cqnnews/navigation/fallback") == 1
+    assert [(r.url, r.cb_kwargs["listing"].route) for r in requests] == [
+        (BASE + "/qt/node_6500.htm", "channel"), (BASE + "/qt/node_1234.htm", "node_id"),
+        (BASE + "/qt/node_20762.htm", "node_id"), (BASE + "/qt/node_20796.htm", "node_id")]
 
 
-def test_missing_sub_section_without_node_id_is_an_error(make_spider: Callable[..., SectionSpider], caplog: pytest.LogCaptureFixture) -> None:
+def _failed_404(request: Request) -> Failure:
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    failure = Failure(HttpError(Response(request.url, status=404, request=request)))
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
+
+
+def test_a_listing_no_route_finds_is_missing_and_named(make_spider: Callable[..., SectionSpider],
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider()
-    channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_6500.htm">要闻一</a></div>')
+    channel = html(BASE + "/qt/index.htm", '<div class="subclass"><a href="node_7.htm">别的</a></div>')
+    requests = list(spider.parse_channel(channel, position=0))
+    assert [r.url for r in requests] == [BASE + "/qt/node_20762.htm", BASE + "/qt/node_20796.htm"]
     with caplog.at_level(logging.ERROR):
-        requests = list(spider.parse_channel(channel, position=0))
-    assert len(requests) == 1
-    assert "要闻二" in caplog.text and "CQN_NODE_IDS" in caplog.text
+        for request in requests:
+            spider.page_failed(_failed_404(request))
+    assert "要闻" in caplog.text and "CQN_NODE_IDS" in caplog.text
+    assert spider.crawler.stats.get_value("cqnnews/navigation/missing") == 1
+    assert spider.crawler.stats.get_value("cqnnews/navigation/route_failed/node_id") == 2
+    assert spider.crawler.stats.get_value("cqnnews/listing/failed") is None
+    assert spider.run.missing == ["综合>>要闻"]
+
+
+HOME_2018 = ('<div class="mainmenu"><ul><li><a href="index.htm">首页</a></li><li><a href="/qt/node_20762.htm">要闻</a></li>'
+             '<li><a href="/zj/">质检</a></li></ul></div><dl class="cont"><dt class="cont_t"><span class="more">'
+             '<a href="qt/node_20796.htm">[更多]</a></span>要闻</dt><dd class="cont_l"><ul><li>'
+             '<a href="zgzlb/content/2018-03/22/content_5581574.htm">标题 ...</a></li></ul></dd></dl>')
+
+
+def test_the_2018_home_page_leads_to_both_yaowen_listings_by_menu_and_block(
+        make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider()
+    requests = list(spider.parse_home(html(BASE + "/", HOME_2018)))
+    assert [(r.url, r.cb_kwargs.get("listing") and r.cb_kwargs["listing"].route) for r in requests] == [
+        (BASE + "/qt/node_20762.htm", "menu"), (BASE + "/qt/node_20796.htm", "more"), (BASE + "/qt/index.htm", None)]
+    channel = requests[-1]  # no 综合 on the page: /qt/index.htm, which answers 404 there
+    assert list(spider.channel_failed(_failed_404(channel))) == []  # both found: nothing missing, nothing more
+    assert spider.crawler.stats.get_value("cqnnews/navigation/missing") is None
+    assert spider.crawler.stats.get_value("cqnnews/navigation/route_failed/channel") == 1
+
+
+def test_a_listing_named_by_its_home_link_takes_the_name_its_own_page_shows(
+        make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider()
+    [menu, *_] = list(spider.parse_home(html(BASE + "/", HOME_2018)))
+    page = ('<div class="box">您当前位置：<a href="../index.htm">新闻中心</a>&gt;&gt;<a href="index.htm">综合</a>&gt;&gt;'
+            '<a href="node_20762.htm">要闻一</a></div><div class="List_List"><dd class="cont_l"><ul>'
+            '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li></ul></dd></div>')
+    list(spider.parse_listing(html(menu.url, page), **menu.cb_kwargs))
+    assert spider.run.routes == {"要闻一": "menu"}
+    assert [sections for _, _, sections in spider.run.scratch.found()] == [["要闻一"]]
+    assert spider.crawler.stats.get_value("cqnnews/listing/route/menu") == 1
+
+
+def test_a_listing_no_other_route_finds_is_sought_in_rss(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider("minsheng")
+    channel = html(BASE + "/ms/", '<div class="subclass"><a href="node_172.htm">抽查公告</a>'
+                                  '<a href="node_22538.htm">家居</a></div>')
+    requests = list(spider.parse_channel(channel, position=0))
+    rss = requests[-1]
+    assert rss.url == BASE + "/rss.xml" and rss.cb_kwargs["wanted"] == ["健康"]
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>中国质量新闻网</title><link>http://www.cqn.com.cn/'
+            '</link><item><title>健康</title><link>http://www.cqn.com.cn/ms/node_20337.htm</link></item></channel></rss>')
+    response = HtmlResponse(rss.url, body=feed.encode(), encoding="utf-8", request=rss)
+    [walk] = list(spider.parse_rss(response, **rss.cb_kwargs))
+    assert walk.url == BASE + "/ms/node_20337.htm" and walk.cb_kwargs["listing"].route == "rss"
 
 
 def test_listing_notes_each_article_once_with_every_section(make_spider: Callable[..., SectionSpider]) -> None:

@@ -178,10 +178,11 @@ class RunLedger:
             self.feed_lock.release()
         run.store.close()
         run.scratch.close()
-        issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored)
+        issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored, missing=run.missing)
         feed = redact(self.stored_uri or self.feed) if self.feed else None
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
-                               run.failed, issues, committed, pending, self._what_ran(earliest, latest))
+                               run.failed, issues, committed, pending, self._what_ran(earliest, latest),
+                               routes=run.routes, missing=run.missing)
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         path = summary.summary_location(feed, self.crawler.settings.get("CQN_FEED_DIR"), run.spider,
                                         stats.get_value("start_time"))

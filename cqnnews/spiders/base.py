@@ -15,6 +15,7 @@ again, except those ``-a recheck_days`` asks for, which come out again only if c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -57,6 +58,7 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
         self.visited: set[str] = set()
         self.walks: dict[str, Walk] = {}
+        self.guesses: dict[tuple[int, str], set[str]] = {}
 
     @classmethod
     def check_arguments(cls, spargs: dict[str, str]) -> None:
@@ -116,8 +118,13 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
 
     # --- listings --------------------------------------------------------------------
 
-    def _selected(self, path: tuple[str, ...]) -> bool:
-        return not self.args.chosen or any(name in self.args.chosen for name in path)
+    def _selected(self, path: tuple[str, ...], channel: Channel | None = None) -> bool:
+        """Whether ``-a sub=`` chose the listing (or one above it); a registry name stands for its aliases too,
+        until the listing page shows which it is."""
+        chosen = self.args.chosen
+        if not chosen or any(name in chosen for name in path):
+            return True
+        return channel is not None and bool(chosen & set(channel.names_of(path[-1])))
 
     def _leads_to_chosen(self, channel: Channel, path: tuple[str, ...]) -> bool:
         return bool(self.args.chosen & set(channel.below.get(path[-1], ())))
@@ -129,9 +136,10 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         if url in self.visited:
             return
         self.visited.add(url)
-        selected = self._selected(listing.path)
-        if selected or self._leads_to_chosen(self._channel(listing), listing.path):
-            listing = Listing(listing.channel, listing.path, listing.order, record=selected)
+        channel = self._channel(listing)
+        selected = self._selected(listing.path, channel if listing.registry == listing.path[-1] else None)
+        if selected or self._leads_to_chosen(channel, listing.path):
+            listing = replace(listing, record=selected)
             yield Request(url, callback=self.parse_listing, errback=self.page_failed,
                           dont_filter=self.run.coordination.pages_bypass_filter(),
                           cb_kwargs={"listing": listing, "page": 1})
@@ -139,11 +147,13 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
     def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
         """One page of a listing: its articles noted, the next pages (and listings below it) requested.
 
-        @site_url https://www.cqn.com.cn/qt/node_6500.htm
+        @site_url https://www.cqn.com.cn/qt/node_20762.htm
         @listing 要闻一
         @notes_articles 1
         """
         sel = page_selector(response)
+        if page == 1:
+            listing = self._arrived(listing, sel, response.url)
         self.run.where = f"listing {listing.name} page {page}"
         self.run.count("listing/pages")
         items = navigation.listing_items(sel, response.url)
@@ -155,7 +165,7 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
                         and fetch.startswith(inside)]
             for i, (name, fetch) in enumerate(children):
                 yield from self._follow(fetch, Listing(listing.channel, (*listing.path, name),
-                                                       (*listing.order, i), record=False))
+                                                       (*listing.order, i), record=False, route="below"))
         if not items and not children:
             self.run.count("listing/empty_pages")
             self.logger.warning("listing page %s (%s, page %d) holds no article links", response.url, listing.name,
@@ -189,6 +199,21 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
                           errback=self.page_failed, dont_filter=self.run.coordination.pages_bypass_filter(),
                           cb_kwargs={"listing": listing, "page": n, "known_pages": known_pages})
 
+    def _arrived(self, listing: Listing, sel: Any, url: str) -> Listing:
+        """The first page of a listing: named as its own breadcrumb names it, where that is a name the registry
+        knows for it (the home page of 2018 calls 要闻 the listings its pages call 要闻一 and 要闻二); its route
+        counted and kept for the summary."""
+        if listing.route == "node_id":
+            self.guess_answered(listing, url, found=True)
+        channel = self._channel(listing)
+        crumb = navigation.crumb_name(sel)
+        if listing.registry and crumb and crumb != listing.path[-1] and crumb in channel.names_of(listing.registry):
+            path = (*listing.path[:-1], crumb)
+            listing = replace(listing, path=path, record=listing.record and self._selected(path))
+        self.run.count(f"listing/route/{listing.route}")
+        self.run.routes.setdefault(listing.name, listing.route)
+        return listing
+
     def _end(self, walk: Walk, listing: Listing, counted: str | None = None, why: str | None = None) -> None:
         """The walk of ``listing`` is over for this run (counted as ``listing/<counted>``)."""
         walk.done = True
@@ -203,10 +228,16 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         request = failure.request  # type: ignore[attr-defined]
         self.run.coordination.done_with(request)
         listing = request.cb_kwargs.get("listing")
+        reason = failure_reason(failure)
+        if listing is not None and listing.route == "node_id" and request.cb_kwargs.get("page") == 1 \
+                and reason == "HTTP 404":  # a recorded node id the site no longer serves: one route less
+            self.logger.warning("listing %s: node id page %s answered 404", listing.name, request.url)
+            self.guess_answered(listing, request.url, found=False)
+            return
         self.run.count("listing/failed" if listing else "navigation/failed")
         if listing is not None:
             self.run.incomplete.add(listing.name)
-        self.logger.error("page %s failed: %s%s", request.url, failure_reason(failure),
+        self.logger.error("page %s failed: %s%s", request.url, reason,
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 
     def _note(self, links: list[str], listing: Listing) -> ListingPage:

@@ -15,6 +15,8 @@ class Listing:
     path: tuple[str, ...]  # names from the channel page down
     order: Order
     record: bool  # False for a listing walked only to reach chosen listings below it
+    route: str = "channel"  # how it was found: menu, more, channel, node_id, rss, below
+    registry: str | None = None  # the registry's name for it (要闻 for a link named 要闻一), if it has one
 
     @property
     def name(self) -> str:

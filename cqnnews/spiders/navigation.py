@@ -1,8 +1,19 @@
-"""The navigation half of a section spider: from the home page to the section's channels and listings.
+"""The navigation half of a section spider: from the home page to the section's listings, by every route.
 
-Channels are found by their link text on the home page (else ``/<slug>/index.htm``),
-listings by theirs on the channel page (else the node id configured in ``CQN_NODE_IDS`` or
-the registry); each listing found is handed to the listing walk (``_follow``).
+A listing of the registry (:mod:`cqnnews.sections`) is found by, in order:
+
+1. ``menu``: a link to its node among the home page's links, by its name or an alias
+   (the 2018 home page links 要闻 straight to ``/qt/node_20762.htm``);
+2. ``more``: the ``[更多]`` link of the home page's ``dl.cont`` block that bears its name;
+3. ``channel``: its link on the channel page (the channel found on the home page by its name
+   or an alias, else at ``/<slug>/index.htm``), where every other listing the channel page
+   links is found too, unless the section walks only its listings on record;
+4. ``node_id``: the node ids recorded for it (``CQN_NODE_IDS``, then the registry's);
+5. ``rss``: an item of ``/rss.xml`` linking its node.
+
+Each listing walked counts its route (``listing/route/<route>``) and the summary names it.  A
+listing is missing only when every route failed: a channel page that answers 404 is a
+warning, not a failed run, when the listings were found by other routes.
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from cqnnews import navigation
 from cqnnews.navigation import page_selector
@@ -22,6 +34,8 @@ from cqnnews.spiders.listing import Listing
 from cqnnews.text import compact
 from cqnnews.urls import SiteUrls
 
+HOME_ROUTES = ("menu", "more")
+
 
 class NavigationCallbacks:
     """Mixed into :class:`~cqnnews.spiders.base.SectionSpider` (callbacks must be spider methods)."""
@@ -30,15 +44,31 @@ class NavigationCallbacks:
     args: RunArguments
     run: Run
     urls: SiteUrls
-    node_ids: dict[str, int]
+    node_ids: dict[str, Any]
     logger: Any
+    guesses: dict[tuple[int, str], set[str]]  # listings sought by node id: the URLs not answered yet
 
-    page_failed: Callable[[Any], None]  # the spider's: a navigation page that failed on every try
+    page_failed: Callable[[Failure], Any]  # the spider's: a navigation or listing page that failed on every try
     _follow: Callable[[str, Listing], Iterator[Request]]  # the spider's listing walk
 
-    def _node_url(self, channel: Channel, name: str) -> str | None:
-        node = self.node_ids.get(name, channel.node_ids.get(name))
-        return self.urls.url(f"/{channel.slug}/node_{node}.htm") if node else None
+    def _recorded_ids(self, channel: Channel, name: str) -> tuple[int, ...]:
+        """``CQN_NODE_IDS`` for the listing (by its name or an alias), then the registry's."""
+        ids: list[int] = []
+        for alias in channel.names_of(name):
+            configured = self.node_ids.get(alias)
+            ids.extend(int(i) for i in (configured if isinstance(configured, (list, tuple)) else
+                                        (configured,) if configured else ()))
+        return tuple(dict.fromkeys((*ids, *channel.node_ids.get(name, ()))))
+
+    def _required(self, channel: Channel, name: str) -> bool:
+        return channel.only_listed or bool(self.args.chosen & set(channel.names_of(name)))
+
+    def _listing(self, position: int, text: str, route: str, registry: str | None, index: int) -> Listing:
+        return Listing(position, (text,), (position, index), record=False, route=route, registry=registry)
+
+    def _index(self, channel: Channel, name: str | None, k: int) -> int:
+        """Navigation order: the registry's listings in their order, then the others as the channel page has them."""
+        return channel.listings.index(name) if name in channel.listings else len(channel.listings) + k
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.run.coordination.walks_listings():
@@ -47,52 +77,143 @@ class NavigationCallbacks:
                       dont_filter=self.run.coordination.pages_bypass_filter())
 
     def parse_home(self, response: Response) -> Any:
-        """The home page: each channel of the section, by its link text.
+        """The home page: listings linked from it by name, then each channel's page.
 
         @site_url https://www.cqn.com.cn/
         @returns requests 1
         """
-        links = navigation.links_by_text(page_selector(response), response.url)
+        sel = page_selector(response)
+        routes = {"menu": navigation.menu_links(sel, response.url), "more": navigation.more_links(sel, response.url)}
+        links = navigation.links_by_text(sel, response.url)
         for i, channel in enumerate(self.section.channels):
-            url = links.get(compact(channel.name))
+            found: list[str] = []
+            for route in HOME_ROUTES:
+                for k, (text, url) in enumerate(routes[route]):
+                    name = channel.listing_named(text)
+                    if name is None or (fetch := self.urls.fetchable(url)) is None:
+                        continue
+                    found.append(name)
+                    yield from self._follow(fetch, self._listing(i, text, route, name, self._index(channel, name, k)))
+            url = next((links[n] for n in (channel.name, *channel.also) if n in links), None)
             fetch = self.urls.fetchable(url) if url else None
             if fetch is None:
                 self.run.count("navigation/fallback")
                 fetch = self.urls.url(f"/{channel.slug}/index.htm")
-                self.logger.warning("home page %s has no link %r; trying %s", response.url, channel.name, fetch)
-            yield Request(fetch, callback=self.parse_channel, errback=self.page_failed, 
-                          dont_filter=self.run.coordination.pages_bypass_filter(), cb_kwargs={"position": i})
+                self.logger.info("home page %s has no link %r; trying %s", response.url, channel.name, fetch)
+            yield Request(fetch, callback=self.parse_channel, errback=self.channel_failed,
+                          dont_filter=self.run.coordination.pages_bypass_filter(),
+                          cb_kwargs={"position": i, "found": sorted(set(found))})
 
-    def parse_channel(self, response: Response, position: int) -> Any:
-        """A channel page: the section's listings on it, by link text (else by node id).
+    def parse_channel(self, response: Response, position: int, found: list[str] | None = None) -> Any:
+        """A channel page: the section's listings on it, by name or alias (else by node id, else in RSS).
 
         @channel_page
         @returns requests 1
         """
         channel = self.section.channels[position]
         links = navigation.node_links(page_selector(response), response.url)
-        by_name = {compact(name): url for name, url in links}
-        names = list(channel.listings) if channel.only_listed else list(
-            dict.fromkeys([*(name for name, _ in links), *channel.listings]))
+        seen = set(found or ())
         if not links:
-            self.run.count("navigation/missing")
-            self.logger.error("channel page %s links no listings at all: has the layout changed?", response.url)
-        for i, name in enumerate(names):
-            url = by_name.get(compact(name))
-            fetch = self.urls.fetchable(url) if url else None
-            if fetch is None and (fetch := self._node_url(channel, name)) is not None:
-                self.run.count("navigation/fallback")
-                self.logger.warning("channel page %s has no link %r; using its node id: %s", response.url, name, fetch)
-            if fetch is None:
-                if channel.only_listed or name in self.args.chosen:
-                    self.run.count("navigation/missing")
-                    self.logger.error("channel page %s has no link %r and no node id is configured for it "
-                                      "(set CQN_NODE_IDS)", response.url, name)
-                else:
-                    self.run.count("navigation/absent_optional")
-                    self.logger.info("channel page %s does not link %r today", response.url, name)
+            self.run.count("navigation/route_failed/channel")
+            self.logger.warning("channel page %s links no listings: has the layout changed?", response.url)
+        for k, (text, url) in enumerate(links):
+            name = channel.listing_named(compact(text))
+            fetch = self.urls.fetchable(url)
+            if fetch is None or (name is None and channel.only_listed):
                 continue
-            if name not in channel.names:
+            if name is None:
                 self.logger.info("channel %s links a listing the registry does not know: %s (%s)",
-                                 channel.name, name, fetch)
-            yield from self._follow(fetch, Listing(position, (name,), (position, i), record=False))
+                                 channel.name, text, fetch)
+            else:
+                seen.add(name)
+            yield from self._follow(fetch, self._listing(position, text, "channel", name,
+                                                         self._index(channel, name, k)))
+        if not links and not channel.listings:
+            self._missing(channel, channel.name, f"its channel page {response.url} links no listings")
+        yield from self._other_routes(position, seen)
+
+    def channel_failed(self, failure: Failure) -> Iterator[Any]:
+        """A channel page that failed: its listings are sought by node id and in RSS instead."""
+        from cqnnews.spiders.articles import failure_reason
+
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        position, found = request.cb_kwargs["position"], set(request.cb_kwargs.get("found") or ())
+        channel = self.section.channels[position]
+        self.run.count("navigation/route_failed/channel")
+        self.logger.warning("channel page %s failed (%s): looking for the listings of %s by other routes",
+                            request.url, failure_reason(failure), channel.name)
+        if not channel.listings:
+            self._missing(channel, channel.name, f"its channel page {request.url} failed and no listing is on record")
+        yield from self._other_routes(position, found)
+
+    def _other_routes(self, position: int, found: set[str]) -> Iterator[Request]:
+        """The registry's node ids of each listing not reached yet (all of them for a listing no other route
+        found; else those other routes did not reach), then /rss.xml for listings still without a route."""
+        channel = self.section.channels[position]
+        in_rss = []
+        for name in channel.listings:
+            urls = [url for node in self._recorded_ids(channel, name)
+                    if (url := self.urls.url(f"/{channel.slug}/node_{node}.htm")) not in self.visited]
+            if name not in found:
+                if not urls:
+                    in_rss.append(name)
+                    continue
+                self.guesses[(position, name)] = set(urls)
+                self.logger.info("listing %s of %s not linked from the home or channel page: trying its node ids",
+                                 name, channel.name)
+            for url in urls:
+                yield from self._follow(url, self._listing(position, name, "node_id", name,
+                                                           self._index(channel, name, 0)))
+        if in_rss:
+            yield Request(self.urls.url("/rss.xml"), callback=self.parse_rss, errback=self.rss_failed, dont_filter=True,
+                          cb_kwargs={"position": position, "wanted": in_rss})
+
+    def guess_answered(self, listing: Listing, url: str, found: bool) -> None:
+        """A listing page sought by node id answered (``found``) or not (404): missing once none of the ids of
+        a listing no other route found did."""
+        key = (listing.channel, listing.registry or listing.name)
+        if not found:
+            self.run.count("navigation/route_failed/node_id")
+        urls = self.guesses.get(key)
+        if urls is None:
+            return
+        if found:
+            del self.guesses[key]
+            return
+        urls.discard(url)
+        if not urls:
+            del self.guesses[key]
+            channel = self.section.channels[listing.channel]
+            self._missing(channel, key[1], "no route found it: not on the home or channel page, its node ids "
+                                           "answered 404")
+
+    def parse_rss(self, response: Response, position: int, wanted: list[str]) -> Iterator[Request]:
+        """``/rss.xml``: items linking a listing's node, by the listing's name or an alias."""
+        channel = self.section.channels[position]
+        items = navigation.rss_listings(response.body, response.url)
+        for name in wanted:
+            urls = [url for text, url in items if text in channel.names_of(name)]
+            for url in urls:
+                if (fetch := self.urls.fetchable(url)) is not None:
+                    yield from self._follow(fetch, self._listing(position, name, "rss", name,
+                                                                 self._index(channel, name, 0)))
+            if not urls:
+                self._missing(channel, name, "no route found it (home page, channel page, node ids, /rss.xml)")
+
+    def rss_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        channel = self.section.channels[request.cb_kwargs["position"]]
+        for name in request.cb_kwargs["wanted"]:
+            self._missing(channel, name, "no route found it (home page, channel page, node ids; /rss.xml failed)")
+
+    def _missing(self, channel: Channel, name: str, why: str) -> None:
+        if name == channel.name or self._required(channel, name):
+            self.run.count("navigation/missing")
+            self.run.missing.append(f"{channel.name}>>{name}" if name != channel.name else name)
+            self.logger.error("listing %s of %s is missing: %s (set CQN_NODE_IDS to name its node)",
+                              name, channel.name, why)
+        else:
+            self.run.count("navigation/absent_optional")
+            self.logger.info("listing %s of %s is not on the site today: %s", name, channel.name, why)

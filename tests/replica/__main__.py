@@ -1,4 +1,5 @@
-"""``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]``."""
+"""``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]
+[--home current|2018] [--articles current|redesign]``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 
 from tests.replica.faults import RANDOM_KINDS, FaultPlan, parse_spec
 from tests.replica.server import ReplicaServer
-from tests.replica.site import Site
+from tests.replica.site import ARTICLES, HOMES, Site
 from tests.replica.timeline import SHANGHAI
 
 
@@ -41,10 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixed-faults", action="store_true",
                         help="one article of 要闻二 per fixed fault kind (see /_replica/faults)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds every response takes (benchmarks)")
+    parser.add_argument("--home", choices=HOMES, default="current",
+                        help="the home page: the replica's own, or one built on the saved real page of March 2018 "
+                             "(div.mainmenu, dl.cont blocks, 要闻 by node id, no 综合 link, /qt/index.htm absent)")
+    parser.add_argument("--articles", choices=ARTICLES, default="current",
+                        help="article pages: the 2016-2020 template, or a redesign whose class names no parser knows")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
-        site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI))
+        site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI), home=args.home,
+                    template=args.articles)
     except ValueError as exc:
         parser.error(str(exc))
     try:

@@ -80,12 +80,60 @@ def _sidebar(site: Site) -> str:
 
 
 def home(site: Site) -> Page:
+    if site.home == "2018":
+        return _home_2018(site)
     latest = sorted((r for leaf in site.leaves[:2] for r in site.own_articles(leaf)[:3]),
                     key=lambda r: r.published, reverse=True)
     items = "".join(f'<li><a href="{r.path.lstrip("/")}">{escape(site.story(r).title)}</a></li>'
                     for r in latest)
     body = f'{_nav()}\n<div class="focus"><h2>要闻</h2><ul>{items}</ul></div>'
     return Page(_html("<title>中国质量新闻网</title>", body).encode())
+
+
+# The main menu of the saved home page of March 2018 (SITE.md): 要闻 straight to its node, no 综合 or 市场监管.
+MENU_2018 = (("首页", "index.htm"), ("要闻", "/qt/node_20762.htm"), ("时评", "/qt/node_22276.htm"), ("民生", "/ms/"),
+             ("质检", "/zj/"), ("财经", "/cj/"), ("品牌", "/pp/"), ("汽车", "/auto/"), ("公告", "/ms/node_172.htm"),
+             ("召回", "/ms/node_22320.htm"), ("投诉", "/ms/node_22312.htm"), ("家居", "/ms/node_22538.htm"))
+BLOCKS_2018 = (("要闻", "qt/node_20796.htm", "综合/要闻二"), ("质量公告", "ms/node_172.htm", "民生/抽查公告>>国家抽查>>2026"),
+               ("家居", "ms/node_22538.htm", "民生/家居"))
+
+
+def _home_2018(site: Site) -> Page:
+    """The home page as saved in March 2018: ``div.mainmenu``, ``dl.cont`` blocks with ``[更多]``, relative hrefs
+    without a leading slash, long titles cut with `` ...``, an RSS link, the search form."""
+    menu = "".join(f'<li><a href="{href}" target="_blank">{name}</a></li>' for name, href in MENU_2018)
+    blocks = []
+    for name, more, key in BLOCKS_2018:
+        refs = site.listing(site.leaf(key))[:8]
+        items = "".join(f'<li><a href="{r.path.lstrip("/")}" target="_blank">{escape(_cut(site.story(r).title))}</a></li>'
+                        for r in refs)
+        blocks.append(f'<dl class="cont"><dt class="cont_t"><span class="more"><a href="{more}">[更多]</a></span>{name}'
+                      f'</dt><dd class="cont_l"><ul>{items}</ul></dd></dl>')
+    body = (f'<div class="top"><a href="index.htm"><img src="img/attachement/jpg/site2/20180307/IMG001.jpg" '
+            f'alt="中国质量新闻网" /></a><a href="http://www.cqn.com.cn/rss.xml">分享链接</a></div>\n'
+            f'<div class="mainmenu"><ul>{menu}</ul></div>\n'
+            '<form action="/search/servlet/SearchServlet.do" method="post"><input type="text" name="contentKey" />'
+            '<input type="hidden" name="op" value="single" /><input type="hidden" name="siteID" value="" />'
+            '<input type="hidden" name="sort" value="date" /><input type="submit" value="搜索" /></form>\n'
+            + "\n".join(blocks) + "\n" + _footer())
+    head = ('<!--template 2018-03-07 15 00-->\n<title>中国质量新闻网</title>\n<meta name="Robots" content="all"/>\n'
+            '<meta name="KeyWords" content="质量,质检,中国质量新闻网" />')
+    return Page(_html(head, body).encode())
+
+
+def _cut(title: str, most: int = 18) -> str:
+    """Long titles in the home page's lists are cut and end in `` ...`` (SITE.md)."""
+    return title if len(title) <= most else title[:most] + " ..."
+
+
+def rss(site: Site) -> Page:
+    """``/rss.xml`` (2018 home page only: whether it still exists is unknown): one item per listing of the news
+    centre, linking its node."""
+    items = "".join(f"<item><title>{n.name}</title><link>{ORIGIN}/{c.slug}/node_{n.node_id}.htm</link></item>"
+                    for c in CHANNELS for n in c.nodes)
+    body = (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>中国质量新闻网</title>'
+            f"<link>{ORIGIN}/</link><description>中国质量新闻网</description>{items}</channel></rss>\n")
+    return Page(body.encode(), "application/rss+xml; charset=utf-8")
 
 
 def _node_links(channel: Channel, nodes: tuple[Node, ...], style: str) -> str:
@@ -292,6 +340,8 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
     story = site.story(ref)
     if variant.layout == "generic":
         return _encode(_generic_article(site, ref, story), variant)
+    if variant.layout == "redesign":
+        return _encode(_redesign_article(site, ref, story), variant)
     rng = site.variant_rng(ref, "page")
     enp_where = "after" if ref.is_reference else rng.choice(["none", "before", "after"])
     enp = _enp(site, ref, story, ".0" if ref.is_reference or rng.random() < 0.5 else ":0",
@@ -341,6 +391,29 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
         + "</div>\n" + furniture
     )
     return _encode(_html(head, body, charset_meta=_meta_charset(variant)), variant)
+
+
+def _redesign_article(site: Site, ref: ArticleRef, story: Story) -> str:
+    """What the site may serve today (``--articles redesign``): a template whose class names no parser knows,
+    the URL scheme unchanged, and the site's habits in the text (bylines, editor line, captions, 附件 links,
+    the 中国质量报 repeated title)."""
+    fragments, _ = _body_html(story, 0, "../../../")
+    crumbs = "".join(f' &gt; <a href="/{ref.leaf.channel.slug}/node_{n.node_id}.htm">{n.name}</a>' for n in ref.leaf.path)
+    channel = ref.leaf.channel
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(story.title)}_中国质量新闻网</title>"
+            f'<meta name="keywords" content="{escape(",".join(story.keywords))}"></head>\n<body>\n'
+            f'<header class="g-hd"><a href="/" class="g-logo">中国质量新闻网</a>{_nav()}</header>\n'
+            f'<div class="g-crumbs">当前位置：<a href="/">新闻中心</a> &gt; <a href="/{channel.slug}/">{channel.name}</a>'
+            f"{crumbs}</div>\n"
+            '<div class="g-main"><div class="art-wrap">\n'
+            f'<h1 class="art-hd">{escape(story.title)}</h1>\n'
+            f'<div class="art-meta"><span class="t">发布时间：{ref.published:%Y-%m-%d %H:%M:%S}</span> '
+            f'<span class="s">来源：{escape(story.source)}</span></div>\n'
+            f'<div class="art-txt">\n' + "\n".join(fragments) + "\n</div>\n"
+            '<div class="art-share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>\n'
+            f"</div>{_sidebar(site)}</div>\n<footer>{_footer()}</footer>\n</body></html>\n")
 
 
 def _generic_article(site: Site, ref: ArticleRef, story: Story) -> str:

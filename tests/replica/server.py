@@ -44,7 +44,11 @@ def route(site: Site, path: str, robots_disallow: list[str] | None = None) -> Pa
         channel, node_path = found
         page = render.node_page(site, channel, node_path, int(m["page"] or 1))
         return page or NOT_FOUND
+    if path == "/rss.xml" and site.home == "2018":
+        return render.rss(site)
     if (m := _CHANNEL.fullmatch(path)) and m["slug"] in _CHANNELS:
+        if site.home == "2018" and m["slug"] == "qt":
+            return NOT_FOUND  # SITE.md: the saved home page of 2018 links no 综合, and /qt/index.htm answers 404
         return render.channel_index(site, _CHANNELS[m["slug"]])
     return NOT_FOUND
 

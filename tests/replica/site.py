@@ -55,22 +55,25 @@ def _years(base_id: int, kind: Kind) -> tuple[Node, ...]:
     return tuple(Node(str(y), base_id + i, year=y, kind=kind) for i, y in enumerate((2024, 2025, 2026)))
 
 
+# Node ids are those SITE.md records where it records one (要闻 20762 and 20796, 时评 22276, 公告 172, 国家抽查 20334,
+# 家居 22538, 检验检测 20190); the others are the replica's own (SITE.md does not know them).
 CHANNELS: tuple[Channel, ...] = (
     Channel("qt", "综合", (
-        Node("要闻一", 6500, partner="综合/要闻二"),
-        Node("要闻二", 6501, partner="市场监管/地方动态"),
+        Node("要闻一", 20762, partner="综合/要闻二"),
+        Node("要闻二", 20796, partner="市场监管/地方动态"),
+        Node("时评", 22276),
     ), menu="subclass"),
     Channel("zgzlb", "中国质量报", tuple(
         Node(f"第{n}版", 8100 + i, kind="paper", partner="综合/要闻一" if i == 0 else None)
         for i, n in enumerate("一二三四五六七八", start=0)
     ), menu="blocks"),
     Channel("ms", "民生", (
-        Node("抽查公告", 20334, children=(
-            Node("国家抽查", 22311, children=_years(22401, "notice")),
-            Node("地方抽查", 22312, children=_years(22411, "notice")),
+        Node("抽查公告", 172, children=(
+            Node("国家抽查", 20334, children=_years(22401, "notice")),
+            Node("地方抽查", 22311, children=_years(22411, "notice")),
         )),
         Node("健康", 20337, partner="综合/要闻一"),
-        Node("家居", 20338),
+        Node("家居", 22538),
     ), menu="both"),
     Channel("zj", "市场监管", (
         Node("地方动态", 20188, partner="综合/要闻二"),
@@ -159,11 +162,15 @@ class ArticleRef:
 class PageVariant:
     """How an article's page is written, where SITE.md does not know."""
 
-    layout: str  # current, old, generic (a layout no parser knows)
+    layout: str  # current, old, generic (a layout no parser knows), redesign (every article: --articles redesign)
     encoding: str  # utf-8, gbk, gb18030, gb2312
     declare: str  # where the charset is declared: both, header, meta, neither, conflict
     mojibake: bool  # UTF-8 read as Latin-1 and written again as UTF-8 somewhere upstream
     pages: int  # long articles are split over content_<id>_2.htm ...
+
+
+HOMES = ("current", "2018")  # --home: the replica's own home page, or one built on the saved page of March 2018
+ARTICLES = ("current", "redesign")  # --articles: the 2016-2020 template, or one whose class names no parser knows
 
 
 @dataclass
@@ -171,10 +178,14 @@ class Site:
     seed: int = 1
     scale: int = 8
     now: datetime = field(default_factory=lambda: datetime.now(SHANGHAI))
+    home: str = "current"
+    template: str = "current"  # --articles
 
     def __post_init__(self) -> None:
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
+        if self.home not in HOMES or self.template not in ARTICLES:
+            raise ValueError(f"home must be one of {', '.join(HOMES)} and articles one of {', '.join(ARTICLES)}")
         for leaf in self.leaves:
             self.schedule(leaf).check()
 
@@ -287,10 +298,13 @@ class Site:
 
     def variant(self, ref: ArticleRef) -> PageVariant:
         if ref.is_reference:
-            return PageVariant("current", "utf-8", "both", False, 1)
+            return PageVariant("redesign" if self.template == "redesign" else "current", "utf-8", "both", False, 1)
         rng = self.variant_rng(ref, "encoding")
         if ref.old:
             return PageVariant("old", "gb2312", rng.choice(["meta", "both", "meta"]), False, 1)
+        if self.template == "redesign":  # a template nobody here has seen, whole on one page, the site's habits kept
+            encoding = rng.choices(["utf-8", "gbk", "gb18030"], weights=[70, 15, 15])[0]
+            return PageVariant("redesign", encoding, "both", False, 1)
         if ref.k == self.schedule(ref.leaf).backlog - GENERIC_FROM_END:
             return PageVariant("generic", "utf-8", "both", False, 1)
         encoding = rng.choices(["utf-8", "gbk", "gb18030"], weights=[70, 15, 15])[0]
