@@ -9,17 +9,22 @@ units as the site's own templates, so the site's habits (bylines, editor lines, 
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from configparser import ConfigParser
 from functools import cache
 
 from cqnnews.parsers.readings import Context
-from cqnnews.parsers.units import Element, Unit, flatten, has_text
+from cqnnews.parsers.units import BLOCK_TAGS, Element, Unit, flatten, has_text, text_of
+from cqnnews.text import compact
 
 # trafilatura's XML elements and the HTML ones they stand for (attributes are kept as found)
 _AS_HTML = {"graphic": "img", "ref": "a", "lb": "br", "head": "h2", "list": "ul", "item": "li", "row": "tr",
             "cell": "td", "hi": "span", "quote": "blockquote", "del": "span", "code": "pre", "doc": "div",
             "main": "div", "body": "div"}
 _ATTRIBUTES = {"target": "href"}
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # trafilatura writes links and images so in its text
+_BLOCKS = tuple(BLOCK_TAGS | {"td", "th"})
 _LAYOUT_IN_CELLS = frozenset({"p", "head", "list", "graphic", "table", "quote"})
 
 
@@ -54,8 +59,45 @@ def _config() -> ConfigParser:
     return config
 
 
-def article_units(html: bytes, url: str) -> list[Unit] | None:
-    """The units of the page's article text as trafilatura finds it; None where it finds none."""
+def _container(root: Element, text: str) -> Element | None:
+    """The element of the page that holds trafilatura's text and little else, if there is one.
+
+    Each block of the page whose whole text is a line of trafilatura's is a match; the
+    container is the smallest element holding at least half of trafilatura's text (which may
+    have taken in a list of links after the article) in more than one block where it matched
+    more than one; taken only when it holds not much more than trafilatura's text.
+    """
+    wanted = {c for line in text.splitlines() if not line.startswith("|")  # a table's row: its cells are blocks
+              and len(c := compact(_MARKDOWN_LINK.sub(r"\1", line))) >= 6}
+    extracted = sum(len(c) for c in wanted)
+    inside: dict[Element, int] = defaultdict(int)  # matched characters, by element holding them
+    blocks: dict[Element, int] = defaultdict(int)  # matched blocks, by element holding them
+    for el in root.iter(*_BLOCKS):
+        if (t := compact(text_of(el))) in wanted:
+            wanted.discard(t)
+            for ancestor in (el, *el.iterancestors()):
+                inside[ancestor] += len(t)
+                blocks[ancestor] += 1
+    several = min(2, max(blocks.values(), default=0))
+    holding = [el for el, chars in inside.items() if chars >= 0.5 * extracted and blocks[el] >= several]
+    if not holding:
+        return None
+    def total(el: Element) -> int:
+        return len(compact(text_of(el)))
+
+    best = min(holding, key=total)
+    return best if total(best) <= 1.5 * extracted else None
+
+
+def article_units(html: bytes, url: str, root: Element | None = None) -> list[Unit] | None:
+    """The units of the page's article text as trafilatura finds it; None where it finds none.
+
+    Where the text sits in one element of the page (``root``, the page's own tree), that
+    element is read as any template's body is, whole: trafilatura leaves out what looks to it
+    like furniture (a line of links under ``附件:``, a caption printed twice) and may take in a
+    list of links after the text.  Elsewhere (pages laid out in tables, text between ``<br>``s)
+    its own text is read.
+    """
     import trafilatura  # slow to import; only pages in an unknown layout need it
 
     # as text: given a tree, trafilatura gives up on some pages it reads from their text
@@ -65,12 +107,15 @@ def article_units(html: bytes, url: str) -> list[Unit] | None:
     body = getattr(doc, "body", None)
     if body is None:
         return None
+    container = _container(root, doc.text or "") if root is not None else None
+    if container is not None and has_text(units := flatten(container)):
+        return units
     units = flatten(as_html(body))
     return units if has_text(units) else None
 
 
 def generic_body(ctx: Context) -> list[Unit] | None:
-    return article_units(ctx.page.html, ctx.url)
+    return article_units(ctx.page.html, ctx.url, ctx.page.root)
 
 
 __all__ = ["article_units", "as_html", "generic_body"]
