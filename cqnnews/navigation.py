@@ -92,11 +92,22 @@ def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
     """(name, absolute URL) of every link to a listing's first page, in page order, each URL once.
 
     Pagination (links to the page's own node, 首页, 尾页...) is not a listing; a
-    ``div.List_Sub_List`` block names its listing in the ``h2`` above its "更多" link.
+    ``div.List_Sub_List`` block names its listing in the ``h2`` above its "更多" link.  A name
+    also linked elsewhere on the page (检验检测 in the site's menu, to another channel) does not
+    hide the link to its node.
     """
     here = _LAST_PAGE.search(base_url.split("?")[0])
+    named: list[tuple[str, str]] = []
+    for dt in sel.css("div.List_Sub_List dt"):
+        name = compact(dt.css("h2").xpath("string()").get(""))
+        href = dt.css("a::attr(href)").get()
+        if name and href:
+            named.append((name, urljoin(base_url, href)))
+    for a in sel.css("a[href]"):
+        if name := compact(a.xpath("string()").get("")):
+            named.append((name, urljoin(base_url, a.attrib["href"])))
     seen: dict[str, str] = {}
-    for name, url in links_by_text(sel, base_url).items():
+    for name, url in named:
         m = _NODE_PAGE.search(url.split("?")[0])
         if m and not _PAGER_TEXT.match(name) and not (here and here["node"] == m[1]):
             seen.setdefault(url, name)

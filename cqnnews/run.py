@@ -62,6 +62,7 @@ class Run:
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
     routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
     missing: list[str] = field(default_factory=list)  # listings no route found
+    first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
     prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False

@@ -109,6 +109,8 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # `scrapy check`: sample pages of the crawled origin (cqnnews/contracts.py), and nothing else
 # (CQN_SAMPLE_ONLY, set by the check command: no follow-up request, no article phase)
 CQN_SAMPLE_ONLY = False
+# `scrapy smoke`: the first page of each listing and this many of its articles (0: a crawl, everything)
+CQN_SMOKE_ARTICLES = 0
 SPIDER_MIDDLEWARES = {
     "cqnnews.distributed.ReleaseTakenMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
     "cqnnews.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only

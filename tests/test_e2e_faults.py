@@ -86,6 +86,7 @@ def test_transient_faults_are_retried_and_exported(fixed: dict[str, Any]) -> Non
     by_id = {r["article_id"]: r for r in fixed["records"]}
     assert set(by_id) == set(expected) - failed
     flagged = _id(fixed["designated"]["no_date"])
+    untitled = _id(fixed["designated"]["no_title"])
     misdeclared = _id(fixed["designated"]["badcharset"])  # served declared as gbk: read right, and flagged
     for aid, record in by_id.items():
         want = dict(expected[aid])
@@ -93,14 +94,15 @@ def test_transient_faults_are_retried_and_exported(fixed: dict[str, Any]) -> Non
             want.update(published_at=want["published_at"][:10] + "T00:00:00+08:00", flags=["date_from_url"])
         if aid == misdeclared:
             want.update(flags=["charset_misdeclared"])
+        if aid == untitled:  # no headline anywhere: its first line is its title, and stays in its body
+            want.update(title=want["body"].split("\n")[0], flags=["title_from_body"])
         assert {k: record[k] for k in want} == want, aid
 
 
 def test_permanent_failures_are_listed_in_the_summary_with_reasons(fixed: dict[str, Any]) -> None:
     reasons = {f["article_id"]: f["reason"] for f in fixed["summary"]["failed"]}
     d = {kind: _id(path) for kind, path in fixed["designated"].items()}
-    assert set(reasons) == {d["no_title"], d["missing"], d["redirect_loop"], d["robots"]}
-    assert reasons[d["no_title"]] == "no title"
+    assert set(reasons) == {d["missing"], d["redirect_loop"], d["robots"]}
     assert reasons[d["missing"]] == "HTTP 404"
     assert "robots.txt" in reasons[d["robots"]]
     assert "redirect" in reasons[d["redirect_loop"]]

@@ -39,11 +39,11 @@ def test_page_without_a_headline_takes_its_title_from_the_title_element() -> Non
     assert (article.title, article.body) == ("质量抽查结果公布", "正文。")
 
 
-def test_page_whose_only_line_would_be_its_title_is_refused() -> None:
-    """No headline anywhere: the body's first short line is the title; nothing is left for a body."""
-    page = '<div class="publish">2020-01-01 10:00:00</div><div class="Detail_Content"><div class="content"><p>正文</p></div></div>'
-    with pytest.raises(ArticleParseError, match="empty body"):
-        extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+def test_page_with_no_headline_anywhere_takes_its_first_line_as_title_flagged_and_keeps_it() -> None:
+    page = ('<div class="publish">2020-01-01 10:00:00</div><div class="Detail_Content"><div class="content">'
+            '<p>抽查结果公布</p><p>正文。</p></div></div>')
+    article = extract(page, URLS.base + "/qt/content/2020-01/01/content_8000000.htm", URLS)
+    assert (article.title, article.body, article.flags) == ("抽查结果公布", "抽查结果公布\n正文。", ["title_from_body"])
 
 
 def test_page_with_no_text_at_all_is_refused() -> None:

@@ -94,7 +94,9 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     if aid is None:
         raise ArticleParseError("no article id in the URL or the page")
     title = props.get("title") or first.title
-    body = interpret([u for r in readings for u in r.units], title, url, urls.canonical)
+    from_body = not props.get("title") and first.fallbacks.get("title") == "first_line"
+    # a title taken from the body's first line stays in the body: it is not a repeated headline
+    body = interpret([u for r in readings for u in r.units], "" if from_body else title, url, urls.canonical)
     if not body.text and not body.images:
         raise ArticleParseError("empty body")
 
@@ -106,6 +108,8 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
         flags.append("no_date")
     elif first.date_from_url:
         flags.append("date_from_url")
+    if from_body:
+        flags.append("title_from_body")
     if any(r.garbled for r in readings):
         flags.append("garbled")
     if any(r.charset_misdeclared for r in readings):

@@ -170,6 +170,8 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
             self.run.count("listing/empty_pages")
             self.logger.warning("listing page %s (%s, page %d) holds no article links", response.url, listing.name,
                                 page)
+        if page == 1 and (items or not children):  # an index of listings below links none of its own
+            self.run.first_pages[listing.name] = len(items)
         if not listing.record:
             return
         walk = self.walks.setdefault(listing.name, Walk(requested=page))
@@ -177,6 +179,9 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
             self._end(walk, listing, "repeated_pages", f"page {page} ({response.url}) repeats an earlier page")
             return
         sorted_ = self._note([url for url, _ in items], listing)
+        if self.settings.getint("CQN_SMOKE_ARTICLES"):  # scrapy smoke: the first page of each listing only
+            self._end(walk, listing)
+            return
         known_pages = known_pages + 1 if sorted_.all_known else 0
         last = navigation.last_page(sel)
         if self.max_listing_pages <= page < last:

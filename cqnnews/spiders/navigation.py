@@ -46,6 +46,7 @@ class NavigationCallbacks:
     urls: SiteUrls
     node_ids: dict[str, Any]
     logger: Any
+    settings: Any
     guesses: dict[tuple[int, str], set[str]]  # listings sought by node id: the URLs not answered yet
 
     page_failed: Callable[[Failure], Any]  # the spider's: a navigation or listing page that failed on every try
@@ -61,7 +62,10 @@ class NavigationCallbacks:
         return tuple(dict.fromkeys((*ids, *channel.node_ids.get(name, ()))))
 
     def _required(self, channel: Channel, name: str) -> bool:
-        return channel.only_listed or bool(self.args.chosen & set(channel.names_of(name)))
+        """A listing the run needs: one the section walks alone, one ``-a sub`` chose, and for ``scrapy smoke``
+        every listing on record."""
+        return channel.only_listed or bool(self.args.chosen & set(channel.names_of(name))) \
+            or self.settings.getint("CQN_SMOKE_ARTICLES") > 0
 
     def _listing(self, position: int, text: str, route: str, registry: str | None, index: int) -> Listing:
         return Listing(position, (text,), (position, index), record=False, route=route, registry=registry)

@@ -90,6 +90,13 @@ class RunScratch:
                 yield aid, url, _ordered(raw)
             last = rows[-1][0]
 
+    def keep_only(self, ids: Iterable[int]) -> None:
+        """Forget every found article but ``ids`` (``scrapy smoke`` samples a few of each listing)."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (article_id INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM kept")
+        self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((aid,) for aid in ids))
+        self.db.execute("DELETE FROM found WHERE article_id NOT IN (SELECT article_id FROM kept)")
+
     # --- requested and exported ----------------------------------------------------------
 
     def requested(self, ids: Iterable[int]) -> None:

@@ -47,11 +47,13 @@ def main(argv: list[str] | None = None) -> int:
                              "(div.mainmenu, dl.cont blocks, 要闻 by node id, no 综合 link, /qt/index.htm absent)")
     parser.add_argument("--articles", choices=ARTICLES, default="current",
                         help="article pages: the 2016-2020 template, or a redesign whose class names no parser knows")
+    parser.add_argument("--without", default="", help="listings taken off the site, e.g. 健康,家居: no page links "
+                                                      "them and their pages answer 404")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
         site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI), home=args.home,
-                    template=args.articles)
+                    template=args.articles, removed=frozenset(filter(None, args.without.split(","))))
     except ValueError as exc:
         parser.error(str(exc))
     try:

@@ -156,7 +156,8 @@ def _crumbs(channel: Channel, path: tuple[Node, ...], prefix: str) -> str:
 
 
 def channel_index(site: Site, channel: Channel) -> Page:
-    body = f"{_nav()}\n{_crumbs(channel, (), '../')}\n{_node_links(channel, channel.nodes, channel.menu)}"
+    nodes = tuple(n for n in channel.nodes if n.name not in site.removed)
+    body = f"{_nav()}\n{_crumbs(channel, (), '../')}\n{_node_links(channel, nodes, channel.menu)}"
     return Page(_html(f"<title>{channel.name}-中国质量新闻网</title>", body).encode())
 
 
@@ -172,7 +173,7 @@ def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int) -
     node = path[-1]
     crumbs = _crumbs(channel, path, "../")
     siblings = path[-2].children if len(path) > 1 else channel.nodes
-    menu = _node_links(channel, siblings, "subclass")
+    menu = _node_links(channel, tuple(n for n in siblings if n.name not in site.removed), "subclass")
     if not node.is_leaf:
         if page != 1:
             return None

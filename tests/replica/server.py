@@ -39,7 +39,7 @@ def route(site: Site, path: str, robots_disallow: list[str] | None = None) -> Pa
         return render.article(site, ref, page) or NOT_FOUND
     if m := _NODE.fullmatch(path):
         found = site.nodes_by_id.get(int(m["node"]))
-        if found is None or found[0].slug != m["slug"]:
+        if found is None or found[0].slug != m["slug"] or found[1][-1].name in site.removed:
             return NOT_FOUND
         channel, node_path = found
         page = render.node_page(site, channel, node_path, int(m["page"] or 1))

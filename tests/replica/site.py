@@ -22,7 +22,7 @@ CROSS_LIST_EVERY = 10  # every 10th article of some listings also appears in a p
 NEWS_CENTRE = "新闻中心"
 OLD_LAYOUT_UNTIL = datetime(2015, 7, 1, tzinfo=SHANGHAI)  # the 2015-2016 redesign (SITE.md: "about 2015")
 GENERIC_FROM_END = 3  # one article of every listing, near the end of its backlog, is in a layout no parser knows
-REVISED_EVERY = 13  # every 13th article (by id) is corrected...
+REVISED_EVERY = 14  # every 14th article (by id) is corrected...
 REVISION_DELAY = timedelta(days=1)  # ...a day after publication
 
 
@@ -180,6 +180,7 @@ class Site:
     now: datetime = field(default_factory=lambda: datetime.now(SHANGHAI))
     home: str = "current"
     template: str = "current"  # --articles
+    removed: frozenset[str] = frozenset()  # --without: listings taken off the site (unlinked, their pages 404)
 
     def __post_init__(self) -> None:
         if self.scale < 1:
@@ -293,7 +294,7 @@ class Site:
 
     def is_revised(self, ref: ArticleRef) -> bool:
         """Some articles are corrected a day after publication: their page changes then."""
-        return (not ref.is_reference and ref.article_id % REVISED_EVERY == 4
+        return (not ref.is_reference and ref.article_id % REVISED_EVERY == 1
                 and self.now >= ref.published + REVISION_DELAY)
 
     def variant(self, ref: ArticleRef) -> PageVariant:
