@@ -6,11 +6,12 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv lock demo test tools crawl redis redis-server bench bench-extract bench-redis clean
+.PHONY: help venv lock demo test tools crawl smoke redis redis-server bench bench-extract bench-redis clean
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
 	@echo "make test                 run the test suite (offline, against the replica)"
+	@echo "make smoke                with Internet: what works on the real site (CQN_BASE_URL), in a few dozen requests"
 	@echo "make crawl SPIDER=yaowen  crawl the real site, politely (feeds/<spider>/<UTC time>.jsonl)"
 	@echo "make redis                install redis-server if missing, start one on 127.0.0.1:6379"
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
@@ -31,6 +32,9 @@ venv: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/python -m scripts.demo
+
+smoke: $(INSTALLED)  # against CQN_BASE_URL (the real site by default): a table, smoke.json, exit 1 if anything failed
+	$(BIN)/scrapy smoke
 
 redis-server:  # the tests start their own, on free ports
 	bash scripts/redis.sh install

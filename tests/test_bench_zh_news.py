@@ -16,3 +16,15 @@ from bench.zh_news import char_f1
 ])
 def test_char_f1(found: str, gold: str, f1: float) -> None:
     assert char_f1(found, gold) == pytest.approx(f1)
+
+
+@pytest.mark.skipif(not __import__("bench.zh_news").zh_news.EVAL.is_dir(), reason="../shared/eval/zh-news is not here")
+def test_the_generic_reader_extracts_every_zh_news_page_at_least_as_well_as_trafilatura() -> None:
+    """Accuracy, not speed: every page gives a body, body F1 at least trafilatura's, more dates with their time."""
+    from bench.zh_news import measure
+
+    found = measure()
+    ours, theirs = found["cqnnews"], found["trafilatura"]
+    assert ours["extracted"] == ours["pages"] == 35
+    assert ours["body_f1"] >= theirs["body_f1"] and ours["body_f1"] >= found["trafilatura_decoded"]["body_f1"]
+    assert ours["dates_right"] >= theirs["dates_right"] and ours["times_right"] > theirs["times_right"]

@@ -91,11 +91,12 @@ def test_transient_faults_are_retried_and_exported(fixed: dict[str, Any]) -> Non
     for aid, record in by_id.items():
         want = dict(expected[aid])
         if aid == flagged:  # no time on the page: the day in its URL, flagged so
-            want.update(published_at=want["published_at"][:10] + "T00:00:00+08:00", flags=["date_from_url"])
+            want.update(published_at=want["published_at"][:10] + "T00:00:00+08:00",
+                        flags=["date_from_url", *want["flags"]])
         if aid == misdeclared:
             want.update(flags=["charset_misdeclared"])
         if aid == untitled:  # no headline anywhere: its first line is its title, and stays in its body
-            want.update(title=want["body"].split("\n")[0], flags=["title_from_body"])
+            want.update(title=want["body"].split("\n")[0], flags=[*want["flags"], "title_from_body"])
         assert {k: record[k] for k in want} == want, aid
 
 
