@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252
@@ -83,7 +84,7 @@ def _mostly_utf8(body: bytes) -> str | None:
     too many are invalid for the page to be UTF-8."""
     text = body.decode("utf-8", "replace")
     bad = text.count("\ufffd")
-    good = len(text) - sum(1 for _ in filter(str.isascii, text)) - bad  # characters UTF-8 did read
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # characters beyond ASCII that UTF-8 did read
     return text if good >= 50 and bad <= max(3, good // 100) else None
 
 
@@ -93,7 +94,8 @@ def _gb_text(body: bytes) -> str | None:
         text = body.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    return text if sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 10 else None
+    hanzi = (c for c in text if "\u4e00" <= c <= "\u9fff")
+    return text if sum(1 for _ in islice(hanzi, 10)) >= 10 else None  # stops at the tenth
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
