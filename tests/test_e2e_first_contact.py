@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 
-from cqnnews.schema import problems
 from tests.conftest import NOW, SEED
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import RunningReplica, running_replica
-from tests.replica.truth import expected_feed, leaves_of
-from tests.test_e2e_sections import NEWS_CENTRE
+from tests.replica.truth import leaves_of
+from tests.test_e2e_sections import NEWS_CENTRE, compare
 
 SCALE = 12
 YAOWEN = {"综合/要闻一", "综合/要闻二"}
@@ -51,16 +50,6 @@ def crawl(replica: RunningReplica, workdir: Path, spider: str) -> tuple[list[dic
     [feed] = sorted((workdir / "feeds" / spider).glob("*.jsonl"))
     summary = json.loads(feed.with_name(feed.stem + ".summary.json").read_text(encoding="utf-8"))
     return read_feed(feed), summary
-
-
-def compare(records: list[dict[str, Any]], replica: RunningReplica, walked: set[str]) -> None:
-    expected = expected_feed(replica.site, walked)
-    ids = [r["article_id"] for r in records]
-    assert len(ids) == len(set(ids)), "an article came out twice"
-    assert set(ids) == set(expected)
-    mismatches = [(r["url"], k, r[k], v) for r in records for k, v in expected[r["article_id"]].items() if r[k] != v]
-    assert mismatches == []
-    assert all(problems(r) == [] for r in records)
 
 
 def test_yaowen_finds_both_listings_on_the_2018_home_page(home_2018: RunningReplica, tmp_path: Path) -> None:

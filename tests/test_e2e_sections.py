@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,11 @@ SPIDERS = {
 def crawl_and_compare(replica: RunningReplica, tmp_path: Path, spider: str, walked: set[str], *args: str) -> None:
     result = run_crawl(spider, replica.url, tmp_path, "-O", "feed.jsonl", *args)
     assert result.returncode == 0, result.stderr[-3000:]
-    records = read_feed(tmp_path / "feed.jsonl")
+    compare(read_feed(tmp_path / "feed.jsonl"), replica, walked)
+
+
+def compare(records: list[dict[str, Any]], replica: RunningReplica, walked: set[str]) -> None:
+    """The records are exactly the articles of the listings ``walked``, once each, every field right."""
     expected = expected_feed(replica.site, walked)
     ids = [r["article_id"] for r in records]
     assert len(ids) == len(set(ids)), "an article came out twice"
