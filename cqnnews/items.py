@@ -18,6 +18,12 @@ class AttachmentRef(TypedDict):
     title: str
 
 
+class TableRecord(TypedDict):
+    caption: str | None
+    header: list[str]
+    rows: list[list[str]]
+
+
 @dataclass(slots=True)
 class Article:
     url: str
@@ -36,6 +42,7 @@ class Article:
     body: str
     images: list[ImageRef]
     attachments: list[AttachmentRef]
+    tables: list[TableRecord]
     layout: str
     pages: int
     fetched_at: str

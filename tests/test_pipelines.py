@@ -25,7 +25,7 @@ ARTICLE = Article(
     url="https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm", article_id=6121542, revision=1,
     channel="qt", breadcrumb=["新闻中心", "综合", "要闻二"], sections=["要闻二"], title="内蒙古“标准化”推进会",
     subtitle=None, published_at="2018-08-03T17:13:55+08:00", source="中国质量新闻网", authors=["张井"],
-    editor="语安", keywords=["标准化"], body="第一段\n第二段", images=[], attachments=[], layout="current", pages=1,
+    editor="语安", keywords=["标准化"], body="第一段\n第二段", images=[], attachments=[], tables=[], layout="current", pages=1,
     fetched_at="2026-11-25T06:30:05Z", flags=[])
 
 

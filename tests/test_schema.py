@@ -19,7 +19,7 @@ GOOD: dict[str, Any] = {
     "revision": 1, "channel": "qt", "breadcrumb": ["新闻中心", "综合", "要闻二"], "sections": ["要闻二"], "title": "标题",
     "subtitle": None, "published_at": "2018-08-03T17:13:55+08:00", "source": "中国质量新闻网", "authors": ["张井"],
     "editor": "语安", "keywords": [], "body": "正文", "images": [{"url": "https://www.cqn.com.cn/a.jpg", "caption": None}],
-    "attachments": [], "layout": "current", "pages": 1, "fetched_at": "2026-11-25T06:30:05Z", "flags": [],
+    "attachments": [], "tables": [], "layout": "current", "pages": 1, "fetched_at": "2026-11-25T06:30:05Z", "flags": [],
 }
 
 

@@ -18,7 +18,7 @@ def records() -> list[dict]:
 
 def test_ten_daily_feeds_load_with_one_schema_whatever_their_lists_hold(tmp_path: Path) -> None:
     every = records()
-    plain = [{**r, "images": [], "attachments": [], "flags": [], "authors": [], "keywords": []} for r in every]
+    plain = [{**r, "images": [], "attachments": [], "tables": [], "flags": [], "authors": [], "keywords": []} for r in every]
     feeds = []
     for day in range(10):
         rows = plain[day % len(plain): day % len(plain) + 2] if day % 2 else every[day % len(every):][:3]

@@ -136,6 +136,7 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
         body=body.text,
         images=body.images,
         attachments=body.attachments,
+        tables=body.tables,
         layout=first.layout,
         pages=len(readings),
         fetched_at=fetched_at or utc_now(),

@@ -3,7 +3,8 @@
 What is not article text is taken out of the body and into its field: bylines in their
 five forms into ``authors``, ``(责任编辑:语安)`` into ``editor``, the title and subtitle
 that 中国质量报 reprints repeat, image captions into ``images``, ``附件:`` links into
-``attachments``.  Tables stay in the body as rows of tab-separated cells.
+``attachments``.  Tables go to ``tables`` whole (caption, header, rows), and stay in the body
+as their caption and rows of tab-separated cells.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from cqnnews.items import AttachmentRef, ImageRef
+from cqnnews.items import AttachmentRef, ImageRef, TableRecord
 from cqnnews.parsers.units import Unit
 from cqnnews.text import compact
 
@@ -69,6 +70,7 @@ class Body:
     authors: list[str] = field(default_factory=list)
     editor: str | None = None
     subtitle: str | None = None
+    tables: list[TableRecord] = field(default_factory=list)
 
 
 def _is_attachment_link(href: str) -> bool:
@@ -154,8 +156,9 @@ def interpret(units: list[Unit], title: str, base_url: str, canonical: Canonical
 
     lines: list[str] = []
     for unit in units:
-        if unit.kind == "table":
-            lines.extend("\t".join(row) for row in unit.rows)
+        if unit.kind == "table" and unit.table is not None:
+            lines.extend(unit.table.lines())
+            body.tables.append(unit.table.record())
         elif unit.text:
             lines.append(unit.text)
     body.text = "\n".join(lines)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from lxml import etree
 
+from cqnnews.parsers.tables import Table, read_table
 from cqnnews.text import clean
 
 BLOCK_TAGS = frozenset({"p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
@@ -31,7 +32,7 @@ class Unit:
     centered: bool = False
     src: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, text) of the unit's links
-    rows: list[list[str]] = field(default_factory=list)
+    table: Table | None = None  # a table's caption, header and rows
 
 
 def text_of(el: Element) -> str:
@@ -43,7 +44,8 @@ def text_of(el: Element) -> str:
 
 def has_text(units: list[Unit]) -> bool:
     """Whether the units hold any text: a paragraph, or a table with a non-empty cell."""
-    return any(u.text if u.kind == "text" else u.kind == "table" and any(any(row) for row in u.rows) for u in units)
+    return any(u.text if u.kind == "text" else u.table is not None and any(any(row) for row in u.table.rows)
+               or u.table is not None and any(u.table.header) for u in units)
 
 
 def is_centered(el: Element) -> bool:
@@ -56,15 +58,6 @@ def is_centered(el: Element) -> bool:
 
 def _has_structure(el: Element) -> bool:
     return len(el) > 0 and any(d.tag in _STRUCTURE_TAGS for d in el.iterdescendants())
-
-
-def _table(el: Element) -> Unit:
-    rows = []
-    for tr in el.iter("tr"):
-        cells = [clean(" ".join(td.itertext())) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
-        if any(cells):
-            rows.append(cells)
-    return Unit("table", rows=rows)
 
 
 def flatten(el: Element, centered: bool = False) -> list[Unit]:
@@ -128,7 +121,7 @@ def flatten(el: Element, centered: bool = False) -> list[Unit]:
                 units.append(Unit("image", src=src.strip(), centered=here))
         elif tag == "table":
             flush(here)
-            units.append(_table(child))
+            units.append(Unit("table", table=read_table(child)))
         elif tag in BLOCK_TAGS or _has_structure(child):
             if buf:
                 flush(here)

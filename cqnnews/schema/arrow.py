@@ -38,6 +38,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("body", pa.string()),
     ("images", pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())]))),
     ("attachments", pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())]))),
+    ("tables", pa.list_(pa.struct([("caption", pa.string()), ("header", STRINGS), ("rows", pa.list_(STRINGS))]))),
     ("layout", pa.string()),
     ("pages", pa.int32()),
     ("fetched_at", pa.timestamp("s", tz="UTC")),

@@ -45,6 +45,8 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
         "images": [{"url": CANONICAL_ORIGIN + b.image.src, "caption": b.image.caption}
                    for b in story.blocks if b.kind == "image" and b.image is not None],
         "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title} for a in story.attachments],
+        "tables": [{"caption": None, "header": b.rows[0], "rows": b.rows[1:]} for b in story.blocks
+                   if b.kind == "table"],
         "layout": "generic" if site.variant(ref).layout == "redesign" else site.variant(ref).layout,
         "pages": site.variant(ref).pages,
         # a page served with one charset declared and written in another says so
