@@ -62,23 +62,28 @@ def _config() -> ConfigParser:
 def _container(root: Element, text: str) -> Element | None:
     """The element of the page that holds trafilatura's text and little else, if there is one.
 
-    Each block of the page whose whole text is a line of trafilatura's is a match; the
+    Each block of the page whose whole text is a line of trafilatura's is a match, and each
+    table whose text is in trafilatura's rows of tables; the
     container is the smallest element holding at least half of trafilatura's text (which may
     have taken in a list of links after the article) in more than one block where it matched
     more than one; taken only when it holds not much more than trafilatura's text.
     """
-    wanted = {c for line in text.splitlines() if not line.startswith("|")  # a table's row: its cells are blocks
-              and len(c := compact(_MARKDOWN_LINK.sub(r"\1", line))) >= 6}
-    extracted = sum(len(c) for c in wanted)
+    lines = [compact(_MARKDOWN_LINK.sub(r"\1", line)) for line in text.splitlines()]
+    extracted = sum(len(line.replace("|", "")) for line in lines)
+    wanted = {line for line in lines if not line.startswith("|") and len(line) >= 6}  # a table's cells are blocks
     inside: dict[Element, int] = defaultdict(int)  # matched characters, by element holding them
-    blocks: dict[Element, int] = defaultdict(int)  # matched blocks, by element holding them
-    for el in root.iter(*_BLOCKS):
-        if (t := compact(text_of(el))) in wanted:
+    blocks: dict[Element, int] = defaultdict(int)  # matched blocks of text (not tables), by element holding them
+    in_tables = "".join(line.replace("|", "") for line in lines if line.startswith("|"))
+    for el in root.iter(*_BLOCKS, "table"):
+        t = compact(text_of(el))
+        if t in wanted or el.tag == "table" and t and t in in_tables:
             wanted.discard(t)
             for ancestor in (el, *el.iterancestors()):
                 inside[ancestor] += len(t)
-                blocks[ancestor] += 1
+                blocks[ancestor] += el.tag != "table"
     several = min(2, max(blocks.values(), default=0))
+    if not several:  # tables only (a page laid out in tables): trafilatura's own text
+        return None
     holding = [el for el, chars in inside.items() if chars >= 0.5 * extracted and blocks[el] >= several]
     if not holding:
         return None

@@ -22,10 +22,10 @@ Element = etree._Element
 _BREAKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6"})  # apart by a space in a cell
 MAX_SPAN = 200  # a rowspan/colspan beyond this is a typo (Word writes rowspan=9999), not a merge
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
-# a line break between two CJK characters is a seam of Word's HTML, not a space (CSS Text 3's segment break
-# rule for East Asian wide characters, which is how Firefox shows it)
+# a line break next to a CJK character is a seam of Word's HTML, not a space: Word wraps its HTML at spaces,
+# or between CJK characters, where there is none (CSS Text 3's segment break rule, as Firefox shows it)
 _CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”]"
-_SEAM = re.compile(rf"(?<={_CJK})[ \t\u00a0]*[\r\n][\s\u00a0]*(?={_CJK})")
+_SEAM = re.compile(rf"(?<={_CJK})[ \t\u00a0]*[\r\n][\s\u00a0]*|[ \t\u00a0]*[\r\n][\s\u00a0]*(?={_CJK})")
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Table:
 
 def cell_text(cell: Element) -> str:
     """A cell's text as shown: fragments joined as they are, paragraphs apart by a space, a line break of
-    the HTML between two CJK characters closed, other white space (``&nbsp;``, full-width) one space,
+    the HTML next to a CJK character closed, other white space (``&nbsp;``, full-width) one space,
     trimmed."""
     parts: list[str] = []
     for node in cell.iter():
@@ -72,7 +72,8 @@ def grid(table: Element) -> list[list[tuple[str, int]]]:
     tables are not this table's."""
     rows: list[list[tuple[str, int]]] = []
     carried: dict[tuple[int, int], tuple[str, int]] = {}  # (row, column) -> cell coming down from above
-    trs = [tr for tr in table.iter("tr") if _owner(tr) is table]
+    trs = [tr for tr in table.iter("tr") if _owner(tr) == table]
+    source = 0  # which cell of the page a grid cell comes from (lxml's element proxies have no stable id())
     for r, tr in enumerate(trs):
         row: list[tuple[str, int]] = []
         column = 0
@@ -81,10 +82,11 @@ def grid(table: Element) -> list[list[tuple[str, int]]]:
                 row.append(carried.pop((r, column)))
                 column += 1
             text, width, height = cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")
+            source += 1
             for dc in range(width):
-                row.append((text, id(cell)))
+                row.append((text, source))
                 for dr in range(1, height):
-                    carried[(r + dr, column + dc)] = (text, id(cell))
+                    carried[(r + dr, column + dc)] = (text, source)
             column += width
         while (r, column) in carried:
             row.append(carried.pop((r, column)))

@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tests.replica.notices import SpotTable, make_table
+
 REGIONS = ["北京市", "上海市", "浙江省", "广东省", "江苏省", "山东省", "四川省", "内蒙古自治区",
            "包头市", "太原市", "杭州市", "宁波市", "深圳市", "青岛市", "成都市", "武汉市"]
 AGENCIES = ["市场监管局", "质监局", "标准化研究院", "产品质量监督检验院", "消费者协会", "计量测试研究院"]
@@ -55,6 +57,7 @@ class Block:
     text: str = ""
     image: Image | None = None
     rows: list[list[str]] = field(default_factory=list)
+    spot: SpotTable | None = None  # a spot-check table (notices): its HTML, the table read and every batch
 
 
 @dataclass
@@ -117,14 +120,6 @@ def _image(rng: random.Random, img_dir: str, n: int, product: str) -> Image:
     return Image(src=f"{img_dir}{n}_{rng.getrandbits(128):032x}.jpg", caption=caption)
 
 
-def _table(rng: random.Random, product: str) -> list[list[str]]:
-    rows = [["序号", "产品名称", "生产企业", "抽查结果"]]
-    for i in range(1, rng.randint(3, 6)):
-        rows.append([str(i), product, f"{rng.choice(REGIONS)}某{rng.choice(['制造', '实业', '科技'])}有限公司",
-                     rng.choice(["合格", "不合格"])])
-    return rows
-
-
 def make_story(rng: random.Random, kind: Kind, img_dir: str, attach_dir: str) -> Story:
     """A story of ``kind``; ``img_dir``/``attach_dir`` are site paths ending in ``/``."""
     product = rng.choice(PRODUCTS)
@@ -139,7 +134,10 @@ def make_story(rng: random.Random, kind: Kind, img_dir: str, attach_dir: str) ->
     if kind == "notice":
         agency = f"{region}{rng.choice(AGENCIES)}"
         title = f"{agency}{colon(parens)}{rng.randint(2019, 2026)}年{product}产品质量监督抽查结果"
-        blocks.insert(1, Block("table", rows=_table(rng, product)))
+        medical = rng.random() < 0.2
+        if medical:  # 国家药监局's medical-device notices
+            product = rng.choice(["一次性使用无菌注射器", "医用外科口罩", "电子血压计"])
+        blocks.insert(1, Block("table", spot=make_table(rng, product, medical)))
         attachments = [
             Attachment(f"{attach_dir}{n}_{rng.getrandbits(64):016x}.{ext}", f"{n}.{product}{label}.{ext}")
             for n, (label, ext) in enumerate(

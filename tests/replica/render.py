@@ -232,6 +232,8 @@ def _block_html(block: Block, style: int, rel: str) -> list[str]:
             out.append(f'<p align="center">{escape(block.image.caption)}</p>' if style != 1 else
                        f'<p style="TEXT-ALIGN: center">{escape(block.image.caption)}</p>')
         return out
+    if block.spot is not None:
+        return [block.spot.html()]
     cells = "".join(
         "<tr>" + "".join(f'<td valign="top"><p align="center"><span>{escape(c)}</span></p></td>' for c in row)
         + "</tr>" for row in block.rows)
@@ -245,7 +247,7 @@ def _body_html(story: Story, style: int, rel: str) -> tuple[list[str], list[int]
     a long article may be split into pages).
     """
     s = story.parens
-    blocks = [Block(b.kind, b.text, b.image, b.rows) for b in story.blocks]
+    blocks = [Block(b.kind, b.text, b.image, b.rows, b.spot) for b in story.blocks]
     first_p = next(i for i, b in enumerate(blocks) if b.kind == "p")
     a = story.authors
     if story.byline == "lead":
