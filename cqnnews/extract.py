@@ -1,7 +1,9 @@
-"""``python -m cqnnews.extract FILE... [--url URL] [--content-type TYPE]``: saved pages to JSON lines.
+"""``python -m cqnnews.extract FILE... [--url URL] [--content-type TYPE] [--spotchecks]``: saved pages to JSON lines.
 
 Each file is read as raw bytes (pages may be GBK or GB18030, whatever they declare) and
-printed as one JSON object with the feed's fields.  The URL is ``--url``, else what the
+printed as one JSON object with the feed's fields; with ``--spotchecks``, one JSON object
+per failed batch of its spot-check tables instead (``cqnnews/schema/spotcheck.schema.json``),
+so a notice saved from the real site can be checked by hand.  The URL is ``--url``, else what the
 page itself says (``<link rel=canonical>``, ``og:url``), else the file name.  A file that
 is not HTML, or not an article, gets one line on stderr; the other files are still
 processed and the exit status is 1.
@@ -16,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from cqnnews import settings
+from cqnnews import settings, spotchecks
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import ArticleParseError, extract_pages
 from cqnnews.urls import SiteUrls
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.add_argument("--url", help="the URL the page was fetched from (for every FILE)")
     parser.add_argument("--content-type", help="the Content-Type header it came with, e.g. 'text/html; charset=utf-8'")
+    parser.add_argument("--spotchecks", action="store_true",
+                        help="print the spot-check records of each page's tables, one JSON object per failed batch")
     args = parser.parse_args(argv)
     urls = SiteUrls()
     status = 0
@@ -67,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cqnnews.extract: {path}: not an article this crawler can read: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(json.dumps(dataclasses.asdict(article), ensure_ascii=False), flush=True)
+        record = dataclasses.asdict(article)
+        for line in spotchecks.records(record) if args.spotchecks else [record]:
+            print(json.dumps(line, ensure_ascii=False), flush=True)
     return status
 
 

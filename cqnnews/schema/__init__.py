@@ -1,4 +1,4 @@
-"""The feed's JSON Schema (draft 2020-12), shipped with the package, and a fast validator for it."""
+"""The feeds' JSON Schemas (draft 2020-12), shipped with the package, and fast validators for them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema_rs
 
 SCHEMA_FILE = files(__package__) / "article.schema.json"
+SPOTCHECK_SCHEMA_FILE = files(__package__) / "spotcheck.schema.json"
 
 
 @cache
@@ -24,8 +25,21 @@ def article_validator() -> Any:
 
 
 def problems(record: dict[str, Any]) -> list[str]:
-    """Every way ``record`` breaks the schema, as ``path: message`` lines; [] when valid."""
-    validator = article_validator()
+    """Every way ``record`` breaks the article schema, as ``path: message`` lines; [] when valid."""
+    return _problems(article_validator(), record)
+
+
+def _problems(validator: Any, record: dict[str, Any]) -> list[str]:
     if validator.is_valid(record):
         return []
     return [f"{'/'.join(map(str, e.instance_path)) or '(record)'}: {e.message}" for e in validator.iter_errors(record)]
+
+
+@cache
+def spotcheck_validator() -> Any:
+    return jsonschema_rs.validator_for(json.loads(SPOTCHECK_SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def spotcheck_problems(record: dict[str, Any]) -> list[str]:
+    """Every way a spot-check record breaks its schema; [] when valid."""
+    return _problems(spotcheck_validator(), record)

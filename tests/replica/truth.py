@@ -97,3 +97,37 @@ def served_pages(site: Site, ref: ArticleRef, origin: str) -> list[tuple[bytes, 
         assert page is not None
         pages.append((page.body, page.content_type, origin + ref.page_path(n)))
     return pages
+
+
+def expected_spotchecks(site: Site, ref: ArticleRef) -> list[dict[str, Any]]:
+    """Every spot-check record of the article: one per failed batch of each spot-check table, as a correct
+    reader records it (cqnnews/schema/spotcheck.schema.json)."""
+    from tests.replica.notices import UNKNOWN_COLUMN
+
+    story = site.story(ref)
+    fields = expected_fields(site, ref)
+    scope = "national" if "国家抽查" in fields["breadcrumb"] else "local" if "地方抽查" in fields["breadcrumb"] else None
+    issuer = story.title.replace("：", ":").split(":", 1)[0]
+    out: list[dict[str, Any]] = []
+    tables = [b for b in story.blocks if b.kind == "table"]
+    for t, block in enumerate(tables):
+        spot = block.spot
+        if spot is None:
+            continue
+        rows, row = spot.rows(), 0
+        for batch in spot.batches:
+            first = rows[row]
+            out.append({
+                "article_id": ref.article_id, "url": fields["url"], "published_at": fields["published_at"],
+                "issuer": issuer, "scope": scope, "source": "page", "file_checksum": None, "table": t, "row": row,
+                "product": batch.product, "model": batch.model, "trademark": batch.trademark, "batch": batch.batch,
+                "manufacturer": batch.manufacturer, "manufacturer_address": batch.manufacturer_address,
+                "sampled_unit": batch.sampled_unit, "sampled_unit_address": batch.sampled_unit_address,
+                "parties": batch.parties, "origin_country": batch.origin_country,
+                "failed_items": batch.failed_items, "agencies": batch.agencies, "note": batch.note,
+                "maker_denies": batch.maker_denies,
+                "extra": {UNKNOWN_COLUMN: batch.extra[UNKNOWN_COLUMN]} if UNKNOWN_COLUMN in spot.headers else {},
+                "raw": dict(zip(spot.headers, first)),
+            })
+            row += len(batch.failed_items) if spot.items_in_rows else 1
+    return out

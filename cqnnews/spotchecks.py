@@ -1,0 +1,182 @@
+"""Spot-check records: one per failed batch, from every table whose header speaks the spot-check vocabulary.
+
+Columns are mapped by their header text, never by position (SITE.md: 9 to 14 columns in
+different orders and names).  A batch is the run of rows that repeat its batch-level cells
+(the merged cells of one maker failing several items, expanded by the table reader); its
+failed items are its rows, or one cell listing several (``菌落总数、大肠菌群`` over
+``3.7×104、4.6×102``).  Several parties in one cell (``委托方：…；受委托方：…``,
+``生产商：…；经销商：…``, ``进口商：…（原产国：…）``) and two institutes
+(``初检机构：…；复检机构：…``) are split with their roles.  ``/`` and empty cells are null.
+Columns the vocabulary does not know are kept in ``extra``; every cell of the batch's first
+row in ``raw``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cqnnews.text import compact
+
+SCHEMA_VERSION = "1.0.0"
+
+# field -> words of its header, tried in this order (the first field whose words a header holds wins):
+# addresses before names, the standard before the result (检验结果/标准值 is a standard), the batch
+# before the maker (生产日期 is not a maker)
+VOCABULARY: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("seq", ("序号",)),
+    ("manufacturer_address", ("生产企业地址", "生产单位地址", "生产者地址", "生产商地址", "企业地址", "生产地址")),
+    ("sampled_unit_address", ("抽样单位地址", "经营单位地址", "销售单位地址", "抽查单位地址", "单位地址")),
+    ("batch", ("生产日期", "批号", "批次", "生产批")),
+    ("manufacturer", ("生产企业", "生产单位", "生产者", "生产商", "制造商", "标称企业", "委托方")),
+    ("sampled_unit", ("被抽样单位", "被抽查单位", "经营单位", "销售单位", "被检单位", "受检单位")),
+    ("product", ("样品名称", "食品名称", "产品名称", "商品名称", "器械名称")),
+    ("model", ("规格型号", "型号规格", "规格", "型号")),
+    ("trademark", ("商标", "品牌")),
+    ("item", ("不合格项目", "不符合标准规定项目", "检验项目", "检测项目", "抽检项目", "不合格指标")),
+    ("standard", ("标准值", "标准要求", "标准规定", "标准指标", "标准限值")),
+    ("result", ("检验结果", "实测值", "检测结果", "检验值")),
+    ("agency", ("检验机构", "检测机构", "承检机构", "检验单位")),
+    ("note", ("备注",)),
+)
+BATCH_FIELDS = ("product", "model", "trademark", "batch", "manufacturer", "manufacturer_address", "sampled_unit",
+                "sampled_unit_address", "agency", "note")
+_NONE = frozenset({"", "/", "／", "-", "—", "无", "\\"})
+_SEPARATORS = re.compile(r"\s*[、；;]\s*")
+_PARTY = re.compile(r"(?P<role>受委托方|委托方|生产商|生产者|制造商|经销商|销售商|进口商|代理商|总经销商?)\s*[:：]\s*"
+                    r"(?P<name>[^；;（(]+?)\s*(?=[；;（(]|$)")
+_ORIGIN = re.compile(r"[（(]\s*原产(?:国|地)\s*[:：]\s*(?P<country>[^）)]+?)\s*[）)]")
+_MAKERS = ("受委托方", "生产商", "生产者", "制造商", "进口商")  # the party that made (or brought in) the product
+_AGENCY = re.compile(r"(?P<role>初检机构|复检机构|检验机构|承检机构|检测机构)\s*[:：]\s*(?P<name>[^；;]+?)\s*(?=[；;]|$)")
+_DENIES = re.compile(r"并非(?:来自|由|该|其)|无任何关系|不是(?:该|其)?(?:企业|公司)?生产|否认|系假冒|冒用")
+_ISSUER = re.compile(r"^\s*(?P<issuer>[^：:，,。\s]{2,24})\s*[：:]")
+
+
+def column_fields(header: list[str]) -> dict[int, str]:
+    """Column index -> field, for the columns the vocabulary knows (each field once, the first column wins)."""
+    found: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, name in enumerate(header):
+        words = compact(name)
+        for field, synonyms in VOCABULARY:
+            if field not in taken and any(s in words for s in synonyms):
+                found[i] = field
+                taken.add(field)
+                break
+    return found
+
+
+def is_spot_check(header: list[str]) -> bool:
+    """A table of failed batches: it names the product, a party (maker or sampled unit) and the failed item."""
+    fields = set(column_fields(header).values())
+    return {"product", "item"} <= fields and bool(fields & {"manufacturer", "sampled_unit"})
+
+
+def _value(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return None if text in _NONE else text
+
+
+def parties(cell: str | None) -> tuple[str | None, list[dict[str, str]], str | None]:
+    """(maker, every party with its role, country of origin) of a maker's cell."""
+    value = _value(cell)
+    if value is None:
+        return None, [], None
+    found = [{"role": m["role"], "name": m["name"]} for m in _PARTY.finditer(value)]
+    origin = m["country"] if (m := _ORIGIN.search(value)) else None
+    if not found:
+        return (_ORIGIN.sub("", value).strip() or None), [], origin
+    maker = next((p["name"] for role in _MAKERS for p in found if p["role"] == role), found[0]["name"])
+    return maker, found, origin
+
+
+def agencies(cell: str | None) -> list[dict[str, str | None]]:
+    value = _value(cell)
+    if value is None:
+        return []
+    found: list[dict[str, str | None]] = [{"role": m["role"], "name": m["name"]} for m in _AGENCY.finditer(value)]
+    return found or [{"role": None, "name": value}]
+
+
+def _split(cell: str | None, n: int) -> list[str | None] | None:
+    """A cell of the item's columns split into ``n`` values (None for a column the table lacks)."""
+    if cell is None:
+        return [None] * n
+    parts = _SEPARATORS.split(cell)
+    return list(parts) if len(parts) == n else None
+
+
+def _items(cells: Mapping[str, str]) -> list[dict[str, str | None]]:
+    """The failed items of one row: one, or several listed in one cell (results and standards listed alike)."""
+    item, result, standard = (cells.get(k) for k in ("item", "result", "standard"))
+    if _value(item) is None:
+        return []
+    names = [n for n in _SEPARATORS.split(item or "") if n]
+    if len(names) > 1 and (results := _split(result, len(names))) is not None \
+            and (standards := _split(standard, len(names))) is not None:
+        return [{"item": _value(n), "result": _value(r), "standard": _value(s)}
+                for n, r, s in zip(names, results, standards)]
+    return [{"item": _value(item), "result": _value(result), "standard": _value(standard)}]
+
+
+def table_records(header: list[str], rows: list[list[str]]) -> list[dict[str, Any]]:
+    """The records of one table (without the article's fields): one per failed batch."""
+    mapping = column_fields(header)
+    records: list[dict[str, Any]] = []
+    key_columns = [i for i, f in mapping.items() if f in ("seq", *BATCH_FIELDS)]
+    previous: tuple[str, ...] | None = None
+    for r, row in enumerate(rows):
+        cells = {field: row[i] for i, field in mapping.items() if i < len(row)}
+        key = tuple(row[i] if i < len(row) else "" for i in key_columns)
+        if records and key == previous:  # the same batch, its next failed item
+            records[-1]["failed_items"].extend(_items(cells))
+            continue
+        previous = key
+        maker, named, origin = parties(cells.get("manufacturer"))
+        note = _value(cells.get("note"))
+        records.append({
+            "row": r,
+            "product": _value(cells.get("product")),
+            "model": _value(cells.get("model")),
+            "trademark": _value(cells.get("trademark")),
+            "batch": _value(cells.get("batch")),
+            "manufacturer": maker,
+            "manufacturer_address": _value(cells.get("manufacturer_address")),
+            "sampled_unit": _value(cells.get("sampled_unit")),
+            "sampled_unit_address": _value(cells.get("sampled_unit_address")),
+            "parties": named,
+            "origin_country": origin,
+            "failed_items": _items(cells),
+            "agencies": agencies(cells.get("agency")),
+            "note": note,
+            "maker_denies": bool(note and _DENIES.search(note)),
+            "extra": {header[i]: _value(row[i]) for i in range(min(len(header), len(row))) if i not in mapping},
+            "raw": {header[i]: row[i] for i in range(min(len(header), len(row)))},
+        })
+    return records
+
+
+def scope(breadcrumb: Iterable[str]) -> str | None:
+    crumbs = list(breadcrumb)
+    return "national" if "国家抽查" in crumbs else "local" if "地方抽查" in crumbs else None
+
+
+def issuer(title: str, source: str) -> str:
+    """The title's ``发布机构：`` prefix (``市场监管总局：8批次食品不合格…``), else the source."""
+    m = _ISSUER.match(title)
+    return m["issuer"] if m else source
+
+
+def records(article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every spot-check record of an article (its feed record: ``tables``, ``title``, ``breadcrumb``...)."""
+    out = []
+    for t, table in enumerate(article.get("tables") or []):
+        if not is_spot_check(table["header"]):
+            continue
+        for record in table_records(table["header"], table["rows"]):
+            out.append({"article_id": article["article_id"], "url": article["url"],
+                        "published_at": article["published_at"], "issuer": issuer(article["title"], article["source"]),
+                        "scope": scope(article["breadcrumb"]), "source": "page", "file_checksum": None,
+                        "table": t, **record})
+    return out
