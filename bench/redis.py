@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench import write_results
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import crawl_command, crawl_env, read_feed
 from tests.redis_server import running_redis
@@ -36,7 +37,7 @@ def crawl(workers: int) -> tuple[int, float]:
             _, err = process.communicate(timeout=1800)
             assert process.returncode == 0, err.decode()[-2000:]
         elapsed = time.monotonic() - started
-        ids = [r["article_id"] for f in (Path(tmp) / "feeds" / "yaowen").glob("*.jsonl") for r in read_feed(f)]
+        ids = [r["article_id"] for f in article_feeds(Path(tmp) / "feeds" / "yaowen") for r in read_feed(f)]
         assert len(ids) == len(set(ids)), "an article in two workers' feeds"
         return len(ids), elapsed
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("feed_flushed", "state_prepared", "feed_renamed", "state_committed", "summary_written")
+POINTS = ("feed_flushed", "state_prepared", "feed_renamed", "spotchecks_stored", "state_committed", "summary_written")
 
 
 def reached(point: str) -> None:

@@ -42,6 +42,12 @@ def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | Non
     return path
 
 
+def article_feeds(folder: Path, recursive: bool = False) -> list[Path]:
+    """The feeds of articles in ``folder`` (every ``*.jsonl`` but the ``*.spotchecks.jsonl`` beside them), sorted."""
+    found = folder.rglob("*.jsonl") if recursive else folder.glob("*.jsonl")
+    return sorted(path for path in found if not path.name.endswith(".spotchecks.jsonl"))
+
+
 def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False) -> None:
     """Add the default feed unless the command line named one (-o/-O or -s FEEDS), or ``CQN_FEED_DIR`` is
     empty (``scrapy parse``: no feed)."""

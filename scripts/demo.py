@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cqnnews.feeds import article_feeds
 from cqnnews.schema import article_schema, problems
 from tests.crawl import ROOT, crawl_command, crawl_env, read_feed
 from tests.replica.process import running_replica
@@ -26,7 +27,7 @@ def main() -> int:
     with running_replica(seed=1, scale=8) as replica:
         print(f"replica serving {replica.url} (clock {replica.site.now:%Y-%m-%d %H:%M %Z})", flush=True)
         feed_dir = demo / "feeds" / "yaowen"
-        before = set(feed_dir.glob("*.jsonl"))
+        before = set(article_feeds(feed_dir))
         cmd = crawl_command("yaowen", settings={"LOG_LEVEL": "WARNING"})
         print("$ CQN_BASE_URL=" + replica.url + " scrapy crawl yaowen  (politeness off for the local replica)",
               flush=True)
@@ -35,7 +36,7 @@ def main() -> int:
         if result.returncode != 0:
             print(f"crawl failed with exit status {result.returncode}", file=sys.stderr)
             return result.returncode
-        [feed] = sorted(set(feed_dir.glob("*.jsonl")) - before)
+        [feed] = sorted(set(article_feeds(feed_dir)) - before)
         records = read_feed(feed)
         site = replica.site
         expected = {r.article_id for key in YAOWEN for r in site.listing(site.leaf(key))}

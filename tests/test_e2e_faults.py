@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from cqnnews.state.store import StateStore
 from cqnnews.urls import article_id
 from tests.conftest import NOW, SCALE, SEED
@@ -33,7 +34,7 @@ def control(replica: RunningReplica, what: str) -> Any:
 
 
 def feeds(workdir: Path) -> list[Path]:
-    return sorted((workdir / "feeds" / "yaowen").glob("*.jsonl"))
+    return article_feeds(workdir / "feeds" / "yaowen")
 
 
 def summary_of(feed: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW, SEED
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import RunningReplica, running_replica
@@ -47,7 +48,7 @@ def both() -> Iterator[RunningReplica]:
 def crawl(replica: RunningReplica, workdir: Path, spider: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     result = run_crawl(spider, replica.url, workdir)
     assert result.returncode == 0, result.stderr[-3000:]
-    [feed] = sorted((workdir / "feeds" / spider).glob("*.jsonl"))
+    [feed] = article_feeds(workdir / "feeds" / spider)
     summary = json.loads(feed.with_name(feed.stem + ".summary.json").read_text(encoding="utf-8"))
     return read_feed(feed), summary
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from cqnnews.state import lock
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import crawl_command, crawl_env, origin_dir, read_feed, run_crawl
@@ -26,7 +27,7 @@ TOMORROW = NOW + timedelta(days=1)
 
 
 def feeds(workdir: Path) -> list[Path]:
-    return sorted((workdir / "feeds" / "yaowen").glob("*.jsonl"))
+    return article_feeds(workdir / "feeds" / "yaowen")
 
 
 def summary_of(feed: Path) -> dict[str, Any]:

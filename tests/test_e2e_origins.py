@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import running_replica
@@ -13,10 +14,10 @@ YAOWEN = {"综合/要闻一", "综合/要闻二"}
 
 
 def crawl(url: str, workdir: Path) -> list[int]:
-    before = set((workdir / "feeds" / "yaowen").glob("*.jsonl")) if (workdir / "feeds").exists() else set()
+    before = set(article_feeds(workdir / "feeds" / "yaowen")) if (workdir / "feeds").exists() else set()
     result = run_crawl("yaowen", url, workdir, CQN_NOW=NOW.isoformat())
     assert result.returncode == 0, result.stderr[-3000:]
-    [feed] = sorted(set((workdir / "feeds" / "yaowen").glob("*.jsonl")) - before)
+    [feed] = sorted(set(article_feeds(workdir / "feeds" / "yaowen")) - before)
     return sorted(r["article_id"] for r in read_feed(feed))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
 from tests.redis_server import running_redis
@@ -35,7 +36,7 @@ def worker(replica: RunningReplica, workdir: Path, redis_url: str) -> subprocess
 
 
 def final_feeds(workdir: Path) -> list[Path]:
-    return sorted((workdir / "feeds" / "yaowen").glob("*.jsonl"))
+    return article_feeds(workdir / "feeds" / "yaowen")
 
 
 def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_url: str, tmp_path: Path) -> None:

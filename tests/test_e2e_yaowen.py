@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from cqnnews.schema import problems
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import RunningReplica
@@ -23,7 +24,7 @@ def crawl(replica: RunningReplica, tmp_path_factory: pytest.TempPathFactory) -> 
     workdir = tmp_path_factory.mktemp("yaowen")
     result = run_crawl("yaowen", replica.url, workdir)
     assert result.returncode == 0, result.stderr[-3000:]
-    feeds = sorted((workdir / "feeds" / "yaowen").glob("*.jsonl"))
+    feeds = article_feeds(workdir / "feeds" / "yaowen")
     return {"result": result, "feeds": feeds, "records": read_feed(feeds[0]) if feeds else []}
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from cqnnews.failpoints import POINTS
+from cqnnews.feeds import article_feeds
+from cqnnews.spotcheck_feed import spotcheck_path
 from tests.conftest import NOW
 from tests.crawl import POLITE_SETTINGS, crawl_command, crawl_env, read_feed, run_crawl, state_dir
 from tests.replica.process import RunningReplica, running_replica
@@ -53,7 +55,7 @@ def exported_in_state(workdir: Path) -> int:
 
 
 def ids_in_final_feeds(folder: Path) -> list[int]:
-    return sorted(r["article_id"] for feed in folder.rglob("*.jsonl") for r in read_feed(feed))
+    return sorted(r["article_id"] for feed in article_feeds(folder, recursive=True) for r in read_feed(feed))
 
 
 def one_clear_line(result: subprocess.CompletedProcess[str], words: str) -> None:
@@ -119,6 +121,8 @@ def test_a_run_killed_at_any_step_of_its_end_loses_and_repeats_nothing(replica: 
     assert after.returncode == 0, after.stderr[-3000:]
     assert ids_in_final_feeds(tmp_path / "feeds") == expected  # each exactly once, across both runs' feeds
     assert exported_in_state(tmp_path) == len(expected)
+    # every stored feed has its spot-check records beside it (written again from it after a kill)
+    assert all(spotcheck_path(f).exists() for f in article_feeds(tmp_path / "feeds" / "yaowen"))
     if point == "state_prepared":  # the next run undid the commit and removed the dead run's .part
         assert list((tmp_path / "feeds" / "yaowen").glob("*.part")) == []
         assert "undid the commit" in after.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import POLITE_SETTINGS, crawl_command, crawl_env, read_feed
 from tests.redis_server import RestartableRedis, restartable_redis
@@ -35,7 +36,7 @@ def worker(replica: RunningReplica, workdir: Path, url: str, **env: str) -> subp
 
 
 def final_ids(workdir: Path) -> list[int]:
-    return sorted(r["article_id"] for feed in (workdir / "feeds" / "yaowen").glob("*.jsonl") for r in read_feed(feed))
+    return sorted(r["article_id"] for feed in article_feeds(workdir / "feeds" / "yaowen") for r in read_feed(feed))
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str]:

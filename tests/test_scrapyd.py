@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from cqnnews.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import ROOT, read_feed
 from tests.redis_server import free_port
@@ -72,7 +73,7 @@ def test_deploy_schedule_and_find_every_article(tmp_path: Path) -> None:
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)
-    [feed] = list((tmp_path / "feeds" / "yaowen").glob("*.jsonl"))
+    [feed] = article_feeds(tmp_path / "feeds" / "yaowen")
     assert sorted(r["article_id"] for r in read_feed(feed)) == expected
     assert feed.with_name(feed.stem + ".summary.json").exists()
     log = (tmp_path / "logs" / "cqnnews" / "yaowen" / f"{job['jobid']}.log").read_text(encoding="utf-8")

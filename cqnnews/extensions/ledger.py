@@ -27,6 +27,7 @@ from cqnnews.feeds import FAILED_STAT, feed_failed, tidy_feed_dir
 from cqnnews.items import item_record
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
+from cqnnews.spotcheck_feed import SpotCheckFeed, spotcheck_path
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
 from cqnnews.urls import redact
@@ -51,6 +52,20 @@ class RunLedger:
                                      crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
         feeds = list(crawler.settings.getdict("FEEDS"))
         self.feed = feeds[0] if feeds else None
+        self.spotchecks = self._spotcheck_feed()
+        self.spotchecks_path: Path | None = None  # where they were stored
+
+    def _spotcheck_feed(self) -> SpotCheckFeed | None:
+        """The run's spot-check records: beside a local feed, else in ``CQN_FEED_DIR/<spider>/``; none without
+        a feed (scrapy parse, smoke)."""
+        if not self.feed:
+            return None
+        path = local_feed_path(self.feed)
+        if path is not None and "%(" not in str(path.parent):
+            return SpotCheckFeed(path.parent, self.crawler.spidercls.name)
+        feed_dir = self.crawler.settings.get("CQN_FEED_DIR")
+        return SpotCheckFeed(Path(feed_dir) / self.crawler.spidercls.name, self.crawler.spidercls.name) \
+            if feed_dir else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RunLedger":
@@ -70,6 +85,30 @@ class RunLedger:
         if slot.uri_template == self.feed:
             self.written = (self.written or 0) + slot.itemcount
             self.stored_uri = slot.uri  # the template (%(time)s...) rendered: where it really went
+
+    def _store_spotchecks(self) -> bool:
+        """The spot-check records beside the stored feed (else in the feed directory), on disk; False if not."""
+        assert self.spotchecks is not None
+        stats = self.crawler.stats
+        assert stats is not None
+        local = local_feed_path(self.stored_uri or self.feed or "")
+        if local is not None and "%(" not in str(local):
+            final = spotcheck_path(local)
+        else:
+            stamp = summary.summary_location(None, str(self.spotchecks.part.parent.parent), self.run.spider,
+                                             stats.get_value("start_time"))
+            assert stamp is not None
+            final = spotcheck_path(stamp.with_name(stamp.name.removesuffix(".summary.json") + ".jsonl"))
+        try:
+            self.spotchecks.store(final)
+        except OSError as exc:
+            logger.error("could not store the spot-check records %s (%s)", final, exc.strerror or exc)
+            self.spotchecks.discard()
+            stats.set_value(FAILED_STAT, 1)
+            return False
+        self.spotchecks_path = final
+        failpoints.reached("spotchecks_stored")
+        return True
 
     def _tidy(self, spider: str) -> None:
         """The default feed directory: dead runs' .part files, and feeds past CQN_KEEP_FEEDS_DAYS."""
@@ -112,6 +151,11 @@ class RunLedger:
         record = {k: a[k] for k in CONTENT_FIELDS}
         self.run.scratch.stage(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
                                         list(a["sections"]), a["revision"]))
+        if self.spotchecks is not None and a.get("tables"):
+            try:
+                self.run.count("spotcheck/records", self.spotchecks.add(a))
+            except OSError as exc:
+                feed_failed(self.crawler, self.spotchecks.part, exc.strerror or str(exc))
 
     def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
         if isinstance(exception, (Unchanged, Repeated, NotChecked)):  # counted by the deduplication pipeline
@@ -155,6 +199,11 @@ class RunLedger:
                          self.feed, self.written, staged)
             stats.inc_value("cqnnews/feed/incomplete")
             stored = False
+        spotchecks_failed = False
+        if stored and self.spotchecks is not None:
+            stored = not (spotchecks_failed := not self._store_spotchecks())
+        elif self.spotchecks is not None:
+            self.spotchecks.discard()
         if stored:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
@@ -169,6 +218,10 @@ class RunLedger:
                 logger.error("could not update the crawl state %s (%s); articles of this run stay pending",
                              run.store.path, exc)
                 stored = False
+        elif run.prepared_feed is not None and spotchecks_failed:
+            # the feed is stored: left prepared, as after a kill at this point, for state.recover to finish
+            logger.error("the next run writes the spot-check records from %s and completes its commit",
+                         run.prepared_feed)
         elif run.prepared_feed is not None:
             run.store.discard_prepared(run.prepared_feed)
         pending = run.store.pending_count() if stored else -1
@@ -183,6 +236,9 @@ class RunLedger:
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
                                run.failed, issues, committed, pending, self._what_ran(earliest, latest),
                                routes=run.routes, missing=run.missing)
+        report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,
+                                "records": self.spotchecks.count if self.spotchecks else 0,
+                                "invalid": self.spotchecks.invalid if self.spotchecks else 0}
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         path = summary.summary_location(feed, self.crawler.settings.get("CQN_FEED_DIR"), run.spider,
                                         stats.get_value("start_time"))

@@ -5,8 +5,9 @@ Read one by one, JSON Lines files give types that change from file to file (a fe
 with the same explicit types: lists of strings, lists of structs, and the two times as
 timestamps with their time zone (``published_at`` in Asia/Shanghai, ``fetched_at`` in UTC)::
 
+    from cqnnews.feeds import article_feeds
     from cqnnews.schema.arrow import read_feeds
-    table = read_feeds(sorted(Path("feeds/yaowen").glob("*.jsonl")))
+    table = read_feeds(article_feeds(Path("feeds/yaowen")))   # every feed but the .spotchecks.jsonl beside
     frame = table.to_pandas()                        # pandas
     duckdb.sql("select channel, count(*) from table group by 1")   # DuckDB reads the Arrow table
 """

@@ -1,0 +1,70 @@
+"""``scrapy crawl minsheng``: the spot-check feed beside the articles', every record of every notice right, and
+the records of a run killed after its feed was stored written again by the next run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cqnnews.feeds import article_feeds
+from cqnnews.schema import spotcheck_problems
+from cqnnews.spotcheck_feed import spotcheck_path
+from tests.conftest import NOW, SEED
+from tests.crawl import POLITE_SETTINGS, read_feed, run_crawl
+from tests.replica.process import RunningReplica, running_replica
+from tests.replica.truth import expected_spotchecks
+
+SCALE = 8
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[RunningReplica]:
+    with running_replica(seed=SEED, scale=SCALE, now=NOW) as running:
+        yield running
+
+
+def crawl(replica: RunningReplica, workdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_crawl("minsheng", replica.url, workdir, settings=POLITE_SETTINGS, timeout=600,
+                     CQN_NOW=NOW.isoformat(), **env)
+
+
+def key(record: dict[str, Any]) -> tuple[int, int, int]:
+    return record["article_id"], record["table"], record["row"]
+
+
+def expected(replica: RunningReplica, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    site = replica.site
+    return sorted((r for a in articles for r in expected_spotchecks(site, site.article(a["article_id"]))), key=key)
+
+
+def test_every_failed_batch_of_every_notice_is_in_the_spotcheck_feed(replica: RunningReplica, tmp_path: Path) -> None:
+    result = crawl(replica, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [feed] = article_feeds(tmp_path / "feeds" / "minsheng")
+    spot = spotcheck_path(feed)
+    records = sorted(read_feed(spot), key=key)
+    want = expected(replica, read_feed(feed))
+    assert len(want) > 20, "the replica's 民生 notices hold failed batches"
+    assert records == want
+    assert all(spotcheck_problems(r) == [] for r in records)
+    summary = json.loads(feed.with_name(feed.stem + ".summary.json").read_text(encoding="utf-8"))
+    assert summary["spotchecks"] == {"feed": str(spot.relative_to(tmp_path)), "records": len(want), "invalid": 0}
+
+
+def test_a_run_killed_before_its_records_were_stored_has_them_written_by_the_next(replica: RunningReplica,
+                                                                                    tmp_path: Path) -> None:
+    killed = crawl(replica, tmp_path, CQN_FAILPOINT="feed_renamed")
+    assert killed.returncode == -9
+    [feed] = article_feeds(tmp_path / "feeds" / "minsheng")
+    assert not spotcheck_path(feed).exists()  # the articles' feed stored, the run dead before its records
+    after = crawl(replica, tmp_path)
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert "spot-check records of" in after.stderr and "completed the commit" in after.stderr
+    assert sorted(read_feed(spotcheck_path(feed)), key=key) == expected(replica, read_feed(feed))
+    assert all(spotcheck_path(f).exists() for f in article_feeds(tmp_path / "feeds" / "minsheng"))
+    assert not list((tmp_path / "feeds" / "minsheng").glob("*.part"))
