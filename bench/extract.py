@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bench import write_results, zh_news
+from bench import tables, write_results, zh_news
 from cqnnews.dates import parse_datetime
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import extract_bytes
@@ -195,6 +195,12 @@ def main() -> int:
                   f"dates right {r['dates_right']}")
     else:
         print(f"no {zh_news.EVAL}: the zh-news measurement is left out")
+    results["tables"] = tables.measure()
+    t = results["tables"]
+    print(f"pages with a {t['rows_per_table']:.0f}-row spot-check table ({t['notice_kib']:.0f} KiB against "
+          f"{t['plain_kib']:.0f}): {t['notice_ms_per_page']:.2f} ms against {t['plain_ms_per_page']:.2f} for the "
+          f"plain article ({t['notice_times_plain']:.1f}x; {t['notice_times_plain_per_kib']:.2f}x per KiB), "
+          f"records {t['records_ms_per_page']:.2f} ms more ({t['records_per_page']:.0f} a page)")
     write_results("extract", results)
     return 0
 
