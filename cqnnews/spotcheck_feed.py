@@ -10,6 +10,7 @@ not: the next run's recovery writes them again from the stored feed itself
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -74,9 +75,11 @@ class SpotCheckFeed:
         os.replace(self.part, final)
 
     def discard(self) -> None:
-        if self.file is not None:
-            self.file.close()
-        self.part.unlink(missing_ok=True)
+        """Close and remove the ``.part`` (nothing to remove where it could not be made)."""
+        with contextlib.suppress(OSError):
+            if self.file is not None:
+                self.file.close()
+            self.part.unlink(missing_ok=True)
 
 
 def write_from_feed(feed: Path) -> int:
