@@ -25,17 +25,19 @@ _AS_HTML = {"graphic": "img", "ref": "a", "lb": "br", "head": "h2", "list": "ul"
 _ATTRIBUTES = {"target": "href"}
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # trafilatura writes links and images so in its text
 _BLOCKS = tuple(BLOCK_TAGS | {"td", "th"})
-_LAYOUT_IN_CELLS = frozenset({"p", "head", "list", "graphic", "table", "quote"})
+_LAYOUT_IN_CELLS = frozenset({"head", "list", "graphic", "table", "quote"})
 
 
 def as_html(el: Element) -> Element:
     """trafilatura's output tree with HTML names, in place: ``graphic`` is ``img``, ``ref target=`` is ``a href=``.
 
-    A table whose cells hold paragraphs, images or tables is the page's layout, not data:
-    its cells become blocks of text.
+    A table whose cells hold images, lists, headings or tables, or several paragraphs, is the
+    page's layout, not data: its cells become blocks of text.  (A Word table's cell holds one
+    paragraph.)
     """
     for table in list(el.iter("table")):
-        if any(d.tag in _LAYOUT_IN_CELLS for cell in table.iter("cell") for d in cell.iterdescendants()):
+        if any(d.tag in _LAYOUT_IN_CELLS for cell in table.iter("cell") for d in cell.iterdescendants()) \
+                or any(len(cell.findall(".//p")) > 1 for cell in table.iter("cell")):
             for node in table.iter("table", "row", "cell"):
                 node.tag = "div"
     for node in el.iter():

@@ -30,6 +30,7 @@ from cqnnews.navigation import page_selector
 from cqnnews.run import Run
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments
+from cqnnews.spiders.articles import failure_reason
 from cqnnews.spiders.listing import Listing
 from cqnnews.text import compact
 from cqnnews.urls import SiteUrls
@@ -138,8 +139,6 @@ class NavigationCallbacks:
 
     def channel_failed(self, failure: Failure) -> Iterator[Any]:
         """A channel page that failed: its listings are sought by node id and in RSS instead."""
-        from cqnnews.spiders.articles import failure_reason
-
         request = failure.request  # type: ignore[attr-defined]
         self.run.coordination.done_with(request)
         position, found = request.cb_kwargs["position"], set(request.cb_kwargs.get("found") or ())
