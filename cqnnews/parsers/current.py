@@ -32,7 +32,8 @@ from cqnnews.parsers.readings import (
 )
 from cqnnews.parsers.units import Unit, flatten, has_text
 
-__all__ = ["CURRENT", "body_at"]
+__all__ = ["CURRENT", "GENERIC_BODY", "body_at"]
+GENERIC_BODY = BodyReading("generic", "generic", generic_body)  # every layout's last body reading
 
 
 def body_at(selector: str, layout: str) -> BodyReading:
@@ -60,5 +61,5 @@ CURRENT = Layout(
             SOURCE_TEXT, SITE),
     breadcrumb=(breadcrumb_at("div.box"), POSITION_LINE, NO_BREADCRUMB),
     body=(body_at("div.Detail_Content div.content", "current"), body_at("div.content", "current"),
-          BodyReading("generic", "generic", generic_body)),
+          GENERIC_BODY),
 )

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
+from cqnnews.parsers import readings as r
 from cqnnews.parsers.base import Page
-from cqnnews.parsers.current import body_at
-from cqnnews.parsers.generic import generic_body
-from cqnnews.parsers.layout import BodyReading, Layout
-from cqnnews.parsers.readings import (
-    ENP_DATE,
-    LABELLED_TIME,
-    NO_BREADCRUMB,
-    POSITION_LINE,
-    SITE,
-    SOURCE_TEXT,
-    TIME_NEAR_TITLE,
-    TITLE_TAG,
-    breadcrumb_at,
-    time_at,
-    title_at,
-)
+from cqnnews.parsers.current import GENERIC_BODY, body_at
+from cqnnews.parsers.layout import Layout
 
 __all__ = ["OLD"]
 
@@ -30,10 +17,10 @@ def _is_old(page: Page) -> bool:
 OLD = Layout(
     name="old",
     matches=_is_old,
-    title=(title_at("div.Index_ShowDetail_Title h1"), title_at("div.Index_ShowDetail_Title"), title_at("h1"),
-           TITLE_TAG),
-    published_at=(time_at("div.Index_ShowDetail_Time"), ENP_DATE, TIME_NEAR_TITLE, LABELLED_TIME),
-    source=(SOURCE_TEXT, SITE),
-    breadcrumb=(breadcrumb_at("div.Index_Position"), POSITION_LINE, NO_BREADCRUMB),
-    body=(body_at("div.Index_ShowDetail_Content", "old"), BodyReading("generic", "generic", generic_body)),
+    title=(r.title_at("div.Index_ShowDetail_Title h1"), r.title_at("div.Index_ShowDetail_Title"), r.title_at("h1"),
+           r.TITLE_TAG),
+    published_at=(r.time_at("div.Index_ShowDetail_Time"), r.ENP_DATE, r.TIME_NEAR_TITLE, r.LABELLED_TIME),
+    source=(r.SOURCE_TEXT, r.SITE),
+    breadcrumb=(r.breadcrumb_at("div.Index_Position"), r.POSITION_LINE, r.NO_BREADCRUMB),
+    body=(body_at("div.Index_ShowDetail_Content", "old"), GENERIC_BODY),
 )
