@@ -32,6 +32,8 @@ def refused(result: subprocess.CompletedProcess[str], says: str) -> None:
     ({"CQN_NOW": "yesterday"}, "CQN_NOW must be an ISO 8601 day or time"),
     ({"CQN_NODE_IDS": "要闻一=6500"}, "CQN_NODE_IDS must map listing names to node ids"),
     ({"CQN_NODE_IDS": '{"要闻一": "abc"}'}, "CQN_NODE_IDS must map listing names to node ids"),
+    ({"CQN_NODE_IDS": '{"要闻": [20762, "x"]}'}, "CQN_NODE_IDS must map listing names to node ids"),
+    ({"CQN_SMOKE_ARTICLES": "two"}, "CQN_SMOKE_ARTICLES must be a whole number ≥ 0"),
     ({"CQN_MAX_ERRORS": "many"}, "CQN_MAX_ERRORS must be a whole number ≥ 0"),
     ({"CQN_LISTING_WINDOW": "0"}, "CQN_LISTING_WINDOW must be a whole number ≥ 1"),
     ({"CQN_MAX_ARTICLE_PAGES": "1e9x"}, "CQN_MAX_ARTICLE_PAGES must be a whole number"),
