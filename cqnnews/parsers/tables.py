@@ -28,6 +28,9 @@ _CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”]"
 _SEAM = re.compile(rf"(?<={_CJK})[ \t\u00a0]*[\r\n][\s\u00a0]*|[ \t\u00a0]*[\r\n][\s\u00a0]*(?={_CJK})")
 
 
+Grid = list[list[tuple[str, int]]]  # rows of (text, source cell): a merged cell repeated, with one source
+
+
 @dataclass
 class Table:
     caption: str | None = None
@@ -66,7 +69,7 @@ def _span(cell: Element, name: str) -> int:
     return min(max(value, 1), MAX_SPAN)
 
 
-def grid(table: Element) -> list[list[tuple[str, int]]]:
+def grid(table: Element) -> Grid:
     """The table's rows with every merged cell repeated in each row and column it covers; each cell as
     (text, id of the source cell), so a caller can tell a merge from two equal cells.  Rows of nested
     tables are not this table's."""
@@ -100,10 +103,16 @@ def _owner(tr: Element) -> Element | None:
 
 
 def read_table(table: Element) -> Table:
-    """The table: a first row that is one cell across the whole table is its caption; the next row
-    its header, with the row below when a header cell spans down into it (names joined with ``/``);
-    the rest its rows, each as wide as the widest."""
-    cells = grid(table)
+    """The table of an HTML ``<table>``: see :func:`table_of_grid`."""
+    return table_of_grid(grid(table))
+
+
+
+def table_of_grid(cells: Grid) -> Table:
+    """The table of a grid (an HTML table's, or a spreadsheet's): a first row that is one cell across the
+    whole table is its caption; the next row its header, with the row below when a header cell spans down
+    into it (names joined with ``/``); the rest its rows, each as wide as the widest."""
+    cells = [row for row in cells if any(text for text, _ in row)]
     width = max((len(row) for row in cells), default=0)
     if not width:
         return Table()

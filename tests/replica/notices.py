@@ -119,6 +119,60 @@ class SpotTable:
         out.append("</tbody></table>")
         return "".join(out)
 
+    def _layout(self) -> tuple[list[tuple[int, int, int, int, str]], int]:
+        """The table as spreadsheet cells: (first row, last row, first column, last column, text), rows from 0,
+        merged where the HTML merges them; and the number of rows."""
+        out: list[tuple[int, int, int, int, str]] = []
+        r = 0
+        if self.caption:
+            out.append((0, 0, 0, len(self.columns) - 1, self.caption))
+            r = 1
+        out += [(r, r, c, c, h) for c, h in enumerate(self.headers)]
+        r += 1
+        for batch in self.batches:
+            items = batch.failed_items if self.items_in_rows else [_joined(batch.failed_items)]
+            for c, key in enumerate(self.columns):
+                if key in ITEM_COLUMNS:
+                    out += [(r + n, r + n, c, c, item.get(key) or "/") for n, item in enumerate(items)]
+                else:
+                    out.append((r, r + len(items) - 1, c, c, batch.cells.get(key, "")))
+            r += len(items)
+        return out, r
+
+    def xlsx(self) -> bytes:
+        """The table as an .xlsx file, merged cells merged (as a notice's 附件 would hold it)."""
+        import io
+
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        for r0, r1, c0, c1, text in self._layout()[0]:
+            sheet.cell(r0 + 1, c0 + 1, int(text) if text.isdigit() and len(text) < 6 else text)
+            if r1 > r0 or c1 > c0:
+                sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+    def xls(self) -> bytes:
+        """The table as an .xls file (Excel 97-2003), merged cells merged."""
+        import io
+
+        import xlwt
+
+        workbook = xlwt.Workbook(encoding="utf-8")
+        sheet = workbook.add_sheet("Sheet1")
+        for r0, r1, c0, c1, text in self._layout()[0]:
+            value: object = float(text) if text.isdigit() and len(text) < 6 else text
+            if r1 > r0 or c1 > c0:
+                sheet.write_merge(r0, r1, c0, c1, value)
+            else:
+                sheet.write(r0, c0, value)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
     def _cell(self, text: str, rng: random.Random) -> str:
         if not text:
             return '<p class="MsoNormal" align="center"><span>&nbsp;</span></p>'
