@@ -16,6 +16,10 @@ class ImageRef(TypedDict):
 class AttachmentRef(TypedDict):
     url: str
     title: str
+    path: str | None  # in CQN_FILES_STORE, once downloaded: <2 hex>/<sha256><ext>
+    checksum: str | None  # SHA-256 of the file
+    size: int | None
+    content_type: str | None
 
 
 class TableRecord(TypedDict):

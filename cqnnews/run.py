@@ -63,6 +63,7 @@ class Run:
     routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
     missing: list[str] = field(default_factory=list)  # listings no route found
     first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
+    attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
     prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False

@@ -15,6 +15,8 @@ COMMANDS_MODULE = "cqnnews.commands"
 # --- where to crawl and where to write ----------------------------------------------
 # CQN_BASE_URL points every spider at another origin (the offline replica in tests).
 CQN_BASE_URL = os.environ.get("CQN_BASE_URL", "https://www.cqn.com.cn")
+# Attachments (附件 files) are kept here by checksum (Scrapy's FilesPipeline); empty: not downloaded
+CQN_FILES_STORE = os.environ.get("CQN_FILES_STORE", "files")
 # Default feed: <CQN_FEED_DIR>/<spider>/<UTC start time>.jsonl, unless -o/-O names one.
 CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
 # Feeds and summaries older than this many days are removed from <CQN_FEED_DIR>/<spider>/ after a run
@@ -98,6 +100,7 @@ DOWNLOADER_MIDDLEWARES = {
 CONCURRENT_ITEMS = 4
 ITEM_PIPELINES = {
     "cqnnews.pipelines.clean.CleaningPipeline": 100,  # one form for text, dates checked, flags counted
+    "cqnnews.pipelines.files.AttachmentsPipeline": 150,  # 附件 files downloaded and stored by checksum
     "cqnnews.pipelines.dedupe.DeduplicationPipeline": 200,  # once a run; across runs only when changed
     "cqnnews.pipelines.validate.SchemaValidationPipeline": 900,  # last: what reaches the feed is valid
 }

@@ -32,6 +32,7 @@ def main() -> int:
         print("$ CQN_BASE_URL=" + replica.url + " scrapy crawl yaowen  (politeness off for the local replica)",
               flush=True)
         result = subprocess.run(cmd, cwd=ROOT, env=crawl_env(replica.url, CQN_STATE_DIR=str(demo / "state"),
+                                                             CQN_FILES_STORE=str(demo / "files"),
                                                              CQN_FEED_DIR=str(demo / "feeds")))
         if result.returncode != 0:
             print(f"crawl failed with exit status {result.returncode}", file=sys.stderr)

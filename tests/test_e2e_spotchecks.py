@@ -3,6 +3,7 @@ the records of a run killed after its feed was stored written again by the next 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from collections.abc import Iterator
@@ -54,6 +55,23 @@ def test_every_failed_batch_of_every_notice_is_in_the_spotcheck_feed(replica: Ru
     assert all(spotcheck_problems(r) == [] for r in records)
     summary = json.loads(feed.with_name(feed.stem + ".summary.json").read_text(encoding="utf-8"))
     assert summary["spotchecks"] == {"feed": str(spot.relative_to(tmp_path)), "records": len(want), "invalid": 0}
+    # every 附件 file downloaded, stored once by its checksum, each attachment saying where
+    attachments = [a for r in read_feed(feed) for a in r["attachments"]]
+    assert attachments and all(a["path"] and a["content_type"] for a in attachments)
+    for a in attachments:
+        body = (tmp_path / "files" / a["path"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == a["checksum"] and len(body) == a["size"]
+    stored = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
+    assert len(stored) == len({a["checksum"] for a in attachments})
+    assert summary["attachments"] == {"stored": len(attachments), "failed": []}
+
+
+def test_a_files_store_that_cannot_be_written_stops_the_run(replica: RunningReplica, tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("a file")
+    result = crawl(replica, tmp_path, CQN_FILES_STORE=str(tmp_path / "not-a-folder"))
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert f"CQN_FILES_STORE {tmp_path / 'not-a-folder'} cannot be written" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_run_killed_before_its_records_were_stored_has_them_written_by_the_next(replica: RunningReplica,

@@ -82,10 +82,11 @@ def test_caption_goes_to_images_not_body() -> None:
 def test_attachments_label_and_links() -> None:
     body = read('<p>正文。</p><p>附件：</p><p><a href="../../../attach/a.pdf">1.合格名单.pdf</a></p>'
                 '<p>附件2：<a href="/ms/attach/b.xls">不合格名单</a></p><p>见<a href="/qt/node_1.htm">专题</a>。</p>')
-    assert body.attachments == [
-        {"url": "https://www.cqn.com.cn/qt/attach/a.pdf", "title": "1.合格名单.pdf"},
-        {"url": "https://www.cqn.com.cn/ms/attach/b.xls", "title": "不合格名单"},
+    assert [(a["url"], a["title"]) for a in body.attachments] == [
+        ("https://www.cqn.com.cn/qt/attach/a.pdf", "1.合格名单.pdf"),
+        ("https://www.cqn.com.cn/ms/attach/b.xls", "不合格名单"),
     ]
+    assert all(a["path"] is None and a["checksum"] is None for a in body.attachments)  # not downloaded yet
     assert body.text == "正文。\n见专题。"
 
 

@@ -102,10 +102,11 @@ def test_validation_drops_what_breaks_the_schema(run: Run) -> None:
     assert run.stats.get_value("cqnnews/validate/invalid") == 1
 
 
-def test_settings_run_the_three_pipelines_in_order() -> None:
+def test_settings_run_the_pipelines_in_order() -> None:
+    """Attachments are downloaded before deduplication: a changed file is a changed article."""
     order = sorted(project_settings()["ITEM_PIPELINES"].items(), key=lambda kv: kv[1])
     assert [name.rsplit(".", 1)[1] for name, _ in order] == [
-        "CleaningPipeline", "DeduplicationPipeline", "SchemaValidationPipeline"]
+        "CleaningPipeline", "AttachmentsPipeline", "DeduplicationPipeline", "SchemaValidationPipeline"]
 
 
 

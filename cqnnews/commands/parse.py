@@ -17,11 +17,13 @@ from scrapy.settings import BaseSettings
 
 
 def throw_away_state(settings: BaseSettings) -> None:
-    """The run keeps its crawl state in a temporary directory, removed at exit, and writes no feed."""
+    """The run keeps its crawl state in a temporary directory, removed at exit, writes no feed and downloads no
+    attachment."""
     scratch = tempfile.mkdtemp(prefix="cqnnews-")
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     settings.set("CQN_STATE_DIR", scratch, priority="cmdline")
     settings.set("CQN_FEED_DIR", "", priority="cmdline")  # no default feed
+    settings.set("CQN_FILES_STORE", "", priority="cmdline")  # no attachment downloaded
 
 
 class Command(ScrapyParse):

@@ -236,6 +236,8 @@ class RunLedger:
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
                                run.failed, issues, committed, pending, self._what_ran(earliest, latest),
                                routes=run.routes, missing=run.missing)
+        report["attachments"] = {"stored": stats.get_value("cqnnews/attachment/stored", 0),
+                                 "failed": run.attachment_failures}
         report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,
                                 "records": self.spotchecks.count if self.spotchecks else 0,
                                 "invalid": self.spotchecks.invalid if self.spotchecks else 0}

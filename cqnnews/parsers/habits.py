@@ -89,7 +89,8 @@ def _take_attachments(units: list[Unit], base_url: str, canonical: Canonicalize)
         for _, text in files:
             rest = rest.replace(text, "", 1)
         if files and not compact(rest).strip("、，,;；.0123456789"):
-            found.extend({"url": canonical(urljoin(base_url, href)), "title": text} for href, text in files)
+            found.extend({"url": canonical(urljoin(base_url, href)), "title": text, "path": None, "checksum": None,
+                          "size": None, "content_type": None} for href, text in files)
         elif not _ATTACHMENT_LABEL.sub("", unit.text).strip() and unit.text.startswith("附件"):
             continue  # the bare "附件:" label above the links
         else:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from tests.replica import render
 from tests.replica.faults import HANG_SECONDS, RETRY_AFTER_SECONDS, SLOW_SECONDS, FaultPlan
+from tests.replica.files import attachment_file
 from tests.replica.render import Page
 from tests.replica.site import CHANNELS, OTHER_CHANNELS, Site
 
@@ -44,6 +45,8 @@ def route(site: Site, path: str, robots_disallow: list[str] | None = None) -> Pa
         channel, node_path = found
         page = render.node_page(site, channel, node_path, int(m["page"] or 1))
         return page or NOT_FOUND
+    if (attached := attachment_file(path)) is not None:
+        return Page(attached[0], attached[1])
     if path == "/rss.xml" and site.home == "2018":
         return render.rss(site)
     if (m := _CHANNEL.fullmatch(path)) and m["slug"] in _CHANNELS:

@@ -35,8 +35,13 @@ def table_of(block: Block) -> dict[str, Any]:
     return {"caption": None, "header": block.rows[0], "rows": block.rows[1:]}
 
 
-def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
+def expected_fields(site: Site, ref: ArticleRef, downloaded: bool = False) -> dict[str, Any]:
+    """The article's fields as read from its pages; ``downloaded``: as a crawl exports it, its attachments
+    downloaded (cqnnews.pipelines.files)."""
+    from tests.replica.files import stored
+
     story = site.story(ref)
+    unfetched = {"path": None, "checksum": None, "size": None, "content_type": None}
     return {
         "url": CANONICAL_ORIGIN + ref.path,
         "article_id": ref.article_id,
@@ -53,7 +58,8 @@ def expected_fields(site: Site, ref: ArticleRef) -> dict[str, Any]:
         "body": body_text(story),
         "images": [{"url": CANONICAL_ORIGIN + b.image.src, "caption": b.image.caption}
                    for b in story.blocks if b.kind == "image" and b.image is not None],
-        "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title} for a in story.attachments],
+        "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title,
+                         **(stored(a.href) if downloaded else unfetched)} for a in story.attachments],
         "tables": [table_of(b) for b in story.blocks if b.kind == "table"],
         "layout": "generic" if site.variant(ref).layout == "redesign" else site.variant(ref).layout,
         "pages": site.variant(ref).pages,
@@ -74,7 +80,7 @@ def expected_feed(site: Site, walked: set[str]) -> dict[int, dict[str, Any]]:
     for key in walked:
         for ref in site.listing(site.leaf(key)):
             if ref.article_id not in out:
-                fields = expected_fields(site, ref)
+                fields = expected_fields(site, ref, downloaded=True)
                 fields["sections"] = expected_sections(site, ref, walked)
                 del fields["listings"]
                 out[ref.article_id] = fields

@@ -1,0 +1,124 @@
+"""Files linked under ``附件：`` (.xls, .xlsx, .doc, .docx, .pdf, .zip, .rar), kept with Scrapy's FilesPipeline.
+
+Each file is stored once by its content's SHA-256 in ``CQN_FILES_STORE`` (``files/`` by
+default; any store Scrapy's FilesPipeline knows: a folder, ``s3://``...), as
+``<2 hex>/<sha256><ext>``; its attachment in the feed gains ``path`` (in the store),
+``checksum``, ``size`` and ``content_type``.  Downloads go through the same downloader as
+pages: robots.txt, delays, AutoThrottle, retries and ``DOWNLOAD_MAXSIZE``.  A file that
+cannot be fetched never fails its article: its fields stay null, the failure is counted
+(``cqnnews/attachment/failed``) and listed in the summary.  An empty ``CQN_FILES_STORE``
+(``scrapy parse``, ``check``, ``smoke``) downloads nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.files import FilesPipeline
+from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
+
+from cqnnews.extensions.ledger import local_feed_problem
+from cqnnews.feeds import FAILED_STAT
+from cqnnews.items import Article
+from cqnnews.run import run_of
+from cqnnews.spiders.articles import failure_reason
+
+logger = logging.getLogger(__name__)
+DOWNLOADED = (".xls", ".xlsx", ".doc", ".docx", ".pdf", ".zip", ".rar")
+
+
+def _extension(url: str) -> str:
+    return PurePosixPath(urlsplit(url).path).suffix.lower()
+
+
+class AttachmentsPipeline(FilesPipeline):
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "AttachmentsPipeline":
+        store = crawler.settings.get("CQN_FILES_STORE")
+        if not store:
+            raise NotConfigured("CQN_FILES_STORE is empty: attachments are not downloaded")
+        cls._update_stores(crawler.settings)
+        pipeline = cls(store, crawler=crawler)
+        pipeline.details, pipeline.errors = {}, {}
+        crawler.signals.connect(pipeline.check_store, signal=signals.spider_opened)
+        return pipeline
+
+    def check_store(self) -> None:
+        """A local store that cannot be written stops the run before any request, as a feed's folder does
+        (``spider_opened``): every attachment would be lost."""
+        store = self.crawler.settings.get("CQN_FILES_STORE")
+        if "://" in store or (problem := local_feed_problem(Path(store) / "probe")) is None:
+            return
+        logger.error("CQN_FILES_STORE %s cannot be written (%s): stopping the run; nothing from it is marked "
+                     "exported", store, problem)
+        assert self.crawler.stats is not None and self.crawler.engine is not None
+        self.crawler.stats.set_value(FAILED_STAT, 1)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="files_store_failed"))
+
+    details: dict[str, tuple[int, str | None]]  # URL -> (size, Content-Type) of each file downloaded
+    errors: dict[str, str]  # URL -> why its download failed, for the summary
+
+    async def media_downloaded(self, response: Response, request: Request, info: Any, *,
+                               item: Any = None) -> Any:
+        if response.status != 200:
+            self.errors[request.url] = f"HTTP {response.status}"
+        return await super().media_downloaded(response, request, info, item=item)
+
+    def get_media_requests(self, item: Any, info: Any) -> list[Request]:
+        if not isinstance(item, Article):
+            return []
+        urls = run_of(self.crawler).urls
+        return [Request(fetch, callback=NO_CALLBACK, meta={"attachment": att["url"], "article_id": item.article_id})
+                for att in item.attachments
+                if _extension(att["url"]) in DOWNLOADED and (fetch := urls.fetchable(att["url"]))]
+
+    def file_path(self, request: Request, response: Response | None = None, info: Any = None, *,
+                  item: Any = None) -> str:
+        """``<2 hex>/<sha256><ext>`` of the content.  Asked before a download (to skip a file stored before), a
+        path no file has: every attachment is fetched once, with its article."""
+        if response is None:
+            return f"by-url/{hashlib.sha256(request.url.encode()).hexdigest()}"
+        digest = hashlib.sha256(response.body).hexdigest()
+        return f"{digest[:2]}/{digest}{_extension(request.url)}"
+
+    async def file_downloaded(self, response: Response, request: Request, info: Any, *,  # type: ignore[override]
+                              item: Any = None) -> str:
+        path = self.file_path(request, response=response, info=info, item=item)
+        await ensure_awaitable(self.store.persist_file(path, BytesIO(response.body), info))
+        content_type = response.headers.get("Content-Type")
+        self.details[request.url] = (len(response.body), content_type.decode("latin-1") if content_type else None)
+        return hashlib.sha256(response.body).hexdigest()
+
+    def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        run = run_of(self.crawler)
+        requests = self.get_media_requests(item, info)
+        by_url = {request.meta["attachment"]: outcome for request, outcome in zip(requests, results)}
+        for attachment in item.attachments:
+            outcome = by_url.get(attachment["url"])
+            if outcome is None:
+                continue
+            ok, value = outcome
+            fetched = next(r.url for r in requests if r.meta["attachment"] == attachment["url"])
+            if ok:
+                size, content_type = self.details.pop(value["url"], (None, None))
+                attachment.update(path=value["path"], checksum=value["checksum"], size=size,
+                                  content_type=content_type)
+                run.count("attachment/stored")
+            else:
+                reason = self.errors.pop(fetched, None) or failure_reason(value)
+                run.count("attachment/failed")
+                run.attachment_failures.append({"article_id": item.article_id, "url": attachment["url"],
+                                                "reason": reason})
+        return item
