@@ -1,0 +1,53 @@
+"""The attachments pipeline (cqnnews/pipelines/files.py): where a file goes, and what a failed download leaves."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from scrapy.http import Request, Response
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from cqnnews.pipelines.files import AttachmentsPipeline
+from cqnnews.run import run_of
+from cqnnews.spiders.registry import SPIDERS
+from tests.conftest import NOW, project_settings
+from tests.test_pipelines import ARTICLE
+
+
+def attachment(url: str) -> dict:
+    return {"url": url, "title": url.rsplit("/", 1)[1], "path": None, "checksum": None, "size": None,
+            "content_type": None}
+
+
+def test_files_go_by_checksum_and_a_failed_one_never_fails_its_article(tmp_path: Path) -> None:
+    crawler = get_crawler(SPIDERS["minsheng"], project_settings(CQN_STATE_DIR=str(tmp_path / "state"),
+                                                                CQN_FILES_STORE=str(tmp_path / "files"),
+                                                                CQN_NOW=NOW.isoformat()))
+    pipeline = AttachmentsPipeline.from_crawler(crawler)
+    item = dataclasses.replace(ARTICLE, attachments=[
+        attachment("https://www.cqn.com.cn/ms/attach/1.xls"), attachment("https://www.cqn.com.cn/ms/attach/2.pdf"),
+        attachment("https://www.cqn.com.cn/ms/attach/3.htm")])  # not a kind of file kept
+    requests = pipeline.get_media_requests(item, None)
+    assert [r.meta["attachment"] for r in requests] == [a["url"] for a in item.attachments[:2]]
+    body = b"\xd0\xcf\x11\xe0 a spreadsheet"
+    digest = hashlib.sha256(body).hexdigest()
+    response = Response(requests[0].url, body=body, request=requests[0])
+    assert pipeline.file_path(requests[0], response=response) == f"{digest[:2]}/{digest}.xls"
+    pipeline.details[requests[0].url] = (len(body), "application/vnd.ms-excel")
+    pipeline.errors[requests[1].url] = "HTTP 404"
+    results = [(True, {"url": requests[0].url, "path": f"{digest[:2]}/{digest}.xls", "checksum": digest}),
+               (False, Failure(Exception("download-error")))]
+    done = pipeline.item_completed(results, item, None)
+    assert done.attachments[0] == {**attachment("https://www.cqn.com.cn/ms/attach/1.xls"),
+                                   "path": f"{digest[:2]}/{digest}.xls", "checksum": digest, "size": len(body),
+                                   "content_type": "application/vnd.ms-excel"}
+    assert done.attachments[1]["path"] is None and done.attachments[2]["path"] is None
+    run = run_of(crawler)
+    assert run.attachment_failures == [{"article_id": ARTICLE.article_id,
+                                        "url": "https://www.cqn.com.cn/ms/attach/2.pdf", "reason": "HTTP 404"}]
+    assert crawler.stats.get_value("cqnnews/attachment/failed") == 1
+    assert crawler.stats.get_value("cqnnews/attachment/stored") == 1
+    assert isinstance(requests[0], Request)
