@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -93,6 +94,19 @@ def tidy_feed_dir(folder: Path, keep_days: float, now: float | None = None) -> l
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+def local_feed_problem(path: Path) -> str | None:
+    """Why a feed on local disk cannot be written, in a few words, or None."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cqnnews-probe-") as probe:
+            probe.write(b"probe\n")
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 class FeedWriteError(OSError):

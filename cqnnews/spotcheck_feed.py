@@ -20,6 +20,7 @@ from typing import IO, Any
 from cqnnews import spotchecks
 from cqnnews.feeds import part_name
 from cqnnews.schema import spotcheck_problems
+from cqnnews.summary import beside
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ SUFFIX = ".spotchecks.jsonl"
 
 def spotcheck_path(feed: Path) -> Path:
     """``feeds/minsheng/20261130T063005Z.jsonl`` -> ``feeds/minsheng/20261130T063005Z.spotchecks.jsonl``."""
-    return feed.with_name(f"{feed.stem if feed.suffix else feed.name}{SUFFIX}")
+    return beside(feed, SUFFIX)
 
 
 def is_spotcheck_feed(path: Path) -> bool:

@@ -11,21 +11,34 @@ HEALTHY, UNHEALTHY = 0, 1
 COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
+SUMMARY = ".summary.json"
+
+
+def beside(feed_path: str | Path, suffix: str) -> Path:
+    """A file of the run beside its feed: ``feeds/yaowen/20261125T063005Z.jsonl`` with ``.summary.json`` ->
+    ``feeds/yaowen/20261125T063005Z.summary.json``."""
+    path = Path(str(feed_path).removeprefix("file://"))
+    return path.with_name(f"{path.stem if path.suffix else path.name}{suffix}")
+
+
 def summary_path(feed_path: str) -> Path:
-    """``feeds/yaowen/20261125T063005Z.jsonl`` -> ``feeds/yaowen/20261125T063005Z.summary.json``."""
-    path = Path(feed_path.removeprefix("file://"))
-    return path.with_name(f"{path.stem if path.suffix else path.name}.summary.json")
+    return beside(feed_path, SUMMARY)
 
 
-def summary_location(feed_uri: str | None, feed_dir: str, spider: str, started: Any) -> Path | None:
-    """Where the run's summary goes: beside a feed on local disk; for a feed elsewhere (``stdout:``,
-    ``s3://``...) in ``<feed dir>/<spider>/<UTC start>.summary.json``; None without either."""
+def run_file_location(feed_uri: str | None, feed_dir: str, spider: str, started: Any, suffix: str) -> Path | None:
+    """Where a file of the run goes: beside a feed on local disk; for a feed elsewhere (``stdout:``,
+    ``s3://``...) in ``<feed dir>/<spider>/<UTC start><suffix>``; None without either."""
     if feed_uri and ("://" not in feed_uri or feed_uri.startswith("file://")) and not feed_uri.startswith("stdout:"):
-        return summary_path(feed_uri)
+        return beside(feed_uri, suffix)
     if not feed_dir:
         return None
     stamp = (started.strftime("%Y%m%dT%H%M%SZ") if started is not None else "run")
-    return Path(feed_dir) / spider / f"{stamp}.summary.json"
+    return Path(feed_dir) / spider / f"{stamp}{suffix}"
+
+
+def summary_location(feed_uri: str | None, feed_dir: str, spider: str, started: Any) -> Path | None:
+    """Where the run's summary goes (:func:`run_file_location`)."""
+    return run_file_location(feed_uri, feed_dir, spider, started, SUMMARY)
 
 
 @dataclass

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +21,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from cqnnews import __version__, failpoints, summary
-from cqnnews.feeds import FAILED_STAT, feed_failed, tidy_feed_dir
+from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
 from cqnnews.items import item_record
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
-from cqnnews.spotcheck_feed import SpotCheckFeed, spotcheck_path
+from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
 from cqnnews.urls import redact
@@ -92,13 +90,10 @@ class RunLedger:
         stats = self.crawler.stats
         assert stats is not None
         local = local_feed_path(self.stored_uri or self.feed or "")
-        if local is not None and "%(" not in str(local):
-            final = spotcheck_path(local)
-        else:
-            stamp = summary.summary_location(None, str(self.spotchecks.part.parent.parent), self.run.spider,
-                                             stats.get_value("start_time"))
-            assert stamp is not None
-            final = spotcheck_path(stamp.with_name(stamp.name.removesuffix(".summary.json") + ".jsonl"))
+        beside_feed = str(local) if local is not None and "%(" not in str(local) else None
+        final = summary.run_file_location(beside_feed, str(self.spotchecks.part.parent.parent), self.run.spider,
+                                          stats.get_value("start_time"), SUFFIX)
+        assert final is not None  # a feed beside, or the folder of the .part
         try:
             self.spotchecks.store(final)
         except OSError as exc:
@@ -282,16 +277,3 @@ def local_feed_path(feed: str) -> Path | None:
     if "://" in feed and not feed.startswith("file://") or feed.startswith("stdout:") or feed == "-":
         return None
     return Path(feed.removeprefix("file://"))
-
-
-def local_feed_problem(path: Path) -> str | None:
-    """Why a feed on local disk cannot be written, in a few words, or None."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cqnnews-probe-") as probe:
-            probe.write(b"probe\n")
-            probe.flush()
-            os.fsync(probe.fileno())
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return None

@@ -27,8 +27,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 
-from cqnnews.extensions.ledger import local_feed_problem
-from cqnnews.feeds import FAILED_STAT
+from cqnnews.feeds import FAILED_STAT, local_feed_problem
 from cqnnews.items import Article
 from cqnnews.run import run_of
 from cqnnews.spiders.articles import failure_reason
