@@ -26,6 +26,7 @@ WHOLE_NUMBERS = {
     "CQN_MAX_LISTING_PAGES": (1, "listing pages one run walks in one listing"),
     "CQN_MAX_ARTICLE_PAGES": (1, "pages read of one article"),
     "CQN_SMOKE_ARTICLES": (0, "articles read per listing by scrapy smoke (0: a crawl)"),
+    "CQN_ATTACHMENT_ATTEMPTS": (1, "runs that try to download an attachment before it is given up"),
 }
 NUMBERS = {
     "CQN_PROGRESS_SECONDS": (0.0, "seconds between progress lines (0: none)"),

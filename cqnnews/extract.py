@@ -3,7 +3,10 @@
 Each file is read as raw bytes (pages may be GBK or GB18030, whatever they declare) and
 printed as one JSON object with the feed's fields; with ``--spotchecks``, one JSON object
 per failed batch of its spot-check tables instead (``cqnnews/schema/spotcheck.schema.json``),
-so a notice saved from the real site can be checked by hand.  The URL is ``--url``, else what the
+so a notice saved from the real site can be checked by hand.  With ``--spotchecks``, a FILE may
+also be an ``.xls`` or ``.xlsx`` attachment: its records are printed as a crawl writes them for
+the file (``source`` "attachment", the file's checksum; the notice's own fields null, as the
+file alone does not say them).  The URL is ``--url``, else what the
 page itself says (``<link rel=canonical>``, ``og:url``), else the file name.  A file that
 is not HTML, or not an article, gets one line on stderr; the other files are still
 processed and the exit status is 1.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import re
 import sys
@@ -21,6 +25,7 @@ from pathlib import Path
 from cqnnews import settings, spotchecks
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import ArticleParseError, extract_pages
+from cqnnews.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
 from cqnnews.urls import SiteUrls
 
 MAX_BYTES: int = settings.DOWNLOAD_MAXSIZE
@@ -59,6 +64,16 @@ def main(argv: list[str] | None = None) -> int:
                   "(DOWNLOAD_MAXSIZE): not read", file=sys.stderr)
             status = 1
             continue
+        if args.spotchecks and path.suffix.lower() in SPREADSHEETS:
+            try:
+                lines = sheet_records(body, path.name, args.url or path.name)
+            except UnreadableSheet as exc:
+                print(f"cqnnews.extract: {path}: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            for line in lines:
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            continue
         text = decode_page(body, args.content_type).text
         if not _HTML.search(text[:8192]):
             print(f"cqnnews.extract: {path}: not an HTML page", file=sys.stderr)
@@ -75,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         for line in spotchecks.records(record) if args.spotchecks else [record]:
             print(json.dumps(line, ensure_ascii=False), flush=True)
     return status
+
+
+def sheet_records(body: bytes, name: str, url: str) -> list[dict[str, object]]:
+    """The spot-check records of one spreadsheet file, as a crawl records them for an attachment of a notice
+    (whose id, time, issuer and scope only the notice says: null here)."""
+    tables = [table.record() for table in read_sheets(body, name)]
+    notice = {"article_id": None, "url": url, "published_at": None, "title": "", "source": None, "breadcrumb": [],
+              "attachments": [{"checksum": hashlib.sha256(body).hexdigest(), "tables": tables}]}
+    return spotchecks.records(notice)
 
 
 if __name__ == "__main__":

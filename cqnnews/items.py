@@ -13,6 +13,12 @@ class ImageRef(TypedDict):
     caption: str | None
 
 
+class TableRecord(TypedDict):
+    caption: str | None
+    header: list[str]
+    rows: list[list[str]]
+
+
 class AttachmentRef(TypedDict):
     url: str
     title: str
@@ -20,12 +26,7 @@ class AttachmentRef(TypedDict):
     checksum: str | None  # SHA-256 of the file
     size: int | None
     content_type: str | None
-
-
-class TableRecord(TypedDict):
-    caption: str | None
-    header: list[str]
-    rows: list[list[str]]
+    tables: list[TableRecord] | None  # a spreadsheet's sheets, once downloaded and read
 
 
 @dataclass(slots=True)

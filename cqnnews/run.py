@@ -23,7 +23,7 @@ from cqnnews.dates import CLOCK
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.scratch import RunScratch
-from cqnnews.state.store import StateStore
+from cqnnews.state.store import Retry, StateStore
 from cqnnews.urls import SiteUrls
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ class Run:
     missing: list[str] = field(default_factory=list)  # listings no route found
     first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
     attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
+    attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
+    attachment_retries: dict[int, Retry] = field(default_factory=dict)  # exported, a file to fetch next run
     prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False

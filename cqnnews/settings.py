@@ -17,6 +17,9 @@ COMMANDS_MODULE = "cqnnews.commands"
 CQN_BASE_URL = os.environ.get("CQN_BASE_URL", "https://www.cqn.com.cn")
 # Attachments (附件 files) are kept here by checksum (Scrapy's FilesPipeline); empty: not downloaded
 CQN_FILES_STORE = os.environ.get("CQN_FILES_STORE", "files")
+# Runs that try an attachment whose download failed (not 404/410) before it is given up; its article, exported
+# without it, stays pending until then, and its next revision carries the file.
+CQN_ATTACHMENT_ATTEMPTS = 3
 # Default feed: <CQN_FEED_DIR>/<spider>/<UTC start time>.jsonl, unless -o/-O names one.
 CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
 # Feeds and summaries older than this many days are removed from <CQN_FEED_DIR>/<spider>/ after a run

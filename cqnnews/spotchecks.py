@@ -168,15 +168,31 @@ def issuer(title: str, source: str) -> str:
     return m["issuer"] if m else source
 
 
+def _batch_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(record[k] for k in ("product", "model", "batch", "manufacturer", "sampled_unit"))
+
+
 def records(article: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every spot-check record of an article (its feed record: ``tables``, ``title``, ``breadcrumb``...)."""
-    out = []
-    for t, table in enumerate(article.get("tables") or []):
-        if not is_spot_check(table["header"]):
+    """Every spot-check record of an article (its feed record: ``tables``, ``title``, ``breadcrumb``...): those
+    of its page's tables, then those of each spreadsheet attachment's (``source`` says which; ``table`` counts
+    the tables of the page, or of the one file).
+
+    One record per failed batch: a notice that prints its table and attaches it too gives each batch once,
+    from the page; an attachment's batch is added only if no page record names the same product, model,
+    batch, maker and sampled unit (and a file attached twice is read once)."""
+    common = {"article_id": article["article_id"], "url": article["url"], "published_at": article["published_at"],
+              "issuer": issuer(article["title"], article["source"]), "scope": scope(article["breadcrumb"])}
+    out = [{**common, "source": "page", "file_checksum": None, "table": t, **record}
+           for t, table in enumerate(article.get("tables") or []) if is_spot_check(table["header"])
+           for record in table_records(table["header"], table["rows"])]
+    on_page = {_batch_key(r) for r in out}
+    read: set[str] = set()
+    for attachment in article.get("attachments") or []:
+        if not attachment.get("tables") or attachment["checksum"] in read:
             continue
-        for record in table_records(table["header"], table["rows"]):
-            out.append({"article_id": article["article_id"], "url": article["url"],
-                        "published_at": article["published_at"], "issuer": issuer(article["title"], article["source"]),
-                        "scope": scope(article["breadcrumb"]), "source": "page", "file_checksum": None,
-                        "table": t, **record})
+        read.add(attachment["checksum"])
+        out.extend({**common, "source": "attachment", "file_checksum": attachment["checksum"], "table": t, **record}
+                   for t, table in enumerate(attachment["tables"]) if is_spot_check(table["header"])
+                   for record in table_records(table["header"], table["rows"])
+                   if _batch_key(record) not in on_page)
     return out

@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,8 +35,8 @@ def crawl(replica: RunningReplica, workdir: Path, **env: str) -> subprocess.Comp
                      CQN_NOW=NOW.isoformat(), **env)
 
 
-def key(record: dict[str, Any]) -> tuple[int, int, int]:
-    return record["article_id"], record["table"], record["row"]
+def key(record: dict[str, Any]) -> tuple[int, str, str, int, int]:
+    return record["article_id"], record["source"], record["file_checksum"] or "", record["table"], record["row"]
 
 
 def expected(replica: RunningReplica, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -51,6 +52,7 @@ def test_every_failed_batch_of_every_notice_is_in_the_spotcheck_feed(replica: Ru
     records = sorted(read_feed(spot), key=key)
     want = expected(replica, read_feed(feed))
     assert len(want) > 20, "the replica's 民生 notices hold failed batches"
+    assert {r["source"] for r in want} == {"page", "attachment"}  # some notices' batches only in a spreadsheet
     assert records == want
     assert all(spotcheck_problems(r) == [] for r in records)
     summary = json.loads(feed.with_name(feed.stem + ".summary.json").read_text(encoding="utf-8"))
@@ -86,3 +88,34 @@ def test_a_run_killed_before_its_records_were_stored_has_them_written_by_the_nex
     assert sorted(read_feed(spotcheck_path(feed)), key=key) == expected(replica, read_feed(feed))
     assert all(spotcheck_path(f).exists() for f in article_feeds(tmp_path / "feeds" / "minsheng"))
     assert not list((tmp_path / "feeds" / "minsheng").glob("*.part"))
+
+
+def test_attachments_refused_today_are_fetched_by_the_next_run(tmp_path: Path) -> None:
+    """A file server refusing (403) every attachment: the notices are exported without their files, each failure
+    listed and retried; the next run, the files served, exports each notice's next revision with its files and the
+    batches only its spreadsheet lists; then nothing is left pending."""
+    with running_replica(seed=SEED, scale=SCALE, now=NOW, refuse="/ms/attach/") as refusing:
+        first = crawl(refusing, tmp_path)
+        port = urlsplit(refusing.url).port
+    assert first.returncode == 0, first.stderr[-3000:]
+    [feed1] = article_feeds(tmp_path / "feeds" / "minsheng")
+    with_files = {a["article_id"] for a in read_feed(feed1) if a["attachments"]}
+    summary1 = json.loads(feed1.with_name(feed1.stem + ".summary.json").read_text(encoding="utf-8"))
+    failed = summary1["attachments"]["failed"]
+    assert with_files and {f["article_id"] for f in failed} == with_files
+    assert all(f["reason"] == "HTTP 403" and f["retried"] and f["attempt"] == 1 for f in failed)
+    assert summary1["state"]["pending"] == len(with_files)
+    whole = {k: v for k, v in ((key(r), r) for r in expected(refusing, read_feed(feed1)))}
+    assert sorted(read_feed(spotcheck_path(feed1)), key=key) == [r for r in whole.values() if r["source"] == "page"]
+
+    with running_replica(seed=SEED, scale=SCALE, now=NOW, port=port) as replica:
+        second = crawl(replica, tmp_path)
+        assert second.returncode == 0, second.stderr[-3000:]
+        [feed2] = [f for f in article_feeds(tmp_path / "feeds" / "minsheng") if f != feed1]
+        articles = read_feed(feed2)
+        assert {a["article_id"] for a in articles} == with_files and {a["revision"] for a in articles} == {2}
+        assert all(f["path"] for a in articles for f in a["attachments"])
+        assert sorted(read_feed(spotcheck_path(feed2)), key=key) == expected(replica, articles)
+        summary2 = json.loads(feed2.with_name(feed2.stem + ".summary.json").read_text(encoding="utf-8"))
+        assert summary2["state"]["pending"] == 0 and summary2["attachments"]["failed"] == []
+        assert any(r["source"] == "attachment" for r in read_feed(spotcheck_path(feed2)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import random
 from pathlib import Path
 
 from scrapy.http import Request, Response
@@ -14,12 +15,13 @@ from cqnnews.pipelines.files import AttachmentsPipeline
 from cqnnews.run import run_of
 from cqnnews.spiders.registry import SPIDERS
 from tests.conftest import NOW, project_settings
+from tests.replica.notices import make_table
 from tests.test_pipelines import ARTICLE
 
 
 def attachment(url: str) -> dict:
     return {"url": url, "title": url.rsplit("/", 1)[1], "path": None, "checksum": None, "size": None,
-            "content_type": None}
+            "content_type": None, "tables": None}
 
 
 def test_files_go_by_checksum_and_a_failed_one_never_fails_its_article(tmp_path: Path) -> None:
@@ -47,7 +49,42 @@ def test_files_go_by_checksum_and_a_failed_one_never_fails_its_article(tmp_path:
     assert done.attachments[1]["path"] is None and done.attachments[2]["path"] is None
     run = run_of(crawler)
     assert run.attachment_failures == [{"article_id": ARTICLE.article_id,
-                                        "url": "https://www.cqn.com.cn/ms/attach/2.pdf", "reason": "HTTP 404"}]
+                                        "url": "https://www.cqn.com.cn/ms/attach/2.pdf", "reason": "HTTP 404",
+                                        "attempt": 1, "retried": False}]  # gone: not asked again
+    assert run.attachment_retries == {}
     assert crawler.stats.get_value("cqnnews/attachment/failed") == 1
     assert crawler.stats.get_value("cqnnews/attachment/stored") == 1
     assert isinstance(requests[0], Request)
+
+
+def test_a_download_that_may_pass_later_is_retried_by_the_next_runs_then_given_up(tmp_path: Path) -> None:
+    crawler = get_crawler(SPIDERS["minsheng"], project_settings(CQN_STATE_DIR=str(tmp_path / "state"),
+                                                                CQN_FILES_STORE=str(tmp_path / "files"),
+                                                                CQN_NOW=NOW.isoformat(), CQN_ATTACHMENT_ATTEMPTS=3))
+    pipeline = AttachmentsPipeline.from_crawler(crawler)
+    url = "https://www.cqn.com.cn/ms/attach/1.xls"
+    item = dataclasses.replace(ARTICLE, attachments=[attachment(url)])
+    request = pipeline.get_media_requests(item, None)[0]
+    run = run_of(crawler)
+    for tried_before, retried in ((0, True), (1, True), (2, False)):  # pending for it after 0, 1, 2 runs
+        run.attachment_attempts[ARTICLE.article_id] = tried_before
+        run.attachment_retries.clear()
+        pipeline.errors[request.url] = "HTTP 503"
+        pipeline.item_completed([(False, Failure(Exception("download-error")))], item, None)
+        assert run.attachment_failures[-1]["retried"] is retried
+        assert (ARTICLE.article_id in run.attachment_retries) is retried
+    assert run.attachment_failures[0]["attempt"] == 1 and run.attachment_failures[-1]["attempt"] == 3
+
+
+def test_a_spreadsheet_is_read_into_tables_and_a_broken_one_is_kept_unread(tmp_path: Path) -> None:
+    crawler = get_crawler(SPIDERS["minsheng"], project_settings(CQN_STATE_DIR=str(tmp_path / "state"),
+                                                                CQN_FILES_STORE=str(tmp_path / "files"),
+                                                                CQN_NOW=NOW.isoformat()))
+    pipeline = AttachmentsPipeline.from_crawler(crawler)
+    spot = make_table(random.Random(3), "电线电缆", medical=False)
+    for ext, body in (("xls", spot.xls()), ("xlsx", spot.xlsx())):
+        request = Request(f"https://www.cqn.com.cn/ms/attach/1.{ext}", meta={"attachment": "a", "article_id": 1})
+        assert pipeline._tables(body, request) == [spot.table()]
+    request = Request("https://www.cqn.com.cn/ms/attach/2.xls", meta={"attachment": "b", "article_id": 1})
+    assert pipeline._tables(b"<html>not a spreadsheet</html>", request) is None
+    assert crawler.stats.get_value("cqnnews/attachment/unreadable") == 1

@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from cqnnews.parsers import extract_pages
 from cqnnews.schema import spotcheck_problems
+from cqnnews.sheets import SPREADSHEETS, read_sheets
 from cqnnews.spotchecks import agencies, column_fields, is_spot_check, parties, records, table_records
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.crawl import ROOT
 from tests.replica import render
+from tests.replica.files import attachment_file
 from tests.replica.site import Site
 from tests.replica.truth import expected_spotchecks, served_pages
 
 URLS = SiteUrls("http://127.0.0.1:8000")
+
+
+def downloaded(site: Site, article: dict[str, Any]) -> dict[str, Any]:
+    """The article as the attachments pipeline leaves it: each spreadsheet the replica serves read with
+    cqnnews.sheets (the pipeline's own download is tested end to end in test_e2e_spotchecks)."""
+    for attachment in article["attachments"]:
+        path = urlsplit(attachment["url"]).path
+        served = attachment_file(path, site.attached_table(path))
+        assert served is not None, path
+        attachment["checksum"] = hashlib.sha256(served[0]).hexdigest()
+        if path.endswith(SPREADSHEETS):
+            attachment["tables"] = [t.record() for t in read_sheets(served[0], path)]
+    return article
 
 
 @pytest.mark.parametrize("template", ["current", "redesign"])
@@ -31,7 +49,7 @@ def test_every_record_of_every_replica_notice(template: str) -> None:
         want = expected_spotchecks(site, ref)
         if not want:
             continue
-        got = records(dataclasses.asdict(extract_pages(served_pages(site, ref, URLS.base), URLS)))
+        got = records(downloaded(site, dataclasses.asdict(extract_pages(served_pages(site, ref, URLS.base), URLS))))
         assert len(got) == len(want), ref.path
         for record, expected in zip(got, want):
             assert spotcheck_problems(record) == []
@@ -39,11 +57,21 @@ def test_every_record_of_every_replica_notice(template: str) -> None:
         checked += len(want)
     assert mismatches == []
     assert checked > 50, "the replica's notices hold failed batches"
+    sources = {(r["source"], r["file_checksum"] is None) for ref in site.articles() for r in expected_spotchecks(site, ref)}
+    assert sources == {("page", True), ("attachment", False)}
 
 
 def test_the_replica_serves_every_variant_of_its_tables() -> None:
     site = Site(seed=7, scale=30, now=NOW)
-    spots = [b.spot for ref in site.articles() for b in site.story(ref).blocks if b.spot is not None]
+    stories = [site.story(ref) for ref in site.articles()]
+    spots = [b.spot for story in stories for b in story.blocks if b.spot is not None]
+    on_page = {id(s) for s in spots}
+    files = [a for story in stories for a in story.attachments if a.spot is not None]
+    only_in_files = [a for a in files if id(a.spot) not in on_page]
+    # notices whose batches are only in a spreadsheet, of both kinds; others attach their table again
+    assert {a.href.rsplit(".", 1)[1] for a in only_in_files} == {"xls", "xlsx"}
+    assert len(files) > len(only_in_files) > 0
+    spots += [a.spot for a in only_in_files if a.spot is not None]
     assert {len(s.columns) for s in spots} >= {9, 12, 14}
     assert {s.items_in_rows for s in spots} == {True, False} and {s.fragmented for s in spots} == {True, False}
     assert any(s.caption for s in spots) and any(not s.caption for s in spots)
@@ -97,3 +125,31 @@ def test_extract_prints_the_records_of_a_saved_notice(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     got = [json.loads(line) for line in result.stdout.splitlines()]
     assert got == expected_spotchecks(site, ref)
+
+
+def test_an_attached_spreadsheet_gives_its_batches_once(tmp_path: Path) -> None:
+    """The page's table attached again adds nothing; a batch only the file lists is added; a file linked twice is
+    read once; ``python -m cqnnews.extract --spotchecks`` reads the file alone."""
+    site = Site(seed=7, scale=30, now=NOW)
+    spot = next(b.spot for ref in site.articles() for b in site.story(ref).blocks if b.spot is not None)
+    table = spot.table()
+    longer = {**table, "rows": [*table["rows"], [("另一" + c if c not in ("", "/") else c) for c in table["rows"][0]]]}
+    notice = {"article_id": 1, "url": "https://www.cqn.com.cn/ms/content/1.htm", "published_at": None,
+              "title": "市场监管总局：抽查结果", "source": "市场监管总局", "breadcrumb": [], "tables": [table],
+              "attachments": [{"checksum": "a" * 64, "tables": [table]}, {"checksum": "b" * 64, "tables": [longer]},
+                              {"checksum": "b" * 64, "tables": [longer]}, {"checksum": None, "tables": None}]}
+    got = records(notice)
+    assert [r["source"] for r in got] == ["page"] * len(spot.batches) + ["attachment"]
+    assert got[-1]["file_checksum"] == "b" * 64 and got[-1]["row"] == len(table["rows"])
+    saved = tmp_path / "不合格产品名单.xls"
+    saved.write_bytes(spot.xls())
+    result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--spotchecks", str(saved)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["product"] for r in lines] == [b.product for b in spot.batches]
+    assert {(r["source"], r["file_checksum"]) for r in lines} == {("attachment", hashlib.sha256(spot.xls()).hexdigest())}
+    (tmp_path / "broken.xlsx").write_bytes(b"PK not a workbook")
+    result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--spotchecks", str(tmp_path / "broken.xlsx")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == "" and len(result.stderr.splitlines()) == 1

@@ -12,7 +12,7 @@ import redis
 
 from cqnnews.state import CrawlState
 from cqnnews.state.redis_store import RedisStateStore
-from cqnnews.state.store import Exported, StateError, StateStore, content_hash
+from cqnnews.state.store import Exported, Retry, StateError, StateStore, content_hash
 from tests.redis_server import running_redis
 
 Opener = Callable[[], CrawlState]
@@ -97,6 +97,23 @@ def test_failures_from_two_workers_are_both_counted(open_store: Opener) -> None:
         two.record_failures([(5, "u5", ["要闻一"], "HTTP 503")])
     [p] = one.pending()
     assert p.attempts == 10
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_an_article_exported_with_a_file_to_fetch_is_pending_again_in_the_same_commit(
+        store: CrawlState, prepared: bool) -> None:
+    store.add_pending([(1, "u1", ["公告"]), (2, "u2", ["公告"]), (3, "u3", ["公告"])])
+    retry = [Retry(1, "u1", ["公告"], "attachment https://x/1.xls: HTTP 503", 2)]
+    if prepared:
+        store.prepare([exported(1), exported(2)], "f", "f.part")
+        assert store.commit_prepared("f", unchanged=[3], retry=retry) == 2
+    else:
+        assert store.commit_exported([exported(1), exported(2)], "f", unchanged=[3], retry=retry) == 2
+    assert store.known([1, 2, 3]) == {1: "exported", 2: "exported"}  # 3: seen again unchanged, not pending
+    [p] = store.pending()
+    assert (p.article_id, p.reason, p.attempts) == (1, "attachment https://x/1.xls: HTTP 503", 2)
+    store.commit_exported([], "g", unchanged=[1])  # fetched again, the file still missing, then given up
+    assert store.pending() == []
 
 
 def test_published_since(store: CrawlState) -> None:

@@ -146,7 +146,7 @@ class RunLedger:
         record = {k: a[k] for k in CONTENT_FIELDS}
         self.run.scratch.stage(Exported(a["article_id"], a["url"], content_hash(record), a["published_at"],
                                         list(a["sections"]), a["revision"]))
-        if self.spotchecks is not None and a.get("tables"):
+        if self.spotchecks is not None and (a.get("tables") or any(f.get("tables") for f in a["attachments"])):
             try:
                 self.run.count("spotcheck/records", self.spotchecks.add(a))
             except OSError as exc:
@@ -203,11 +203,13 @@ class RunLedger:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
                 run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
+                retry = [r for aid, r in sorted(run.attachment_retries.items())
+                         if aid in run.unchanged or run.scratch.was_exported(aid)]
                 if run.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
-                    committed = run.store.commit_prepared(run.prepared_feed, run.unchanged)
+                    committed = run.store.commit_prepared(run.prepared_feed, run.unchanged, retry)
                 else:  # another storage (stdout:, s3://...): accepted by it
                     where = redact(self.stored_uri or self.feed or "")
-                    committed = run.store.commit_exported(run.scratch.exported(), where, run.unchanged)
+                    committed = run.store.commit_exported(run.scratch.exported(), where, run.unchanged, retry)
                 failpoints.reached("state_committed")
             except Exception as exc:
                 logger.error("could not update the crawl state %s (%s); articles of this run stay pending",

@@ -90,7 +90,7 @@ def _take_attachments(units: list[Unit], base_url: str, canonical: Canonicalize)
             rest = rest.replace(text, "", 1)
         if files and not compact(rest).strip("、，,;；.0123456789"):
             found.extend({"url": canonical(urljoin(base_url, href)), "title": text, "path": None, "checksum": None,
-                          "size": None, "content_type": None} for href, text in files)
+                          "size": None, "content_type": None, "tables": None} for href, text in files)
         elif not _ATTACHMENT_LABEL.sub("", unit.text).strip() and unit.text.startswith("附件"):
             continue  # the bare "附件:" label above the links
         else:

@@ -6,8 +6,12 @@ default; any store Scrapy's FilesPipeline knows: a folder, ``s3://``...), as
 ``checksum``, ``size`` and ``content_type``.  Downloads go through the same downloader as
 pages: robots.txt, delays, AutoThrottle, retries and ``DOWNLOAD_MAXSIZE``.  A file that
 cannot be fetched never fails its article: its fields stay null, the failure is counted
-(``cqnnews/attachment/failed``) and listed in the summary.  An empty ``CQN_FILES_STORE``
-(``scrapy parse``, ``check``, ``smoke``) downloads nothing.
+(``cqnnews/attachment/failed``) and listed in the summary; unless the site said it is gone
+(404, 410), its article stays pending after the run, so the next run fetches the file again
+(and exports the article's next revision once it has it), up to ``CQN_ATTACHMENT_ATTEMPTS``
+runs.  A downloaded ``.xls`` or ``.xlsx`` file is read (:mod:`cqnnews.sheets`): its sheets
+become the attachment's ``tables``, where spot-check records are found as in the page's.
+An empty ``CQN_FILES_STORE`` (``scrapy parse``, ``check``, ``smoke``) downloads nothing.
 """
 
 from __future__ import annotations
@@ -25,12 +29,17 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.media import FileException
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
+from twisted.python.failure import Failure
 
+from cqnnews.coordination import gone
 from cqnnews.feeds import FAILED_STAT, local_feed_problem
 from cqnnews.items import Article
 from cqnnews.run import run_of
+from cqnnews.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
 from cqnnews.spiders.articles import failure_reason
+from cqnnews.state.store import Retry
 
 logger = logging.getLogger(__name__)
 DOWNLOADED = (".xls", ".xlsx", ".doc", ".docx", ".pdf", ".zip", ".rar")
@@ -48,7 +57,8 @@ class AttachmentsPipeline(FilesPipeline):
             raise NotConfigured("CQN_FILES_STORE is empty: attachments are not downloaded")
         cls._update_stores(crawler.settings)
         pipeline = cls(store, crawler=crawler)
-        pipeline.details, pipeline.errors = {}, {}
+        pipeline.details, pipeline.errors, pipeline.sheets = {}, {}, {}
+        pipeline.attempts = crawler.settings.getint("CQN_ATTACHMENT_ATTEMPTS")
         crawler.signals.connect(pipeline.check_store, signal=signals.spider_opened)
         return pipeline
 
@@ -66,12 +76,23 @@ class AttachmentsPipeline(FilesPipeline):
 
     details: dict[str, tuple[int, str | None]]  # URL -> (size, Content-Type) of each file downloaded
     errors: dict[str, str]  # URL -> why its download failed, for the summary
+    sheets: dict[str, list[Any] | None]  # URL -> the tables of a spreadsheet downloaded (None: not readable)
+    attempts: int  # runs that try an attachment before it is given up
 
     async def media_downloaded(self, response: Response, request: Request, info: Any, *,
                                item: Any = None) -> Any:
         if response.status != 200:
-            self.errors[request.url] = f"HTTP {response.status}"
+            raise FileException(f"HTTP {response.status}")
         return await super().media_downloaded(response, request, info, item=item)
+
+    def media_failed(self, failure: Failure, request: Request, info: Any) -> None:  # type: ignore[override]
+        """One warning line with the attachment and why; nothing raised, as MediaPipeline would log it again as an
+        error with a traceback (the run is not broken: the article is exported, the file asked for next run)."""
+        value = failure.value
+        reason = str(value) if isinstance(value, FileException) and str(value) else failure_reason(failure)
+        self.errors[request.url] = reason
+        logger.warning("attachment %s of article %s not downloaded: %s", request.meta["attachment"],
+                       request.meta["article_id"], reason)
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
         if not isinstance(item, Article):
@@ -96,7 +117,19 @@ class AttachmentsPipeline(FilesPipeline):
         await ensure_awaitable(self.store.persist_file(path, BytesIO(response.body), info))
         content_type = response.headers.get("Content-Type")
         self.details[request.url] = (len(response.body), content_type.decode("latin-1") if content_type else None)
+        if _extension(request.url) in SPREADSHEETS:
+            self.sheets[request.url] = self._tables(response.body, request)
         return hashlib.sha256(response.body).hexdigest()
+
+    def _tables(self, body: bytes, request: Request) -> list[Any] | None:
+        """The sheets of a spreadsheet as tables; None (counted, logged with its URL) if it cannot be read."""
+        try:
+            return [table.record() for table in read_sheets(body, urlsplit(request.url).path)]
+        except UnreadableSheet as exc:
+            run_of(self.crawler).count("attachment/unreadable")
+            logger.warning("attachment %s of article %s is stored but not read: %s", request.meta["attachment"],
+                           request.meta["article_id"], exc)
+            return None
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         if not isinstance(item, Article):
@@ -110,14 +143,25 @@ class AttachmentsPipeline(FilesPipeline):
                 continue
             ok, value = outcome
             fetched = next(r.url for r in requests if r.meta["attachment"] == attachment["url"])
-            if ok:
+            if ok and value:  # else failed: media_failed said why
                 size, content_type = self.details.pop(value["url"], (None, None))
                 attachment.update(path=value["path"], checksum=value["checksum"], size=size,
-                                  content_type=content_type)
+                                  content_type=content_type, tables=self.sheets.pop(value["url"], None))
                 run.count("attachment/stored")
             else:
-                reason = self.errors.pop(fetched, None) or failure_reason(value)
-                run.count("attachment/failed")
-                run.attachment_failures.append({"article_id": item.article_id, "url": attachment["url"],
-                                                "reason": reason})
+                reason = self.errors.pop(fetched, None) or (failure_reason(value) if isinstance(value, Failure)
+                                                            else "not downloaded")
+                self._failed(item, attachment["url"], reason)
         return item
+
+    def _failed(self, item: Article, url: str, reason: str) -> None:
+        """Listed in the summary; fetched again by the next run unless gone or tried ``attempts`` runs."""
+        run = run_of(self.crawler)
+        run.count("attachment/failed")
+        attempt = run.attachment_attempts.get(item.article_id, 0) + 1
+        retried = not gone(reason) and attempt < self.attempts
+        run.attachment_failures.append({"article_id": item.article_id, "url": url, "reason": reason,
+                                        "attempt": attempt, "retried": retried})
+        if retried:
+            run.attachment_retries[item.article_id] = Retry(item.article_id, item.url, list(item.sections),
+                                                            f"attachment {url}: {reason}", attempt)

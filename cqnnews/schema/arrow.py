@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 STRINGS = pa.list_(pa.string())
+TABLES = pa.list_(pa.struct([("caption", pa.string()), ("header", STRINGS), ("rows", pa.list_(STRINGS))]))
 ARTICLE_SCHEMA = pa.schema([
     ("url", pa.string()),
     ("article_id", pa.int64()),
@@ -40,8 +41,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("images", pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())]))),
     ("attachments", pa.list_(pa.struct([("url", pa.string()), ("title", pa.string()), ("path", pa.string()),
                                         ("checksum", pa.string()), ("size", pa.int64()),
-                                        ("content_type", pa.string())]))),
-    ("tables", pa.list_(pa.struct([("caption", pa.string()), ("header", STRINGS), ("rows", pa.list_(STRINGS))]))),
+                                        ("content_type", pa.string()), ("tables", TABLES)]))),
+    ("tables", TABLES),
     ("layout", pa.string()),
     ("pages", pa.int32()),
     ("fetched_at", pa.timestamp("s", tz="UTC")),

@@ -43,6 +43,8 @@ class ArticleCallbacks:
             if fetch is None or (not run.scratch.has(pending.article_id) and gone(pending.reason)):
                 continue  # gone (404) and not on any listing walked this run
             run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
+            if (pending.reason or "").startswith("attachment "):  # exported; a file of it still to fetch
+                run.attachment_attempts[pending.article_id] = pending.attempts
         run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
         rechecks = []
         if self.args.recheck_days:

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import redis
 from redis.backoff import NoBackoff
-from redis.retry import Retry
+from redis.retry import Retry as RedisRetry
 
-from cqnnews.state.store import SCHEMA_VERSION, Exported, Known, Pending, StateError, utc_now
+from cqnnews.state.store import SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError, utc_now
 from cqnnews.urls import redact
 
 
@@ -29,7 +29,7 @@ def connect(url: str) -> redis.Redis:
         # No retries inside a call: each would block Scrapy's event loop (redis-py backs off for seconds);
         # a worker retries on its own pace instead, paused (see cqnnews.distributed.Outage).
         client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30,
-                                      retry=Retry(NoBackoff(), 0))
+                                      retry=RedisRetry(NoBackoff(), 0))
         client.ping()
     except ValueError:
         raise StateError(f"CQN_REDIS_URL must look like redis://host:port/db (redis://:password@host:port/db with a password), got {redact(url)!r}") \
@@ -198,10 +198,10 @@ class RedisStateStore:
                 out.append((feed.decode(), row["part"]))
         return sorted(out)
 
-    def commit_prepared(self, feed: str, unchanged: Iterable[int] = ()) -> int:
+    def commit_prepared(self, feed: str, unchanged: Iterable[int] = (), retry: Iterable[Retry] = ()) -> int:
         raw = self.db.hgetall(self.key(f"prepared:{feed}"))
         records = [Exported(int(aid), *json.loads(value)) for aid, value in raw.items()]
-        n = self.commit_exported(records, feed, unchanged, done=(self.key(f"prepared:{feed}"), feed))
+        n = self.commit_exported(records, feed, unchanged, retry, done=(self.key(f"prepared:{feed}"), feed))
         return n
 
     def discard_prepared(self, feed: str) -> None:
@@ -211,7 +211,7 @@ class RedisStateStore:
         pipe.execute()
 
     def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = (),
-                        done: tuple[str, str] | None = None) -> int:
+                        retry: Iterable[Retry] = (), done: tuple[str, str] | None = None) -> int:
         now = utc_now()
         records = list(records)
         pipe = self.db.pipeline(transaction=True)  # MULTI/EXEC: all or none
@@ -221,6 +221,12 @@ class RedisStateStore:
                  "sections": r.sections, "revision": r.revision, "last_seen": now, "feed": feed}, ensure_ascii=False))
             pipe.zadd(self.key("published"), {str(r.article_id): _epoch(r.published_at)})
             pipe.hdel(self.key("pending"), r.article_id)
+        for aid in unchanged:  # seen again, the same: no longer pending
+            pipe.hdel(self.key("pending"), aid)
+        for r in retry:  # exported, a file still to fetch: pending again
+            pipe.hset(self.key("pending"), r.article_id, json.dumps(
+                {"url": r.url, "sections": r.sections, "first_found": now, "reason": r.reason, "attempts": r.attempts,
+                 "last_attempt": now}, ensure_ascii=False))
         if done is not None:  # the prepared records, gone in the same transaction
             pipe.delete(done[0])
             pipe.hdel(self.key("prepared"), done[1])

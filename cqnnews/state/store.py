@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cqnnews.sections import BadArgument
 
@@ -101,6 +101,16 @@ class Pending:
     sections: list[str]
     reason: str | None
     attempts: int
+
+
+class Retry(NamedTuple):
+    """An article exported with a file still to fetch: pending again once its feed is committed."""
+
+    article_id: int
+    url: str
+    sections: list[str]
+    reason: str
+    attempts: int  # runs that tried, this one included
 
 
 class StateError(BadArgument):
@@ -290,8 +300,11 @@ class StateStore:
         """(feed, part file) of every feed prepared and not yet committed or discarded."""
         return list(self.db.execute("SELECT DISTINCT feed, part FROM prepared ORDER BY feed"))
 
-    def commit_prepared(self, feed: str, unchanged: Iterable[int] = ()) -> int:
-        """Mark the articles prepared for ``feed`` (now stored) exported, all or none; returns how many."""
+    def commit_prepared(self, feed: str, unchanged: Iterable[int] = (), retry: Iterable[Retry] = ()) -> int:
+        """Mark the articles prepared for ``feed`` (now stored) exported, all or none; returns how many.
+
+        ``unchanged``: rechecked or pending articles whose content had not changed (seen again, not pending
+        any more); ``retry``: articles exported with a file still to fetch, pending again."""
         now = utc_now()
         with self.transaction():
             n = self.db.execute("SELECT count(*) FROM prepared WHERE feed = ?", (feed,)).fetchone()[0]
@@ -304,19 +317,32 @@ class StateStore:
             self.db.execute("DELETE FROM pending WHERE article_id IN (SELECT article_id FROM prepared WHERE feed = ?)",
                             (feed,))
             self.db.execute("DELETE FROM prepared WHERE feed = ?", (feed,))
-            self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?",
-                                ((now, aid) for aid in unchanged))
+            self._seen_again(now, unchanged, retry)
         return int(n)
+
+    def _seen_again(self, now: str, unchanged: Iterable[int], retry: Iterable[Retry]) -> None:
+        """In a commit's transaction: the unchanged articles seen again and no longer pending; the retries
+        pending again."""
+        unchanged = list(unchanged)
+        self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?", ((now, aid) for aid in unchanged))
+        self.db.executemany("DELETE FROM pending WHERE article_id = ?", ((aid,) for aid in unchanged))
+        self.db.executemany(
+            "INSERT INTO pending (article_id, url, sections, reason, attempts, first_found, last_attempt) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET reason = excluded.reason, "
+            "attempts = excluded.attempts, last_attempt = excluded.last_attempt",
+            [(r.article_id, r.url, json.dumps(r.sections, ensure_ascii=False), r.reason, r.attempts, now, now)
+             for r in retry])
 
     def discard_prepared(self, feed: str) -> None:
         """The feed was not stored: its articles stay pending."""
         with self.transaction():
             self.db.execute("DELETE FROM prepared WHERE feed = ?", (feed,))
 
-    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = ()) -> int:
+    def commit_exported(self, records: Iterable[Exported], feed: str, unchanged: Iterable[int] = (),
+                        retry: Iterable[Retry] = ()) -> int:
         """Mark ``records`` exported in ``feed`` (closed successfully), all or none; returns how many.
 
-        ``unchanged`` are rechecked articles whose content had not changed: only seen again.
+        ``unchanged`` and ``retry`` as for :meth:`commit_prepared`.
         """
         now = utc_now()
         ids = array("q")  # 8 bytes an article; the records themselves stream from the caller
@@ -334,6 +360,5 @@ class StateStore:
                 "sections = excluded.sections, revision = excluded.revision, last_seen = excluded.last_seen, "
                 "feed = excluded.feed", rows())
             self.db.executemany("DELETE FROM pending WHERE article_id = ?", ((aid,) for aid in ids))
-            self.db.executemany("UPDATE articles SET last_seen = ? WHERE article_id = ?",
-                                ((now, aid) for aid in unchanged))
+            self._seen_again(now, unchanged, retry)
         return len(ids)

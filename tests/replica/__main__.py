@@ -1,5 +1,5 @@
 """``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]
-[--home current|2018] [--articles current|redesign]``."""
+[--home current|2018] [--articles current|redesign] [--without NAMES] [--refuse PREFIXES]``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="article pages: the 2016-2020 template, or a redesign whose class names no parser knows")
     parser.add_argument("--without", default="", help="listings taken off the site, e.g. 健康,家居: no page links "
                                                       "them and their pages answer 404")
+    parser.add_argument("--refuse", default="", help="path prefixes answered 403 Forbidden every time, e.g. "
+                                                     "/ms/attach/ (a file server refusing hotlinks)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     try:
-        plan = FaultPlan(site, args.faults, args.fixed_faults)
+        plan = FaultPlan(site, args.faults, args.fixed_faults, tuple(filter(None, args.refuse.split(","))))
         plan.designated  # noqa: B018 (checks --fixed-faults can be served at this scale)
     except ValueError as exc:
         parser.error(str(exc))

@@ -47,6 +47,7 @@ class Image:
 class Attachment:
     href: str
     title: str
+    spot: SpotTable | None = None  # a spreadsheet (.xls/.xlsx) holding this spot-check table; else a placeholder
 
 
 @dataclass
@@ -120,6 +121,31 @@ def _image(rng: random.Random, img_dir: str, n: int, product: str) -> Image:
     return Image(src=f"{img_dir}{n}_{rng.getrandbits(128):032x}.jpg", caption=caption)
 
 
+FAILED_LIST = "抽查不合格产品及企业名单"
+IN_FILE_SHARE = 0.35  # notices giving only a summary on the page, the batches in a spreadsheet under 附件
+
+
+def _file_the_table(rng: random.Random, spot: SpotTable, blocks: list[Block], attachments: list[Attachment],
+                    attach_dir: str, product: str) -> None:
+    """The failed-batch list attached as a real spreadsheet: the page's table again (``.xls``), or, in some
+    notices, the only place the batches are (``.xls`` or ``.xlsx``; the page says so instead of the table)."""
+    listed = next((a for a in attachments if FAILED_LIST in a.title), None)
+    if rng.random() >= IN_FILE_SHARE:
+        if listed is not None:
+            listed.spot = spot
+        return
+    ext = rng.choice(["xls", "xlsx"])
+    if listed is None:
+        n = len(attachments) + 1
+        listed = Attachment(f"{attach_dir}{n}_{rng.getrandbits(64):016x}.xls", f"{n}.{product}{FAILED_LIST}.xls")
+        attachments.append(listed)
+    listed.href = listed.href.rsplit(".", 1)[0] + "." + ext
+    listed.title = listed.title.rsplit(".", 1)[0] + "." + ext
+    listed.spot = spot
+    at = next(i for i, b in enumerate(blocks) if b.spot is spot)
+    blocks[at] = Block("p", text=f"抽查发现的{len(spot.batches)}批次不合格产品具体情况见附件。")
+
+
 def make_story(rng: random.Random, kind: Kind, img_dir: str, attach_dir: str) -> Story:
     """A story of ``kind``; ``img_dir``/``attach_dir`` are site paths ending in ``/``."""
     product = rng.choice(PRODUCTS)
@@ -137,13 +163,15 @@ def make_story(rng: random.Random, kind: Kind, img_dir: str, attach_dir: str) ->
         medical = rng.random() < 0.2
         if medical:  # 国家药监局's medical-device notices
             product = rng.choice(["一次性使用无菌注射器", "医用外科口罩", "电子血压计"])
-        blocks.insert(1, Block("table", spot=make_table(rng, product, medical)))
+        spot = make_table(rng, product, medical)
+        blocks.insert(1, Block("table", spot=spot))
         attachments = [
             Attachment(f"{attach_dir}{n}_{rng.getrandbits(64):016x}.{ext}", f"{n}.{product}{label}.{ext}")
             for n, (label, ext) in enumerate(
                 rng.sample([("抽查合格产品及企业名单", "pdf"), ("抽查不合格产品及企业名单", "xls"),
                             ("抽查实施细则", "docx")], k=rng.randint(1, 3)), start=1)
         ]
+        _file_the_table(rng, spot, blocks, attachments, attach_dir, product)
         return Story(title=title, subtitle=None, source=f"{agency}网站", authors=[], editor=editor,
                      keywords=keywords, blocks=blocks, attachments=attachments, parens=parens,
                      byline="none")

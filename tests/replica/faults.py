@@ -66,6 +66,10 @@ class FaultPlan:
     site: Site
     rates: dict[str, float] = field(default_factory=dict)
     fixed: bool = False
+    refused: tuple[str, ...] = ()  # path prefixes answered 403 every time (a file server refusing hotlinks)
+
+    def is_refused(self, path: str) -> bool:
+        return path.startswith(self.refused) if self.refused else False
 
     @cached_property
     def designated(self) -> dict[str, ArticleRef]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 # column key -> the header names it is printed under (SITE.md's headers seen, and their synonyms)
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -92,6 +93,10 @@ class SpotTable:
                             for key in self.columns])
         return out
 
+    def table(self) -> dict[str, Any]:
+        """The table a person reads (cqnnews's ``tables``): caption, header, rows with merged cells repeated."""
+        return {"caption": self.caption, "header": list(self.headers), "rows": self.rows()}
+
     def lines(self) -> list[str]:
         """The table in the body's text: its caption, its header and rows as tab-separated cells."""
         return [*([self.caption] if self.caption else []), "\t".join(self.headers),
@@ -153,7 +158,7 @@ class SpotTable:
                 sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         out = io.BytesIO()
         workbook.save(out)
-        return out.getvalue()
+        return _same_bytes_every_time(out.getvalue())
 
     def xls(self) -> bytes:
         """The table as an .xls file (Excel 97-2003), merged cells merged."""
@@ -182,6 +187,23 @@ class SpotTable:
         seam = "\r\n" if rng.random() < 0.5 else ""
         return (f'<p class="MsoNormal" align="center"><span lang="EN-US">{escape(text[:cut])}{seam}</span>'
                 f'<span style="font-family:宋体">{escape(text[cut:])}</span></p>')
+
+
+def _same_bytes_every_time(xlsx: bytes) -> bytes:
+    """The .xlsx with its save time and its zip entries' times fixed: a file served twice has one checksum."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
+            packed.writestr(zipfile.ZipInfo(entry.filename, date_time=(2024, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _joined(items: list[dict[str, str | None]]) -> dict[str, str | None]:

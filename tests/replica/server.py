@@ -45,7 +45,7 @@ def route(site: Site, path: str, robots_disallow: list[str] | None = None) -> Pa
         channel, node_path = found
         page = render.node_page(site, channel, node_path, int(m["page"] or 1))
         return page or NOT_FOUND
-    if (attached := attachment_file(path)) is not None:
+    if (attached := attachment_file(path, site.attached_table(path))) is not None:
         return Page(attached[0], attached[1])
     if path == "/rss.xml" and site.home == "2018":
         return render.rss(site)
@@ -100,6 +100,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.latency:
             time.sleep(self.server.latency)  # a site far away: every response takes this long
         plan = self.server.faults
+        if plan.is_refused(path):
+            return self._status(403, send_body)
         fixed = plan.fixed_kind(path)
         if fixed is not None and self._fixed(fixed, path, attempt, send_body):
             return

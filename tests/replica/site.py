@@ -15,6 +15,7 @@ from functools import cached_property
 
 from tests.replica import timeline
 from tests.replica.content import OWN_SOURCE, Block, Kind, Story, make_story
+from tests.replica.notices import SpotTable
 from tests.replica.timeline import SHANGHAI, LeafSchedule
 
 PAGE_SIZE = 20
@@ -291,6 +292,17 @@ class Site:
     def articles(self, in_news_centre: bool = True) -> list[ArticleRef]:
         return [r for leaf in self.leaves if leaf.channel.in_news_centre or not in_news_centre
                 for r in self.own_articles(leaf)]
+
+    def attached_table(self, path: str) -> SpotTable | None:
+        """The spot-check table the spreadsheet at ``path`` holds (a notice's failed-batch list), if any."""
+        cache = self.__dict__.setdefault("_attached_cache", {})
+        if not cache:
+            for leaf in self.leaves:
+                if leaf.node.kind == "notice":
+                    for ref in self.own_articles(leaf):
+                        cache.update((a.href, a.spot) for a in self._story(ref).attachments if a.spot is not None)
+            cache.setdefault("", None)  # built, even with no notice published yet
+        return cache.get(path)
 
     def is_revised(self, ref: ArticleRef) -> bool:
         """Some articles are corrected a day after publication: their page changes then."""

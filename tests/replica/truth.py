@@ -31,7 +31,7 @@ def body_text(story: Story) -> str:
 def table_of(block: Block) -> dict[str, Any]:
     """The table a person reads: a spot-check table's caption, header and rows with merged cells repeated."""
     if block.spot is not None:
-        return {"caption": block.spot.caption, "header": list(block.spot.headers), "rows": block.spot.rows()}
+        return block.spot.table()
     return {"caption": None, "header": block.rows[0], "rows": block.rows[1:]}
 
 
@@ -41,7 +41,7 @@ def expected_fields(site: Site, ref: ArticleRef, downloaded: bool = False) -> di
     from tests.replica.files import stored
 
     story = site.story(ref)
-    unfetched = {"path": None, "checksum": None, "size": None, "content_type": None}
+    unfetched = {"path": None, "checksum": None, "size": None, "content_type": None, "tables": None}
     return {
         "url": CANONICAL_ORIGIN + ref.path,
         "article_id": ref.article_id,
@@ -59,7 +59,7 @@ def expected_fields(site: Site, ref: ArticleRef, downloaded: bool = False) -> di
         "images": [{"url": CANONICAL_ORIGIN + b.image.src, "caption": b.image.caption}
                    for b in story.blocks if b.kind == "image" and b.image is not None],
         "attachments": [{"url": CANONICAL_ORIGIN + a.href, "title": a.title,
-                         **(stored(a.href) if downloaded else unfetched)} for a in story.attachments],
+                         **(stored(a.href, a.spot) if downloaded else unfetched)} for a in story.attachments],
         "tables": [table_of(b) for b in story.blocks if b.kind == "table"],
         "layout": "generic" if site.variant(ref).layout == "redesign" else site.variant(ref).layout,
         "pages": site.variant(ref).pages,
@@ -107,33 +107,45 @@ def served_pages(site: Site, ref: ArticleRef, origin: str) -> list[tuple[bytes, 
 
 def expected_spotchecks(site: Site, ref: ArticleRef) -> list[dict[str, Any]]:
     """Every spot-check record of the article: one per failed batch of each spot-check table, as a correct
-    reader records it (cqnnews/schema/spotcheck.schema.json)."""
-    from tests.replica.notices import UNKNOWN_COLUMN
+    reader records it (cqnnews/schema/spotcheck.schema.json): the page's tables, then those only a
+    spreadsheet attachment holds (an attachment repeating the page's table adds none)."""
+    from tests.replica.files import stored
 
     story = site.story(ref)
     fields = expected_fields(site, ref)
-    scope = "national" if "国家抽查" in fields["breadcrumb"] else "local" if "地方抽查" in fields["breadcrumb"] else None
-    issuer = story.title.replace("：", ":").split(":", 1)[0]
+    common = {"article_id": ref.article_id, "url": fields["url"], "published_at": fields["published_at"],
+              "issuer": story.title.replace("：", ":").split(":", 1)[0],
+              "scope": "national" if "国家抽查" in fields["breadcrumb"]
+              else "local" if "地方抽查" in fields["breadcrumb"] else None}
     out: list[dict[str, Any]] = []
     tables = [b for b in story.blocks if b.kind == "table"]
     for t, block in enumerate(tables):
-        spot = block.spot
-        if spot is None:
-            continue
-        rows, row = spot.rows(), 0
-        for batch in spot.batches:
-            first = rows[row]
-            out.append({
-                "article_id": ref.article_id, "url": fields["url"], "published_at": fields["published_at"],
-                "issuer": issuer, "scope": scope, "source": "page", "file_checksum": None, "table": t, "row": row,
-                "product": batch.product, "model": batch.model, "trademark": batch.trademark, "batch": batch.batch,
-                "manufacturer": batch.manufacturer, "manufacturer_address": batch.manufacturer_address,
-                "sampled_unit": batch.sampled_unit, "sampled_unit_address": batch.sampled_unit_address,
-                "parties": batch.parties, "origin_country": batch.origin_country,
-                "failed_items": batch.failed_items, "agencies": batch.agencies, "note": batch.note,
-                "maker_denies": batch.maker_denies,
-                "extra": {UNKNOWN_COLUMN: batch.extra[UNKNOWN_COLUMN]} if UNKNOWN_COLUMN in spot.headers else {},
-                "raw": dict(zip(spot.headers, first)),
-            })
-            row += len(batch.failed_items) if spot.items_in_rows else 1
+        if block.spot is not None:
+            out += _batch_records(block.spot, {**common, "source": "page", "file_checksum": None, "table": t})
+    on_page = [b.spot for b in tables]
+    for a in story.attachments:
+        if a.spot is not None and a.spot not in on_page:
+            checksum = stored(a.href, a.spot)["checksum"]
+            out += _batch_records(a.spot, {**common, "source": "attachment", "file_checksum": checksum, "table": 0})
+    return out
+
+
+def _batch_records(spot: Any, common: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.replica.notices import UNKNOWN_COLUMN
+
+    out = []
+    rows, row = spot.rows(), 0
+    for batch in spot.batches:
+        out.append({
+            **common, "row": row,
+            "product": batch.product, "model": batch.model, "trademark": batch.trademark, "batch": batch.batch,
+            "manufacturer": batch.manufacturer, "manufacturer_address": batch.manufacturer_address,
+            "sampled_unit": batch.sampled_unit, "sampled_unit_address": batch.sampled_unit_address,
+            "parties": batch.parties, "origin_country": batch.origin_country,
+            "failed_items": batch.failed_items, "agencies": batch.agencies, "note": batch.note,
+            "maker_denies": batch.maker_denies,
+            "extra": {UNKNOWN_COLUMN: batch.extra[UNKNOWN_COLUMN]} if UNKNOWN_COLUMN in spot.headers else {},
+            "raw": dict(zip(spot.headers, rows[row])),
+        })
+        row += len(batch.failed_items) if spot.items_in_rows else 1
     return out
