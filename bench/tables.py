@@ -2,7 +2,8 @@
 
 Each plain replica article (current layout, UTF-8, one page) is measured as served and again with a
 spot-check table of about 100 rows pasted into its body (the replica's Word paste: merged cells,
-fragments, captions), the two taking turns page by page; the records of the table are timed apart.
+fragments, captions), the two taking turns page by page; the records of the table are timed apart,
+and so is reading the same tables from the ``.xls`` and ``.xlsx`` files a notice attaches.
 """
 
 from __future__ import annotations
@@ -14,24 +15,26 @@ import time
 from typing import Any
 
 from cqnnews.parsers import extract_bytes
+from cqnnews.sheets import read_sheets
 from cqnnews.spotchecks import records
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.replica import render
-from tests.replica.notices import make_table
+from tests.replica.notices import SpotTable, make_table
 from tests.replica.site import Site
 
 ORIGIN = "https://www.cqn.com.cn"
 URLS = SiteUrls(ORIGIN)
 ROWS = 100
+SHEETS = 10  # files read of each kind
 
 
-def big_table(rng: random.Random) -> tuple[str, int]:
-    """A spot-check table's HTML with about ``ROWS`` rows, and its row count."""
+def big_table(rng: random.Random) -> SpotTable:
+    """A spot-check table with about ``ROWS`` rows."""
     table = make_table(rng, "电线电缆", medical=False)
     while len(table.rows()) < ROWS:
         table.batches += make_table(rng, "电线电缆", medical=False).batches
-    return table.html(), len(table.rows())
+    return table
 
 
 def samples(count: int = 60) -> list[dict[str, Any]]:
@@ -44,10 +47,10 @@ def samples(count: int = 60) -> list[dict[str, Any]]:
             continue
         page = render.article(site, ref)
         assert page is not None
-        html, rows = big_table(rng)
-        notice = page.body.replace(b"<!--/enpcontent-->", html.encode() + b"<!--/enpcontent-->", 1)
-        out.append({"url": ORIGIN + ref.path, "plain": page.body, "notice": notice, "rows": rows,
-                    "content_type": page.content_type})
+        table = big_table(rng)
+        notice = page.body.replace(b"<!--/enpcontent-->", table.html().encode() + b"<!--/enpcontent-->", 1)
+        out.append({"url": ORIGIN + ref.path, "plain": page.body, "notice": notice, "rows": len(table.rows()),
+                    "content_type": page.content_type, "table": table})
         if len(out) == count:
             break
     return out
@@ -68,6 +71,13 @@ def measure(rounds: int = 3) -> dict[str, Any]:
             start = time.perf_counter()
             found += len(records(record))
             spent["records"] += time.perf_counter() - start
+    files = {kind: [(getattr(p["table"], kind)(), p["url"] + "." + kind) for p in sample[:SHEETS]]
+             for kind in ("xls", "xlsx")}
+    for kind, sheets in files.items():
+        start = time.perf_counter()
+        for data, name in sheets:
+            read_sheets(data, name)
+        spent[kind] = (time.perf_counter() - start) * 1000 / len(sheets)
     gc.enable()
     n = rounds * len(sample)
     plain, notice, recs = (spent[k] * 1000 / n for k in ("plain", "notice", "records"))
@@ -77,7 +87,10 @@ def measure(rounds: int = 3) -> dict[str, Any]:
             "notice_times_plain_per_kib": round((notice / kib["notice"]) / (plain / kib["plain"]), 2),
             "records_per_page": round(found / n, 1), "plain_ms_per_page": round(plain, 3),
             "notice_ms_per_page": round(notice, 3), "records_ms_per_page": round(recs, 3),
-            "notice_times_plain": round(notice / plain, 2), "notice_and_records_times_plain": round((notice + recs) / plain, 2)}
+            "notice_times_plain": round(notice / plain, 2),
+            "notice_and_records_times_plain": round((notice + recs) / plain, 2),
+            "xls_ms_per_file": round(spent["xls"], 2), "xlsx_ms_per_file": round(spent["xlsx"], 2),
+            "xls_times_plain": round(spent["xls"] / plain, 1), "xlsx_times_plain": round(spent["xlsx"] / plain, 1)}
 
 
 if __name__ == "__main__":
