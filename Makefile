@@ -6,7 +6,7 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv lock demo test tools crawl smoke redis redis-server bench bench-extract bench-redis clean
+.PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-extract bench-redis clean
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
 	@echo "make bench                crawl overhead, requests per incremental run, memory (about 15 minutes)"
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
+	@echo "make dataset              update dataset/ (Parquet + DuckDB) from every feed not ingested yet"
 	@echo "make lock                 pin the dependencies again (requirements.lock) from pyproject.toml"
 
 # Installs the exact versions of requirements.lock (made from pyproject.toml by `make lock`), then
@@ -32,6 +33,9 @@ venv: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/python -m scripts.demo
+
+dataset: $(INSTALLED)  # every feed of CQN_FEED_DIR not ingested yet into CQN_DATASET_DIR (Parquet + DuckDB)
+	$(BIN)/scrapy dataset
 
 smoke: $(INSTALLED)  # against CQN_BASE_URL (the real site by default): a table, smoke.json, exit 1 if anything failed
 	$(BIN)/scrapy smoke

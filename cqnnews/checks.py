@@ -55,6 +55,16 @@ def _number(name: str, value: Any, least: float, what: str) -> None:
         raise BadArgument(f"{name} must be a number ≥ {least:g} ({what}), got {value!r}")
 
 
+BOOLEANS = {"CQN_DATASET_AUTO": "update the dataset after each crawl"}
+_TRUTH = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False,
+          "": False}
+
+
+def _boolean(name: str, value: Any, what: str) -> None:
+    if not isinstance(value, bool) and str(value).strip().lower() not in _TRUTH:
+        raise BadArgument(f"{name} must be true or false ({what}), got {value!r}")
+
+
 def _node_ids(value: Any) -> None:
     accepted = 'CQN_NODE_IDS must map listing names to node ids, e.g. {"要闻": 20762} or {"要闻": [20762, 20796]}'
     try:
@@ -76,6 +86,7 @@ def check_settings(settings: BaseSettings) -> None:
     checks: list[Callable[[], None]] = [
         *(lambda n=name, a=args: _whole(n, settings.get(n), *a) for name, args in WHOLE_NUMBERS.items()),
         *(lambda n=name, a=args: _number(n, settings.get(n), *a) for name, args in NUMBERS.items()),
+        *(lambda n=name, w=what: _boolean(n, settings.get(n), w) for name, what in BOOLEANS.items()),
     ]
     for check in checks:
         check()

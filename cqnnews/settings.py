@@ -27,6 +27,10 @@ CQN_FEED_DIR = os.environ.get("CQN_FEED_DIR", "feeds")
 CQN_KEEP_FEEDS_DAYS = os.environ.get("CQN_KEEP_FEEDS_DAYS", "0")
 # Node ids by sub-section name, used only where the navigation does not name a listing.
 CQN_NODE_IDS: dict[str, int] = {}
+# scrapy dataset: every feed of CQN_FEED_DIR as Parquet tables and a DuckDB database, here; with
+# CQN_DATASET_AUTO=true, updated after each crawl that stored a feed.
+CQN_DATASET_DIR = os.environ.get("CQN_DATASET_DIR", "dataset")
+CQN_DATASET_AUTO = os.environ.get("CQN_DATASET_AUTO", "false")
 # Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3
 CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
 # Several workers sharing one crawl: redis://host:port/db (empty: one process, no Redis needed).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -78,3 +79,9 @@ class Command(ScrapyCrawl):
             self.exitcode = UNHEALTHY
             return
         self.exitcode = int(crawler.stats.get_value("cqnnews/exit_status", UNHEALTHY))
+        if self.settings.getbool("CQN_DATASET_AUTO") and crawler.stats.get_value("cqnnews/committed"):
+            from cqnnews.commands.dataset import run_update
+
+            feeds = Path(self.settings.get("CQN_FEED_DIR") or "feeds")
+            if run_update(feeds, Path(self.settings.get("CQN_DATASET_DIR") or "dataset")) != HEALTHY:
+                self.exitcode = UNHEALTHY

@@ -210,6 +210,7 @@ class RunLedger:
                 else:  # another storage (stdout:, s3://...): accepted by it
                     where = redact(self.stored_uri or self.feed or "")
                     committed = run.store.commit_exported(run.scratch.exported(), where, run.unchanged, retry)
+                stats.set_value("cqnnews/committed", committed)
                 failpoints.reached("state_committed")
             except Exception as exc:
                 logger.error("could not update the crawl state %s (%s); articles of this run stay pending",

@@ -1,0 +1,53 @@
+"""``scrapy dataset``: every feed of ``CQN_FEED_DIR`` (all spiders) into the dataset in ``CQN_DATASET_DIR``.
+
+Ingests only the feeds it has not ingested before; safe to kill at any moment (the previous
+dataset stays readable, the next run completes it); one line on stdout saying what it did, or one
+line on stderr and exit status 1 if it could not.  See :mod:`cqnnews.dataset`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+
+from cqnnews.dataset import DatasetError, update
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False  # no crawl: no Scrapy start-up lines, its own one line says what it did
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Update the dataset (Parquet + DuckDB) from every feed not ingested yet"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--feeds", help="the feed folder (CQN_FEED_DIR, feeds/)")
+        parser.add_argument("--dataset", help="the dataset folder (CQN_DATASET_DIR, dataset/)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
+        feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
+        dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
+        self.exitcode = run_update(feeds, dataset)
+
+
+def run_update(feeds: Path, dataset: Path) -> int:
+    """The update with its one line of outcome; 0, or 1 when it could not be done."""
+    try:
+        done = update(feeds, dataset)
+    except (DatasetError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"cqnnews: error: dataset {dataset} not updated: {reason}; the previous dataset is unchanged",
+              file=sys.stderr)
+        return 1
+    print(f"cqnnews: {done.line()} ({dataset})")
+    return 0

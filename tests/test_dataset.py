@@ -1,0 +1,176 @@
+"""scrapy dataset (cqnnews/dataset.py): each article once at its latest revision, typed, updated by the months its
+new lines touch, and whole whenever it is killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from cqnnews.dataset import CURRENT, DATABASE, generation_of, update
+from cqnnews.failpoints import DATASET_POINTS
+from tests.crawl import ROOT
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+BASE = json.loads(next(iter(sorted(PAGES.glob("ms_*.expected.json")))).read_text(encoding="utf-8"))
+
+
+def line(aid: int, revision: int = 1, fetched: str = "2026-11-01T00:00:00Z", published: str | None =
+         "2026-11-02T10:00:00+08:00", title: str = "标题") -> dict[str, Any]:
+    return {**BASE, "article_id": aid, "url": f"https://www.cqn.com.cn/ms/content/{aid}.htm", "revision": revision,
+            "fetched_at": fetched, "published_at": published, "title": title}
+
+
+def spot(aid: int, published: str | None, product: str, row: int = 0) -> dict[str, Any]:
+    return {"article_id": aid, "url": f"https://www.cqn.com.cn/ms/content/{aid}.htm", "published_at": published,
+            "issuer": "市场监管总局", "scope": "national", "source": "page", "file_checksum": None, "table": 0, "row": row,
+            "product": product, "model": None, "trademark": None, "batch": "2026-01-01", "manufacturer": "某公司",
+            "manufacturer_address": None, "sampled_unit": "某店", "sampled_unit_address": None, "parties": [],
+            "origin_country": None, "failed_items": [{"item": "菌落总数", "result": "1", "standard": "2"}],
+            "agencies": [{"role": None, "name": "某院"}], "note": None, "maker_denies": False,
+            "extra": {"任务来源": "国家"}, "raw": {"样品名称": product}}
+
+
+def write_feed(folder: Path, name: str, lines: list[dict[str, Any]], spots: list[dict[str, Any]] = ()) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    if spots:
+        (folder / f"{name}.spotchecks.jsonl").write_text(
+            "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in spots), encoding="utf-8")
+    return path
+
+
+def articles(dataset: Path) -> dict[int, dict[str, Any]]:
+    frame = pd.read_parquet(dataset / CURRENT / "articles")
+    assert frame.article_id.is_unique
+    return {int(r["article_id"]): r for r in frame.to_dict("records")}
+
+
+def spotchecks(dataset: Path) -> list[tuple[int, str]]:
+    con = duckdb.connect(str(dataset / DATABASE), read_only=True)
+    try:
+        return con.sql("SELECT article_id, product FROM spotchecks ORDER BY article_id, row").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def two_days(tmp_path: Path) -> tuple[Path, Path]:
+    feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
+    sept = "2026-09-15T10:00:00+08:00"
+    write_feed(feeds / "minsheng", "20261101T000000Z",
+               [line(1, published="2026-10-31T23:30:00+08:00"), line(2), line(3, published=sept)],
+               [spot(2, "2026-11-02T10:00:00+08:00", "旧的")])
+    update(feeds, dataset)
+    write_feed(feeds / "minsheng", "20261102T000000Z",
+               [line(1, 2, "2026-11-02T00:00:00Z", "2026-11-01T08:00:00+08:00", "更正"),
+                line(2, 2, "2026-11-02T00:00:00Z", title="更正二")],
+               [spot(2, "2026-11-02T10:00:00+08:00", "新的甲"), spot(2, "2026-11-02T10:00:00+08:00", "新的乙", 1)])
+    return feeds, dataset
+
+
+def test_each_article_once_at_its_latest_revision_with_its_records(two_days: tuple[Path, Path]) -> None:
+    feeds, dataset = two_days
+    done = update(feeds, dataset)
+    assert done.feeds == ["minsheng/20261102T000000Z.jsonl"] and done.lines == 2
+    assert done.months_rewritten == ["2026-10", "2026-11"]  # 1 moved from October (Beijing time) to November
+    rows = articles(dataset)
+    assert {aid: (r["revision"], r["revisions"], r["title"]) for aid, r in rows.items()} == {
+        1: (2, 2, "更正"), 2: (2, 2, "更正二"), 3: (1, 1, "标题")}
+    assert rows[1]["first_seen"] == pd.Timestamp("2026-11-01T00:00:00Z")
+    assert rows[1]["last_seen"] == pd.Timestamp("2026-11-02T00:00:00Z")
+    assert rows[1]["feed"] == "minsheng/20261102T000000Z.jsonl" and rows[3]["month"] == "2026-09"
+    assert spotchecks(dataset) == [(2, "新的甲"), (2, "新的乙")]  # the records of its latest line only
+    assert not (dataset / CURRENT / "articles" / "month=2026-10").exists()
+
+
+def test_the_types_analysts_read(two_days: tuple[Path, Path]) -> None:
+    feeds, dataset = two_days
+    update(feeds, dataset)
+    frame = pd.read_parquet(dataset / CURRENT / "articles")
+    assert str(frame.published_at.dtype).endswith(", Asia/Shanghai]") and str(frame.fetched_at.dtype).endswith(
+        ", UTC]")
+    assert isinstance(frame.authors.iloc[0], (list, pa.Array)) or hasattr(frame.authors.iloc[0], "__len__")
+    con = duckdb.connect(str(dataset / DATABASE), read_only=True)
+    try:
+        types = dict(con.sql("SELECT column_name, column_type FROM (DESCRIBE articles)").fetchall())
+        assert types["published_at"] == "TIMESTAMP WITH TIME ZONE" and types["authors"] == "VARCHAR[]"
+        assert types["attachments"].startswith("STRUCT(") and types["attachments"].endswith("[]")
+        spot_types = dict(con.sql("SELECT column_name, column_type FROM (DESCRIBE spotchecks)").fetchall())
+        assert spot_types["extra"] == "MAP(VARCHAR, VARCHAR)" and spot_types["failed_items"].endswith("[]")
+        assert con.execute("SELECT extra['任务来源'] FROM spotchecks LIMIT 1").fetchone() == ("国家",)
+    finally:
+        con.close()
+
+
+def test_an_update_rewrites_only_the_months_its_lines_touch(two_days: tuple[Path, Path]) -> None:
+    feeds, dataset = two_days
+    update(feeds, dataset)
+    [september] = (dataset / CURRENT / "articles" / "month=2026-09").glob("*.parquet")
+    before, old = september.stat().st_ino, generation_of(dataset)
+    write_feed(feeds / "yaowen", "20261103T000000Z", [line(4, fetched="2026-11-03T00:00:00Z")])
+    done = update(feeds, dataset)
+    assert done.months_rewritten == ["2026-11"] and len(articles(dataset)) == 4
+    [september] = (dataset / CURRENT / "articles" / "month=2026-09").glob("*.parquet")
+    assert september.stat().st_ino == before  # linked, not written again
+    assert old is not None and not old.exists()  # the previous generation removed once current moved
+    assert update(feeds, dataset).feeds == []  # nothing new: nothing done
+
+
+def test_an_older_line_ingested_later_changes_only_when_it_was_seen(two_days: tuple[Path, Path]) -> None:
+    feeds, dataset = two_days
+    update(feeds, dataset)
+    write_feed(feeds / "newscenter", "20261103T000000Z", [line(1, 1, "2026-11-03T00:00:00Z", title="另一个蜘蛛")])
+    update(feeds, dataset)
+    row = articles(dataset)[1]
+    assert (row["revision"], row["title"]) == (2, "更正")
+    assert row["last_seen"] == pd.Timestamp("2026-11-03T00:00:00Z")
+
+
+def test_no_feed_and_an_empty_feed_give_a_readable_empty_dataset(tmp_path: Path) -> None:
+    write_feed(tmp_path / "feeds" / "yaowen", "20261101T000000Z", [])
+    done = update(tmp_path / "feeds", tmp_path / "dataset")
+    assert done.articles == 0 and articles(tmp_path / "dataset") == {} and spotchecks(tmp_path / "dataset") == []
+
+
+def scrapy_dataset(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scrapy", "dataset", "--feeds", str(cwd / "feeds"), "--dataset",
+                           str(cwd / "dataset")], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env})
+
+
+@pytest.mark.parametrize("point", DATASET_POINTS)
+def test_killed_at_any_point_the_previous_dataset_stays_and_the_next_run_completes(
+        two_days: tuple[Path, Path], point: str, tmp_path: Path) -> None:
+    feeds, dataset = two_days
+    before = articles(dataset)
+    killed = scrapy_dataset(tmp_path, CQN_FAILPOINT=point)
+    assert killed.returncode == -9
+    now = articles(dataset)  # readable, whichever generation current points to
+    assert now.keys() == before.keys()
+    assert {aid: r["revision"] for aid, r in now.items()} in ({aid: r["revision"] for aid, r in before.items()},
+                                                             {1: 2, 2: 2, 3: 1})
+    again = scrapy_dataset(tmp_path)
+    assert again.returncode == 0, again.stderr
+    rows = articles(dataset)
+    assert {aid: r["revision"] for aid, r in rows.items()} == {1: 2, 2: 2, 3: 1}
+    assert spotchecks(dataset) == [(2, "新的甲"), (2, "新的乙")]
+    assert [p.name for p in dataset.glob("gen-*")] == [generation_of(dataset).name]  # type: ignore[union-attr]
+
+
+def test_a_broken_feed_is_one_line_and_changes_nothing(two_days: tuple[Path, Path], tmp_path: Path) -> None:
+    feeds, dataset = two_days
+    (feeds / "minsheng" / "20261102T000000Z.jsonl").write_text('{"article_id": 1, "title": \n', encoding="utf-8")
+    result = scrapy_dataset(tmp_path)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "20261102T000000Z.jsonl" in result.stderr and "Traceback" not in result.stderr
+    assert {aid: r["revision"] for aid, r in articles(dataset).items()} == {1: 1, 2: 1, 3: 1}
