@@ -27,6 +27,10 @@ WHOLE_NUMBERS = {
     "CQN_MAX_ARTICLE_PAGES": (1, "pages read of one article"),
     "CQN_SMOKE_ARTICLES": (0, "articles read per listing by scrapy smoke (0: a crawl)"),
     "CQN_ATTACHMENT_ATTEMPTS": (1, "runs that try to download an attachment before it is given up"),
+    "CQN_MONITOR_RUNS": (1, "earlier runs the monitors compare a run with"),
+    "CQN_MONITOR_MIN_RUNS": (1, "earlier runs needed before a monitor compares"),
+    "CQN_MONITOR_MIN_ARTICLES": (1, "articles a run must read for its field shares to count"),
+    "CQN_MONITOR_SILENT_DAYS": (1, "days without new articles before a section is called silent"),
 }
 NUMBERS = {
     "CQN_PROGRESS_SECONDS": (0.0, "seconds between progress lines (0: none)"),
@@ -34,6 +38,8 @@ NUMBERS = {
     "CQN_BACKOFF_MAX": (0.0, "seconds of the longest retry wait"),
     "CQN_REDIS_OUTAGE_MAX": (0.0, "seconds workers wait for Redis before they stop"),
     "CQN_KEEP_FEEDS_DAYS": (0.0, "days feeds are kept in the feed directory (0: for ever)"),
+    "CQN_MONITOR_COVERAGE_DROP": (0.0, "fall of a field's share the monitors allow, e.g. 0.2"),
+    "CQN_MONITOR_READER_RISE": (0.0, "rise of the generic reader's or fallbacks' share the monitors allow, e.g. 0.2"),
 }
 
 
@@ -55,7 +61,9 @@ def _number(name: str, value: Any, least: float, what: str) -> None:
         raise BadArgument(f"{name} must be a number ≥ {least:g} ({what}), got {value!r}")
 
 
-BOOLEANS = {"CQN_DATASET_AUTO": "update the dataset after each crawl"}
+BOOLEANS = {"CQN_DATASET_AUTO": "update the dataset after each crawl",
+            "CQN_MONITORS": "compare each run with its history",
+            "CQN_ALERT_ALWAYS": "alert after every run, not only unhealthy ones"}
 _TRUTH = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False,
           "": False}
 
@@ -90,6 +98,10 @@ def check_settings(settings: BaseSettings) -> None:
     ]
     for check in checks:
         check()
+    from cqnnews.alerts import check_alert_settings
+
+    if (problem := check_alert_settings(settings)) is not None:
+        raise BadArgument(problem)
 
 
 def now_or_real(settings: BaseSettings) -> datetime:

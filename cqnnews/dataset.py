@@ -297,6 +297,22 @@ def _keys(table: pa.Table) -> pa.Array:
     return pc.binary_join_element_wise(pc.cast(table["article_id"], pa.string()), table["feed"], " ")
 
 
+def _by_month(new: pa.Table, winners: pa.Table) -> dict[str, pa.Table]:
+    """The new rows that are their article's latest line, by the month they go to (one pass over the lines)."""
+    if not new.num_rows or not winners.num_rows:
+        return {}
+    target = pc.take(winners["month"], pc.index_in(_keys(new), value_set=_keys(winners)))
+    kept = pc.is_valid(target)
+    new, target = new.filter(kept), target.filter(kept)
+    order = pc.sort_indices(target)
+    new, target = new.take(order), pc.take(target, order).combine_chunks()
+    out, start = {}, 0
+    for run in pc.run_end_encode(target).run_ends.to_pylist() if len(target) else []:
+        out[target[start].as_py()] = new.slice(start, run - start)
+        start = run
+    return out
+
+
 def _write_table(name: str, current: Path | None, target: Path, touched: list[str], winners: pa.Table,
                  new: pa.Table, generation: int) -> int:
     """Write ``name`` of the new generation: each touched month rewritten, the others linked; its rows."""
@@ -314,12 +330,12 @@ def _write_table(name: str, current: Path | None, target: Path, touched: list[st
         new = new.drop_columns(["month"]).append_column("revisions", new["revision"])
         new = new.append_column("first_seen", new["fetched_at"]).append_column("last_seen", new["fetched_at"])
         new = new.select(schema.names)
+    by_month = _by_month(new, winners)
     for month in touched:
         ours = winners.filter(pc.equal(winners["month"], month))
         ours_keys = _keys(ours)
         old = pq.read_table(existing[month], schema=schema) if month in existing else schema.empty_table()
-        fresh = new.filter(pc.is_in(_keys(new), value_set=ours_keys)) if new.num_rows else new
-        table = pa.concat_tables([old, fresh.cast(schema)])
+        table = pa.concat_tables([old, by_month.get(month, new.schema.empty_table()).cast(schema)])
         keys = _keys(table)
         # an article no line changed, or the row of its latest line
         keep = pc.or_(pc.invert(pc.is_in(table["article_id"], value_set=changed)), pc.is_in(keys, value_set=ours_keys))

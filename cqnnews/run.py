@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 
 from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
+from cqnnews.history import Reading
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.scratch import RunScratch
@@ -66,6 +67,7 @@ class Run:
     attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
     attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
     attachment_retries: dict[int, Retry] = field(default_factory=dict)  # exported, a file to fetch next run
+    reading: Reading = field(default_factory=Reading)  # every article read, counted for the monitors
     prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
     where: str = "navigation"
     articles_scheduled: bool = False

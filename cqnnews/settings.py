@@ -31,6 +31,23 @@ CQN_NODE_IDS: dict[str, int] = {}
 # CQN_DATASET_AUTO=true, updated after each crawl that stored a feed.
 CQN_DATASET_DIR = os.environ.get("CQN_DATASET_DIR", "dataset")
 CQN_DATASET_AUTO = os.environ.get("CQN_DATASET_AUTO", "false")
+# Monitors (cqnnews/monitors.py, spidermon): each run compared with the last CQN_MONITOR_RUNS runs kept in the
+# crawl state; a failed monitor is a problem of the run (exit 1). Off in shared crawls (each worker sees a share).
+CQN_MONITORS = os.environ.get("CQN_MONITORS", "true")
+CQN_MONITOR_RUNS = 30  # earlier runs compared with (their median)
+CQN_MONITOR_MIN_RUNS = 3  # earlier runs needed before a monitor compares (else it is skipped)
+CQN_MONITOR_MIN_ARTICLES = 5  # articles a run must read for its field shares to count
+CQN_MONITOR_SILENT_DAYS = 3  # days without a new article in a section that publishes on most days
+CQN_MONITOR_COVERAGE_DROP = 0.2  # fall of a field's share (0.2: 20 points), or of the median body length (20%)
+CQN_MONITOR_READER_RISE = 0.2  # rise of the share read by the generic reader or with a fallback reading
+# Alerts after an unhealthy run (every run with CQN_ALERT_ALWAYS=true): a Slack-compatible JSON POST to
+# CQN_ALERT_WEBHOOK, an e-mail to CQN_ALERT_EMAIL (comma-separated) through CQN_SMTP_URL
+# (smtp://user:password@host:port, smtps://... for TLS, ?starttls=true to upgrade). Never logged in full.
+CQN_ALERT_WEBHOOK = os.environ.get("CQN_ALERT_WEBHOOK", "")
+CQN_ALERT_EMAIL = os.environ.get("CQN_ALERT_EMAIL", "")
+CQN_SMTP_URL = os.environ.get("CQN_SMTP_URL", "")
+CQN_ALERT_FROM = os.environ.get("CQN_ALERT_FROM", "")
+CQN_ALERT_ALWAYS = os.environ.get("CQN_ALERT_ALWAYS", "false")
 # Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3
 CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
 # Several workers sharing one crawl: redis://host:port/db (empty: one process, no Redis needed).

@@ -86,8 +86,8 @@ def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tal
     return {
         "spider": spider,
         "feed": feed,
-        "started_at": _iso(stats.get("start_time")),
-        "finished_at": _iso(stats.get("finish_time")),
+        "started_at": iso(stats.get("start_time")),
+        "finished_at": iso(stats.get("finish_time")),
         "duration_seconds": _seconds(stats.get("start_time"), stats.get("finish_time")),
         "finish_reason": reason,
         "run": run or {},
@@ -133,5 +133,5 @@ def _seconds(start: Any, finish: Any) -> float | None:
     return round((finish - start).total_seconds(), 1) if start is not None and finish is not None else None
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None

@@ -20,9 +20,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from cqnnews import __version__, failpoints, summary
+from cqnnews import __version__, alerts, failpoints, monitors, summary
+from cqnnews.alerts import Alert, webhook_host
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
+from cqnnews.history import RunProfile
 from cqnnews.items import item_record
+from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
 from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
@@ -52,6 +55,7 @@ class RunLedger:
         self.feed = feeds[0] if feeds else None
         self.spotchecks = self._spotcheck_feed()
         self.spotchecks_path: Path | None = None  # where they were stored
+        self.profile: RunProfile | None = None  # this run, for the history the monitors read
 
     def _spotcheck_feed(self) -> SpotCheckFeed | None:
         """The run's spot-check records: beside a local feed, else in ``CQN_FEED_DIR/<spider>/``; none without
@@ -104,6 +108,38 @@ class RunLedger:
         self.spotchecks_path = final
         failpoints.reached("spotchecks_stored")
         return True
+
+    def _write_summary(self, path: Path | None, report: dict[str, Any]) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            logger.error("could not write the run summary %s (%s)", path, exc.strerror or exc)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
+
+    def _monitors(self, stored: bool) -> list[str]:
+        """This run's profile (kept for the next runs) and the problems the monitors found against the history;
+        none with CQN_MONITORS off, in a shared crawl (a worker reads a share), or without a feed."""
+        settings = self.crawler.settings
+        if not settings.getbool("CQN_MONITORS") or settings.get("CQN_REDIS_URL") or not self.feed:
+            return []
+        run = self.run
+        walked = set(run.routes) | set(run.tally)
+        self.profile = RunProfile(day=run.now.date().isoformat(), started_at=summary.iso(
+            self.crawler.stats.get_value("start_time") if self.crawler.stats else None),
+            articles_read=run.reading.articles, shares=run.reading.shares(),
+            new_by_section={name: run.tally.get(name, {}).get("new", 0) for name in sorted(walked)},
+            routes=dict(sorted(run.routes.items())))
+        limits = MonitorLimits.from_settings(settings)
+        try:
+            history = [RunProfile.of(r) for r in run.store.runs(limits.runs)]
+            return monitors.check(self.profile, history, limits)
+        except Exception as exc:  # a monitor that breaks must not hide the run's outcome
+            logger.error("the monitors could not run (%s: %s)", type(exc).__name__, exc)
+            return [f"the monitors could not run ({type(exc).__name__})"]
 
     def _tidy(self, spider: str) -> None:
         """The default feed directory: dead runs' .part files, and feeds past CQN_KEEP_FEEDS_DAYS."""
@@ -223,13 +259,21 @@ class RunLedger:
         elif run.prepared_feed is not None:
             run.store.discard_prepared(run.prepared_feed)
         pending = run.store.pending_count() if stored else -1
+        monitored = self._monitors(stored) if stored else []
+        issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored, missing=run.missing)
+        issues += monitored
+        if self.profile is not None:
+            self.profile.healthy = not issues
+            try:
+                run.store.record_run(self.profile.record())
+            except Exception as exc:  # the history only; the run itself is committed
+                logger.error("could not record the run in the crawl state's history (%s)", exc)
         run.coordination.close()
         if self.feed_lock is not None:
             self.feed_lock.path.unlink(missing_ok=True)
             self.feed_lock.release()
         run.store.close()
         run.scratch.close()
-        issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored, missing=run.missing)
         feed = redact(self.stored_uri or self.feed) if self.feed else None
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
                                run.failed, issues, committed, pending, self._what_ran(earliest, latest),
@@ -239,17 +283,22 @@ class RunLedger:
         report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,
                                 "records": self.spotchecks.count if self.spotchecks else 0,
                                 "invalid": self.spotchecks.invalid if self.spotchecks else 0}
+        report["monitors"] = {"profile": self.profile.record() if self.profile else None, "problems": monitored}
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         path = summary.summary_location(feed, self.crawler.settings.get("CQN_FEED_DIR"), run.spider,
                                         stats.get_value("start_time"))
+        self._write_summary(path, report)
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            except OSError as exc:
-                logger.error("could not write the run summary %s (%s)", path, exc.strerror or exc)
-                stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
             failpoints.reached("summary_written")
+        failures = alerts.send(self.crawler.settings, Alert(run.spider, report["healthy"], report["problems"],
+                                                            str(path) if path else None, None, feed)) \
+            if self.feed else []  # scrapy parse, smoke: no crawl to alert about
+        if failures:  # said in the summary too: a run whose alert was lost is not healthy
+            report["problems"] += failures
+            report.update(healthy=False, exit_status=summary.UNHEALTHY)
+            stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
+            self._write_summary(path, report)
+            issues = report["problems"]
         self._tidy(run.spider)
         t = report["totals"]
         logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped, %d not fetched; %s; "
@@ -269,6 +318,8 @@ def given_settings(settings: Any) -> dict[str, Any]:
             value = settings.get(name)
             if isinstance(value, BaseSettings):  # FEEDS: its URIs may carry credentials
                 value = {redact(str(key)): str(options) for key, options in value.copy_to_dict().items()}
+            elif isinstance(value, str) and "WEBHOOK" in name and value:
+                value = webhook_host(value)  # a Slack webhook's path is its secret
             elif isinstance(value, str) and any(mark in name for mark in SECRET_SETTINGS):
                 value = redact(value) if "://" in value else ("***" if value and "_URL" not in name else value)
             given[name] = value if isinstance(value, (str, int, float, bool, type(None), dict)) else str(value)

@@ -133,6 +133,7 @@ class ArticleCallbacks:
         for name, reading in pages[0].fallbacks.items():
             run.count(f"extract/fallback/{name}/{reading}")
         response.meta["fallbacks"] = pages[0].fallbacks  # for scrapy smoke's report
+        run.reading.add(article, pages[0].fallbacks)
         yield article
 
     def article_failed(self, failure: Failure) -> None:

@@ -19,7 +19,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
 
-from cqnnews.state.store import SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError, utc_now
+from cqnnews.state.store import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError, utc_now
 from cqnnews.urls import redact
 
 
@@ -232,6 +232,15 @@ class RedisStateStore:
             pipe.hdel(self.key("prepared"), done[1])
         pipe.execute()
         return len(records)
+
+    def runs(self, last: int) -> list[dict[str, Any]]:
+        return [json.loads(raw) for raw in reversed(self.db.lrange(self.key("runs"), 0, last - 1))]
+
+    def record_run(self, profile: dict[str, Any], keep: int = KEEP_RUNS) -> None:
+        pipe = self.db.pipeline(transaction=True)
+        pipe.lpush(self.key("runs"), json.dumps(profile, ensure_ascii=False))
+        pipe.ltrim(self.key("runs"), 0, keep - 1)
+        pipe.execute()
 
     def update_listings(self, incomplete: Iterable[str], complete: Iterable[str]) -> None:
         pipe = self.db.pipeline(transaction=True)

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS prepared (
     part TEXT NOT NULL,
     PRIMARY KEY (feed, article_id)
 );
+CREATE TABLE IF NOT EXISTS runs (n INTEGER PRIMARY KEY AUTOINCREMENT, profile TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending (
     article_id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -101,6 +102,9 @@ class Pending:
     sections: list[str]
     reason: str | None
     attempts: int
+
+
+KEEP_RUNS = 400  # run profiles kept in the state: more than a year of daily runs
 
 
 class Retry(NamedTuple):
@@ -245,6 +249,17 @@ class StateStore:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def runs(self, last: int) -> list[dict[str, Any]]:
+        """The profiles of the ``last`` runs recorded (cqnnews.history), oldest first."""
+        rows = self.db.execute("SELECT profile FROM runs ORDER BY n DESC LIMIT ?", (last,)).fetchall()
+        return [json.loads(r[0]) for r in reversed(rows)]
+
+    def record_run(self, profile: dict[str, Any], keep: int = KEEP_RUNS) -> None:
+        """One run's profile; only the last ``keep`` are kept."""
+        with self.transaction():
+            self.db.execute("INSERT INTO runs (profile) VALUES (?)", (json.dumps(profile, ensure_ascii=False),))
+            self.db.execute("DELETE FROM runs WHERE n <= (SELECT max(n) FROM runs) - ?", (keep,))
 
     # --- writing -------------------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+"""Three daily runs of minsheng on the replica's clock, each updating the dataset (CQN_DATASET_AUTO=true): every
+article once at its latest revision, the spot-check records of that revision, read by DuckDB and pandas."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from cqnnews.dataset import CURRENT, DATABASE
+from cqnnews.feeds import article_feeds
+from tests.conftest import NOW, SCALE, SEED
+from tests.crawl import read_feed, run_crawl
+from tests.redis_server import free_port
+from tests.replica.process import running_replica
+from tests.replica.site import Site
+from tests.replica.truth import expected_feed, expected_spotchecks, leaves_of
+
+TOMORROW = NOW + timedelta(days=1)
+
+
+def crawl(url: str, workdir: Path, *args: str, now: Any) -> subprocess.CompletedProcess[str]:
+    return run_crawl("minsheng", url, workdir, *args, CQN_NOW=now.isoformat(), CQN_DATASET_AUTO="true")
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Today, tomorrow, tomorrow again with recheck_days=3 (corrected articles: their second revision)."""
+    workdir = tmp_path_factory.mktemp("dataset")
+    port = free_port()
+    out: dict[str, Any] = {"workdir": workdir}
+    with running_replica(seed=SEED, scale=SCALE, now=NOW, port=port) as today:
+        out["runs"] = [crawl(today.url, workdir, now=NOW)]
+    with running_replica(seed=SEED, scale=SCALE, now=TOMORROW, port=port) as tomorrow:
+        out["runs"].append(crawl(tomorrow.url, workdir, now=TOMORROW))
+        out["runs"].append(crawl(tomorrow.url, workdir, "-a", "recheck_days=3", now=TOMORROW))
+    return out
+
+
+def test_each_run_updated_the_dataset(days: dict[str, Any]) -> None:
+    for n, run in enumerate(days["runs"], start=1):
+        assert run.returncode == 0, run.stdout[-500:] + run.stderr[-2000:]
+        assert f"cqnnews: dataset generation {n}: 1 new feeds" in run.stdout
+
+
+def test_every_article_once_at_its_latest_revision(days: dict[str, Any]) -> None:
+    site = Site(SEED, SCALE, TOMORROW)
+    truth = expected_feed(site, leaves_of(site, "民生"))
+    lines = [r for f in article_feeds(days["workdir"] / "feeds" / "minsheng") for r in read_feed(f)]
+    assert any(r["revision"] == 2 for r in lines), "the recheck found corrected articles"
+    frame = pd.read_parquet(days["workdir"] / "dataset" / CURRENT / "articles")
+    assert frame.article_id.is_unique and set(frame.article_id) == set(truth)
+    for row in frame.to_dict("records"):
+        want = truth[row["article_id"]]
+        latest = max(r["revision"] for r in lines if r["article_id"] == row["article_id"])
+        assert (row["revision"], row["revisions"], row["title"], row["body"]) == (
+            latest, latest, want["title"], want["body"])
+        assert row["first_seen"] <= row["last_seen"] and row["published_at"].isoformat() == want["published_at"]
+    assert str(frame.published_at.dtype).endswith(", Asia/Shanghai]")  # Parquet keeps ms at least
+
+
+def test_the_spotchecks_are_those_of_each_notices_latest_revision(days: dict[str, Any]) -> None:
+    site = Site(SEED, SCALE, TOMORROW)
+    con = duckdb.connect(str(days["workdir"] / "dataset" / DATABASE), read_only=True)
+    try:
+        got = con.execute("SELECT article_id, source, \"table\", row, product, manufacturer, batch FROM spotchecks "
+                          "ORDER BY 1, 2, 3, 4").fetchall()
+        ids = [aid for (aid,) in con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()]
+        # a ready query of the README: failed batches by issuer and month
+        by_month = con.execute("SELECT issuer, strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m') AS m, "
+                               "count(*) FROM spotchecks GROUP BY ALL").fetchall()
+    finally:
+        con.close()
+    want = sorted((r["article_id"], r["source"], r["table"], r["row"], r["product"], r["manufacturer"], r["batch"])
+                  for aid in ids for r in expected_spotchecks(site, site.article(aid)))
+    assert want and got == want
+    assert sum(n for _, _, n in by_month) == len(want)
