@@ -46,7 +46,7 @@ redis-server:  # the tests start their own, on free ports
 redis: redis-server
 	bash scripts/redis.sh start 6379 .cqnnews/redis
 
-tools:  # logrotate, to check deploy/logrotate/cqnnews
+tools:  # logrotate (deploy/logrotate/cqnnews) and chromium (the report test)
 	bash scripts/tools.sh
 
 test: $(INSTALLED) redis-server tools

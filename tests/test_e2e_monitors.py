@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cqnnews.feeds import article_feeds
 from tests.alert_servers import PASSWORD, smtp_server, webhook_receiver
+from tests.browser import render
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import run_crawl
 from tests.redis_server import free_port
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir = tmp_path_factory.mktemp("monitors")
     port = free_port()
-    out: dict[str, Any] = {"runs": [], "summaries": []}
+    out: dict[str, Any] = {"runs": [], "summaries": [], "workdir": workdir}
     with webhook_receiver() as hook, smtp_server() as mail:
         env = {"CQN_ALERT_WEBHOOK": hook.url, "CQN_ALERT_EMAIL": "desk@example.org", "CQN_SMTP_URL": mail.url}
         for day, articles in enumerate(("current", "current", "current", "redesign")):
@@ -61,3 +64,22 @@ def test_the_alert_names_the_problems_and_where_to_look(days: dict[str, Any]) ->
     assert post["cqnnews"]["summary"].endswith(".summary.json") and post["text"].startswith("[cqnnews] yaowen UNHEALTHY")
     assert mail["To"] == "desk@example.org" and "UNHEALTHY" in mail["Subject"]
     assert summary["problems"][0] in mail.get_payload(decode=True).decode()
+
+
+def test_the_report_and_the_history_page_render_in_chromium(days: dict[str, Any], tmp_path: Path) -> None:
+    folder = days["workdir"] / "feeds" / "yaowen"
+    [report] = sorted(folder.glob("*.report.html"))[-1:]
+    page = render(report, tmp_path / "report.png")
+    assert page.console_errors == [] and page.requests == [report.absolute().as_uri()]  # self-contained
+    assert len(page.plots) == 2 and all(box["width"] > 300 and box["height"] > 150 for box in page.plots)
+    assert all(marks > 20 for marks in page.plot_marks)  # bars, lines and markers drawn, not an empty frame
+    assert page.tables >= 5 and page.rows >= 10
+    assert (tmp_path / "report.png").stat().st_size > 20_000
+    html = report.read_text(encoding="utf-8")
+    assert "UNHEALTHY" in html and days["summaries"][3]["problems"][0] in unescape(html)
+    history = render(folder / "index.html", tmp_path / "index.png")
+    assert history.console_errors == [] and len(history.requests) == 1
+    assert len(history.plots) == 2 and all(marks > 10 for marks in history.plot_marks)
+    assert history.rows == 4  # one row per run, each linking its summary and report
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{r.name}"' in index for r in folder.glob("*.report.html"))

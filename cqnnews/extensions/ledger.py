@@ -27,6 +27,7 @@ from cqnnews.history import RunProfile
 from cqnnews.items import item_record
 from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
+from cqnnews.report import write_run_report
 from cqnnews.run import Run
 from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
 from cqnnews.state import lock
@@ -56,6 +57,7 @@ class RunLedger:
         self.spotchecks = self._spotcheck_feed()
         self.spotchecks_path: Path | None = None  # where they were stored
         self.profile: RunProfile | None = None  # this run, for the history the monitors read
+        self.history: list[dict[str, Any]] = []  # the earlier runs' profiles, oldest first
 
     def _spotcheck_feed(self) -> SpotCheckFeed | None:
         """The run's spot-check records: beside a local feed, else in ``CQN_FEED_DIR/<spider>/``; none without
@@ -120,6 +122,18 @@ class RunLedger:
             assert self.crawler.stats is not None
             self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
 
+    def _write_report(self, path: Path | None, report: dict[str, Any]) -> Path | None:
+        """``<stamp>.report.html`` beside the summary and the folder's ``index.html``; None if not written."""
+        if path is None or not self.feed:
+            return None
+        local = local_feed_path(self.stored_uri or self.feed)
+        profiles = [*self.history, self.profile.record()] if self.profile is not None else []
+        try:
+            return write_run_report(path, report, profiles, local if local and "%(" not in str(local) else None)
+        except Exception as exc:  # the report is for reading; the run's data and summary are stored
+            logger.error("could not write the run report beside %s (%s: %s)", path, type(exc).__name__, exc)
+            return None
+
     def _monitors(self, stored: bool) -> list[str]:
         """This run's profile (kept for the next runs) and the problems the monitors found against the history;
         none with CQN_MONITORS off, in a shared crawl (a worker reads a share), or without a feed."""
@@ -135,8 +149,8 @@ class RunLedger:
             routes=dict(sorted(run.routes.items())))
         limits = MonitorLimits.from_settings(settings)
         try:
-            history = [RunProfile.of(r) for r in run.store.runs(limits.runs)]
-            return monitors.check(self.profile, history, limits)
+            self.history = run.store.runs(limits.runs)
+            return monitors.check(self.profile, [RunProfile.of(r) for r in self.history], limits)
         except Exception as exc:  # a monitor that breaks must not hide the run's outcome
             logger.error("the monitors could not run (%s: %s)", type(exc).__name__, exc)
             return [f"the monitors could not run ({type(exc).__name__})"]
@@ -290,8 +304,10 @@ class RunLedger:
         self._write_summary(path, report)
         if path is not None:
             failpoints.reached("summary_written")
+        page = self._write_report(path, report)
         failures = alerts.send(self.crawler.settings, Alert(run.spider, report["healthy"], report["problems"],
-                                                            str(path) if path else None, None, feed)) \
+                                                            str(path) if path else None,
+                                                            str(page) if page else None, feed)) \
             if self.feed else []  # scrapy parse, smoke: no crawl to alert about
         if failures:  # said in the summary too: a run whose alert was lost is not healthy
             report["problems"] += failures
