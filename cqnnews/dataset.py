@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -259,9 +260,11 @@ def _merge_index(index: pa.Table, lines: pa.Table) -> tuple[pa.Table, pa.Table]:
     where their row was, ``revision``, ``first_seen``, ``last_seen``), and the index after the update."""
     import duckdb
 
+    new_ids = pc.unique(lines["article_id"])
+    before = index.filter(pc.is_in(index["article_id"], value_set=new_ids))  # only the articles of the new lines
     con = duckdb.connect()
     try:
-        con.register("old", index)
+        con.register("old", before)
         con.register("new", lines.select(["article_id", "month", "revision", "fetched_at", "feed"]))
         con.execute("""
             CREATE TEMP TABLE merged AS
@@ -277,7 +280,7 @@ def _merge_index(index: pa.Table, lines: pa.Table) -> tuple[pa.Table, pa.Table]:
                 FROM every)
             SELECT article_id, month, revision, fetched_at, feed, first AS first_seen, last AS last_seen, fresh
             FROM ranked WHERE n = 1""")
-        new_index = con.sql("SELECT * EXCLUDE (fresh) FROM merged ORDER BY article_id").to_arrow_table()
+        merged = con.sql("SELECT * EXCLUDE (fresh) FROM merged ORDER BY article_id").to_arrow_table()
         winners = con.sql("""
             SELECT m.article_id, m.feed, m.month, o.month AS old_month, m.revision, m.first_seen, m.last_seen
             FROM merged m LEFT JOIN old o USING (article_id)
@@ -289,7 +292,9 @@ def _merge_index(index: pa.Table, lines: pa.Table) -> tuple[pa.Table, pa.Table]:
     winners = winners.cast(pa.schema([("article_id", pa.int64()), ("feed", pa.string()), ("month", pa.string()),
                                       ("old_month", pa.string()), ("revision", pa.int32()), ("first_seen", seen),
                                       ("last_seen", seen)]))
-    return winners, new_index.cast(INDEX_SCHEMA)
+    untouched = index.filter(pc.invert(pc.is_in(index["article_id"], value_set=new_ids)))
+    new_index = pa.concat_tables([untouched, merged.cast(INDEX_SCHEMA)]).sort_by("article_id")
+    return winners, new_index
 
 
 def _keys(table: pa.Table) -> pa.Array:
@@ -297,20 +302,36 @@ def _keys(table: pa.Table) -> pa.Array:
     return pc.binary_join_element_wise(pc.cast(table["article_id"], pa.string()), table["feed"], " ")
 
 
-def _by_month(new: pa.Table, winners: pa.Table) -> dict[str, pa.Table]:
-    """The new rows that are their article's latest line, by the month they go to (one pass over the lines)."""
+def _by_month(new: pa.Table, winners: pa.Table) -> dict[str, pa.Array]:
+    """The positions of the new rows that are their article's latest line, by the month they go to: each month's
+    rows are taken when it is written, so no second copy of all the new lines is ever made."""
     if not new.num_rows or not winners.num_rows:
         return {}
-    target = pc.take(winners["month"], pc.index_in(_keys(new), value_set=_keys(winners)))
-    kept = pc.is_valid(target)
-    new, target = new.filter(kept), target.filter(kept)
-    order = pc.sort_indices(target)
-    new, target = new.take(order), pc.take(target, order).combine_chunks()
+    return _groups(pc.take(winners["month"], pc.index_in(_keys(new), value_set=_keys(winners))))
+
+
+def _groups(values: pa.ChunkedArray) -> dict[str, pa.Array]:
+    """The positions of each value (nulls left out), in one sort."""
+    positions = pc.indices_nonzero(pc.is_valid(values))
+    present = pc.take(values, positions).combine_chunks()
+    order = pc.sort_indices(present)
+    positions, present = pc.take(positions, order), pc.take(present, order)
     out, start = {}, 0
-    for run in pc.run_end_encode(target).run_ends.to_pylist() if len(target) else []:
-        out[target[start].as_py()] = new.slice(start, run - start)
+    for run in pc.run_end_encode(present).run_ends.to_pylist() if len(present) else []:
+        out[present[start].as_py()] = positions.slice(start, run - start)
         start = run
     return out
+
+
+def _take(batches: list[pa.RecordBatch], offsets: np.ndarray, positions: pa.Array, schema: pa.Schema) -> pa.Table:
+    """The rows at ``positions`` (ascending) of the table made of ``batches`` (starting at ``offsets``)."""
+    where = positions.to_numpy().astype(np.int64)
+    which = np.searchsorted(offsets, where, side="right") - 1
+    parts = []
+    for n in np.unique(which):
+        local = where[which == n] - offsets[n]
+        parts.append(batches[n].take(pa.array(local)))
+    return pa.Table.from_batches(parts, schema=schema)
 
 
 def _write_table(name: str, current: Path | None, target: Path, touched: list[str], winners: pa.Table,
@@ -325,17 +346,25 @@ def _write_table(name: str, current: Path | None, target: Path, touched: list[st
             link.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, link)
             rows += pq.ParquetFile(path).metadata.num_rows
-    changed = pc.unique(winners["article_id"])
     if name == "articles":  # a new line's own columns, and the dataset's about the article
         new = new.drop_columns(["month"]).append_column("revisions", new["revision"])
         new = new.append_column("first_seen", new["fetched_at"]).append_column("last_seen", new["fetched_at"])
         new = new.select(schema.names)
     by_month = _by_month(new, winners)
+    batches = new.to_batches()  # one per feed read: a month's rows are taken from each, not from the whole
+    offsets = np.cumsum([0, *(b.num_rows for b in batches)])
+    lands, leaves = _groups(winners["month"]), _groups(winners["old_month"])
+    nothing = pa.array([], pa.int64())
     for month in touched:
-        ours = winners.filter(pc.equal(winners["month"], month))
+        ours = winners.take(lands.get(month, nothing))  # the articles whose latest line is in this month
         ours_keys = _keys(ours)
+        # the articles whose row here, if any, changes: those that land here and those that leave
+        changed = pa.concat_arrays([ours["article_id"].combine_chunks(),
+                                    winners.take(leaves.get(month, nothing))["article_id"].combine_chunks()])
         old = pq.read_table(existing[month], schema=schema) if month in existing else schema.empty_table()
-        table = pa.concat_tables([old, by_month.get(month, new.schema.empty_table()).cast(schema)])
+        fresh = _take(batches, offsets, by_month[month], new.schema) if month in by_month else new.schema.empty_table()
+        table = pa.concat_tables([old, fresh.cast(schema)])
+        del fresh
         keys = _keys(table)
         # an article no line changed, or the row of its latest line
         keep = pc.or_(pc.invert(pc.is_in(table["article_id"], value_set=changed)), pc.is_in(keys, value_set=ours_keys))
