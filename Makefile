@@ -6,7 +6,7 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-extract bench-redis clean
+.PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-dataset bench-extract bench-redis clean
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -15,7 +15,8 @@ help:
 	@echo "make crawl SPIDER=yaowen  crawl the real site, politely (feeds/<spider>/<UTC time>.jsonl)"
 	@echo "make redis                install redis-server if missing, start one on 127.0.0.1:6379"
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
-	@echo "make bench                crawl overhead, requests per incremental run, memory (about 15 minutes)"
+	@echo "make bench                crawl overhead, requests per incremental run, memory, the dataset (about 25 minutes)"
+	@echo "make bench-dataset        scrapy dataset over 1,000,000 feed lines, then 10,000 more"
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
 	@echo "make dataset              update dataset/ (Parquet + DuckDB) from every feed not ingested yet"
 	@echo "make lock                 pin the dependencies again (requirements.lock) from pyproject.toml"
@@ -69,6 +70,10 @@ lock:  # pin every dependency again from pyproject.toml (needs the package regis
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.dataset
+
+bench-dataset: $(INSTALLED)  # scrapy dataset over 1,000,000 generated lines, then 10,000 more (about 7 minutes)
+	$(BIN)/python -m bench.dataset
 
 bench-redis: $(INSTALLED) redis-server
 	$(BIN)/python -m bench.redis
