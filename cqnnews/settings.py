@@ -48,6 +48,8 @@ CQN_ALERT_EMAIL = os.environ.get("CQN_ALERT_EMAIL", "")
 CQN_SMTP_URL = os.environ.get("CQN_SMTP_URL", "")
 CQN_ALERT_FROM = os.environ.get("CQN_ALERT_FROM", "")
 CQN_ALERT_ALWAYS = os.environ.get("CQN_ALERT_ALWAYS", "false")
+# node_exporter's textfile collector folder: <dir>/<spider>.prom after each run (empty: none written)
+CQN_PROMETHEUS_DIR = os.environ.get("CQN_PROMETHEUS_DIR", "")
 # Crawl state (exported articles, pending ones, the run lock): <dir>/<spider>.sqlite3
 CQN_STATE_DIR = os.environ.get("CQN_STATE_DIR", ".cqnnews")
 # Several workers sharing one crawl: redis://host:port/db (empty: one process, no Redis needed).

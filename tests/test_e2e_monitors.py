@@ -1,6 +1,7 @@
-"""Three daily runs of yaowen on the replica, then a day on which every article page is redesigned: the monitors
-find the run read by the generic reader and fallbacks, the run is unhealthy, and one alert reaches the webhook
-receiver and the SMTP server, naming those problems."""
+"""Three daily runs of yaowen on the replica, then a day on which every article page is redesigned and shows only
+its day of publication (``--articles redesign-date``): the monitors find the run read by the generic reader and
+fallbacks, and the time of day gone; the run is unhealthy, and one alert reaches the webhook receiver and the SMTP
+server, naming those problems."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out: dict[str, Any] = {"runs": [], "summaries": [], "workdir": workdir}
     with webhook_receiver() as hook, smtp_server() as mail:
         env = {"CQN_ALERT_WEBHOOK": hook.url, "CQN_ALERT_EMAIL": "desk@example.org", "CQN_SMTP_URL": mail.url}
-        for day, articles in enumerate(("current", "current", "current", "redesign")):
+        for day, articles in enumerate(("current", "current", "current", "redesign-date")):
             now = NOW + timedelta(days=day)
             with running_replica(seed=SEED, scale=SCALE, now=now, port=port, articles=articles) as replica:
                 out["runs"].append(run_crawl("yaowen", replica.url, workdir, CQN_NOW=now.isoformat(), **env))
@@ -47,11 +48,14 @@ def test_runs_like_their_history_are_healthy_and_alert_no_one(days: dict[str, An
     assert len(days["posts"]) == 1 and len(days["mails"]) == 1  # the redesigned day's alert only
 
 
-def test_the_redesigned_day_is_unhealthy_by_its_readers(days: dict[str, Any]) -> None:
+def test_the_redesigned_day_is_unhealthy_by_its_readers_and_its_coverage(days: dict[str, Any]) -> None:
     run, summary = days["runs"][3], days["summaries"][3]
     assert run.returncode == 1
-    [problem] = summary["problems"]
-    assert problem.startswith("monitor: more articles read by a fallback") and "generic reader: 100%" in problem
+    coverage, readers = summary["problems"]
+    assert coverage.startswith("monitor: field coverage fell")
+    assert "publication time with its time of day: 0% of articles against 100%" in coverage
+    assert readers.startswith("monitor: more articles read by a fallback") and "generic reader: 100%" in readers
+    assert summary["monitors"]["problems"] == summary["problems"]
     assert summary["monitors"]["profile"]["shares"]["generic"] == 1.0
     assert PASSWORD not in run.stderr and "secret-token" not in run.stderr
     assert "secret-token" not in json.dumps(summary)

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from cqnnews import __version__, alerts, failpoints, monitors, summary
+from cqnnews import __version__, alerts, failpoints, monitors, prometheus, summary
 from cqnnews.alerts import Alert, webhook_host
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
 from cqnnews.history import RunProfile
@@ -315,6 +315,11 @@ class RunLedger:
             stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
             self._write_summary(path, report)
             issues = report["problems"]
+        if (folder := self.crawler.settings.get("CQN_PROMETHEUS_DIR")) and self.feed:
+            try:
+                prometheus.write(Path(folder), report)
+            except OSError as exc:
+                logger.error("could not write the Prometheus textfile in %s (%s)", folder, exc.strerror or exc)
         self._tidy(run.spider)
         t = report["totals"]
         logger.info("run summary: %s; %d new, %d revised, %d duplicate, %d failed, %d dropped, %d not fetched; %s; "

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the home page: the replica's own, or one built on the saved real page of March 2018 "
                              "(div.mainmenu, dl.cont blocks, 要闻 by node id, no 综合 link, /qt/index.htm absent)")
     parser.add_argument("--articles", choices=ARTICLES, default="current",
-                        help="article pages: the 2016-2020 template, or a redesign whose class names no parser knows")
+                        help="article pages: the 2016-2020 template, a redesign whose class names no parser knows, or "
+                             "that redesign printing only the day of publication (redesign-date)")
     parser.add_argument("--without", default="", help="listings taken off the site, e.g. 健康,家居: no page links "
                                                       "them and their pages answer 404")
     parser.add_argument("--refuse", default="", help="path prefixes answered 403 Forbidden every time, e.g. "

@@ -396,6 +396,12 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
     return _encode(_html(head, body, charset_meta=_meta_charset(variant)), variant)
 
 
+def _shown_time(site: Site, ref: ArticleRef) -> str:
+    if site.template == "redesign-date":
+        return f"发布日期：{ref.published:%Y-%m-%d}"
+    return f"发布时间：{ref.published:%Y-%m-%d %H:%M:%S}"
+
+
 def _redesign_article(site: Site, ref: ArticleRef, story: Story) -> str:
     """What the site may serve today (``--articles redesign``): a template whose class names no parser knows,
     the URL scheme unchanged, and the site's habits in the text (bylines, editor line, captions, 附件 links,
@@ -412,7 +418,7 @@ def _redesign_article(site: Site, ref: ArticleRef, story: Story) -> str:
             f"{crumbs}</div>\n"
             '<div class="g-main"><div class="art-wrap">\n'
             f'<h1 class="art-hd">{escape(story.title)}</h1>\n'
-            f'<div class="art-meta"><span class="t">发布时间：{ref.published:%Y-%m-%d %H:%M:%S}</span> '
+            f'<div class="art-meta"><span class="t">{_shown_time(site, ref)}</span> '
             f'<span class="s">来源：{escape(story.source)}</span></div>\n'
             f'<div class="art-txt">\n' + "\n".join(fragments) + "\n</div>\n"
             '<div class="art-share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>\n'

@@ -171,7 +171,9 @@ class PageVariant:
 
 
 HOMES = ("current", "2018")  # --home: the replica's own home page, or one built on the saved page of March 2018
-ARTICLES = ("current", "redesign")  # --articles: the 2016-2020 template, or one whose class names no parser knows
+# --articles: the 2016-2020 template, one whose class names no parser knows, or that one showing only the day of
+# publication (SITE.md: the markup after 2020 is unknown; a CMS that prints 发布日期 without the time is plausible)
+ARTICLES = ("current", "redesign", "redesign-date")
 
 
 @dataclass
@@ -304,6 +306,17 @@ class Site:
             cache.setdefault("", None)  # built, even with no notice published yet
         return cache.get(path)
 
+    @property
+    def redesigned(self) -> bool:
+        return self.template.startswith("redesign")
+
+    def published_as_shown(self, ref: ArticleRef) -> datetime:
+        """The publication time a reader can know from the page: the redesign-date template prints the day only
+        (read as midnight, Beijing time); the others print the time."""
+        if self.template == "redesign-date" and self.variant(ref).layout == "redesign":
+            return ref.published.replace(hour=0, minute=0, second=0, microsecond=0)
+        return ref.published
+
     def is_revised(self, ref: ArticleRef) -> bool:
         """Some articles are corrected a day after publication: their page changes then."""
         return (not ref.is_reference and ref.article_id % REVISED_EVERY == 1
@@ -311,11 +324,11 @@ class Site:
 
     def variant(self, ref: ArticleRef) -> PageVariant:
         if ref.is_reference:
-            return PageVariant("redesign" if self.template == "redesign" else "current", "utf-8", "both", False, 1)
+            return PageVariant("redesign" if self.redesigned else "current", "utf-8", "both", False, 1)
         rng = self.variant_rng(ref, "encoding")
         if ref.old:
             return PageVariant("old", "gb2312", rng.choice(["meta", "both", "meta"]), False, 1)
-        if self.template == "redesign":  # a template nobody here has seen, whole on one page, the site's habits kept
+        if self.redesigned:  # a template nobody here has seen, whole on one page, the site's habits kept
             encoding = rng.choices(["utf-8", "gbk", "gb18030"], weights=[70, 15, 15])[0]
             return PageVariant("redesign", encoding, "both", False, 1)
         if ref.k == self.schedule(ref.leaf).backlog - GENERIC_FROM_END:

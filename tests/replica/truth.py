@@ -50,7 +50,7 @@ def expected_fields(site: Site, ref: ArticleRef, downloaded: bool = False) -> di
         "listings": site.listings_of(ref),
         "title": story.title,
         "subtitle": story.subtitle,
-        "published_at": ref.published.isoformat(),
+        "published_at": site.published_as_shown(ref).isoformat(),
         "source": story.source,
         "authors": list(story.authors),
         "editor": story.editor,
