@@ -44,6 +44,13 @@ def finish(process: subprocess.Popen[str], timeout: float = 240) -> tuple[int, s
     return process.returncode, err
 
 
+def errors(err: str) -> str:
+    """A worker's ERROR lines, each with the ten lines after it (a traceback), and its summary line."""
+    lines = err.splitlines()
+    picked = [n for n, line in enumerate(lines) if "ERROR" in line or "run summary" in line]
+    return "\n".join("\n".join(lines[n:n + 11]) for n in picked)[-6000:]
+
+
 def test_a_worker_killed_while_walking_and_a_redis_restart_lose_and_repeat_nothing(
         redis_server: RestartableRedis, tmp_path: Path) -> None:
     with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
@@ -56,7 +63,7 @@ def test_a_worker_killed_while_walking_and_a_redis_restart_lose_and_repeat_nothi
         time.sleep(2)
         redis_server.restart(down=2)  # both live workers see Redis go away and come back
         results = [finish(second), finish(restarted)]
-        assert [status for status, _ in results] == [0, 0], [err[-3000:] for _, err in results]
+        assert [status for status, _ in results] == [0, 0], [errors(err) for _, err in results]
         assert all("Traceback" not in err for _, err in results), [err[-3000:] for _, err in results]
         assert final_ids(tmp_path) == expected  # each exactly once across the final feeds
         # the next run: nothing new, nothing exported again
@@ -64,7 +71,7 @@ def test_a_worker_killed_while_walking_and_a_redis_restart_lose_and_repeat_nothi
         again.mkdir()
         rerun = [worker(replica, again, redis_server.url) for _ in range(2)]
         reruns = [finish(w) for w in rerun]
-        assert [status for status, _ in reruns] == [0, 0], [err[-3000:] for _, err in reruns]
+        assert [status for status, _ in reruns] == [0, 0], [errors(err) for _, err in reruns]
         assert final_ids(again) == []
 
 
