@@ -251,3 +251,19 @@ def test_an_article_naming_thousands_of_pages_is_read_to_the_bound_and_flagged(
     [request] = list(spider.parse_article(html(url, page), sections=["要闻一"]))
     assert len(request.cb_kwargs["rest"]) == 3  # pages 3 to 5 still to come after page 2: five in all
     assert spider.crawler.stats.get_value("cqnnews/article/too_many_pages") == 1
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_an_article_asked_again_asks_its_next_page_past_the_duplicate_filter(
+        make_spider: Callable[..., SectionSpider], again: bool) -> None:
+    """A shared crawl queues again (dont_filter) an article a dead worker held: its second page, which the dead
+    worker had asked for, must not be dropped by the shared duplicate filter, or the article is never read."""
+    spider = make_spider()
+    url = BASE + "/qt/content/2020-01/01/content_8000000.htm"
+    page = ('<div class="Detail_Title"><h1>标题</h1></div><div class="publish">2020-01-01 10:00:00</div>'
+            '<div class="Detail_Content"><div class="content"><p>正文。</p>'
+            '<p><a href="content_8000000_2.htm">2</a></p></div></div>')
+    response = HtmlResponse(url, body=page.encode(), encoding="utf-8", request=Request(
+        url, dont_filter=again, meta={"article_id": 8000000, "sections": ["要闻一"]}))
+    [request] = list(spider.parse_article(response, sections=["要闻一"]))
+    assert request.url.endswith("content_8000000_2.htm") and request.dont_filter is again

@@ -117,7 +117,10 @@ class ArticleCallbacks:
                 rest = rest[:most - 1]
                 response.meta["too_many_pages"] = True
         if rest:
+            # the next page goes the way the first went: an article queued again after a worker died (dont_filter)
+            # must not find its second page in the shared duplicate filter, seen when the dead worker asked for it
             yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
+                          dont_filter=response.request.dont_filter if response.request is not None else False,
                           cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
                           meta={k: response.meta[k] for k in ("article_id", "sections", "first_url", "too_many_pages")
                                 if k in response.meta})
