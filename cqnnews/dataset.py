@@ -201,9 +201,9 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         failpoints.reached("dataset_written")
         _write(index, target / "index.parquet")
         feeds = dict(manifest["feeds"])
-        for feed in new_feeds:
-            feeds[str(feed.relative_to(feed_dir))] = {"lines": int(pc.sum(pc.equal(lines["feed"], str(feed.relative_to(
-                feed_dir)))).as_py() or 0)}
+        per_feed = {c["values"]: c["counts"] for c in pc.value_counts(lines["feed"]).to_pylist()}  # one pass
+        for name in result.feeds:
+            feeds[name] = {"lines": per_feed.get(name, 0)}
         manifest_path = target / "manifest.json"
         manifest_path.write_text(json.dumps({"generation": result.generation, "feeds": feeds,
                                              "articles": counts["articles"], "spotchecks": counts["spotchecks"]},

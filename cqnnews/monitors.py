@@ -70,6 +70,11 @@ class HistoryMonitor(Monitor):
     def limits(self) -> Limits:
         return self.data.limits
 
+    def usual_and_now(self, runs: list[RunProfile], name: str) -> tuple[float, float] | None:
+        """The median of ``name`` over ``runs`` and this run's value; None when either is unknown."""
+        usual, now = median_of(runs, name, self.limits.min_articles), self.profile.shares.get(name)
+        return None if usual is None or now is None else (usual, now)
+
     def comparable(self) -> list[RunProfile]:
         """The earlier runs whose shares count; skips the test when there are too few, or this run read too few."""
         runs = [p for p in self.history if p.articles_read >= self.limits.min_articles]
@@ -115,9 +120,9 @@ class CoverageMonitor(HistoryMonitor):
         runs = self.comparable()
         dropped = []
         for name, what in FIELD_NAMES.items():
-            usual, now = median_of(runs, name, self.limits.min_articles), self.profile.shares.get(name)
-            if usual is None or now is None:
+            if (pair := self.usual_and_now(runs, name)) is None:
                 continue
+            usual, now = pair
             margin = usual * self.limits.coverage_drop if name == "body_chars" else self.limits.coverage_drop
             if now < usual - margin:
                 shown = (f"{now:.0f} characters against {usual:.0f}" if name == "body_chars"
@@ -135,8 +140,8 @@ class ReadersMonitor(HistoryMonitor):
         runs = self.comparable()
         rose = []
         for name, what in (("generic", "read by the generic reader"), ("fallback", "read with a fallback reading")):
-            usual, now = median_of(runs, name, self.limits.min_articles), self.profile.shares.get(name)
-            if usual is not None and now is not None and now > usual + self.limits.reader_rise:
+            pair = self.usual_and_now(runs, name)
+            if pair is not None and (now := pair[1]) > (usual := pair[0]) + self.limits.reader_rise:
                 rose.append(f"{what}: {now:.0%} of articles against {usual:.0%}")
         if rose:
             self.fail("more articles read by a fallback against the median of the last runs "
