@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,12 +29,14 @@ def summary_path(feed_path: str) -> Path:
 
 def run_file_location(feed_uri: str | None, feed_dir: str, spider: str, started: Any, suffix: str) -> Path | None:
     """Where a file of the run goes: beside a feed on local disk; for a feed elsewhere (``stdout:``,
-    ``s3://``...) in ``<feed dir>/<spider>/<UTC start><suffix>``; None without either."""
+    ``s3://``...) in ``<feed dir>/<spider>/<UTC start>-<host>-<pid><suffix>`` (two runs started in the same
+    second, say two workers of a shared crawl, never share it); None without either."""
     if feed_uri and ("://" not in feed_uri or feed_uri.startswith("file://")) and not feed_uri.startswith("stdout:"):
         return beside(feed_uri, suffix)
     if not feed_dir:
         return None
     stamp = (started.strftime("%Y%m%dT%H%M%SZ") if started is not None else "run")
+    stamp += f"-{socket.gethostname().replace('.', '-')}-{os.getpid()}"
     return Path(feed_dir) / spider / f"{stamp}{suffix}"
 
 

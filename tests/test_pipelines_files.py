@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
+from io import BytesIO
 from pathlib import Path
 
 from scrapy.http import Request, Response
@@ -88,3 +89,35 @@ def test_a_spreadsheet_is_read_into_tables_and_a_broken_one_is_kept_unread(tmp_p
     request = Request("https://www.cqn.com.cn/ms/attach/2.xls", meta={"attachment": "b", "article_id": 1})
     assert pipeline._tables(b"<html>not a spreadsheet</html>", request) is None
     assert crawler.stats.get_value("cqnnews/attachment/unreadable") == 1
+
+
+def test_a_store_folder_another_worker_creates_at_the_same_instant_is_no_error(tmp_path: Path, monkeypatch) -> None:
+    """Two workers started at once in one folder: Scrapy's store checks, then creates; the loser's check said
+    "not there", its create finds it there.  Forced here: every folder appears between the check and the create."""
+    from scrapy.pipelines.files import FSFilesStore
+
+    from cqnnews.pipelines.files import SharedFolderStore
+
+    real_exists = Path.exists
+
+    def racing_exists(self: Path) -> bool:  # "not there"... and there it is, made by the other worker
+        there = real_exists(self)
+        if not there and self.name in ("files", "ab"):
+            self.mkdir(parents=True)
+        return False if self.name in ("files", "ab") else there
+
+    monkeypatch.setattr(Path, "exists", racing_exists)
+    try:
+        FSFilesStore(str(tmp_path / "scrapy" / "files"))
+    except FileExistsError:
+        pass  # Scrapy's own store loses the race: the reason for SharedFolderStore
+    else:
+        raise AssertionError("the race was not forced")
+    store = SharedFolderStore(str(tmp_path / "ours" / "files"))
+    store.persist_file("ab/abcdef.xls", BytesIO(b"content"), None)
+    assert (tmp_path / "ours" / "files" / "ab" / "abcdef.xls").read_bytes() == b"content"
+    assert [p.name for p in (tmp_path / "ours" / "files" / "ab").iterdir()] == ["abcdef.xls"]  # no temporary left
+    crawler = get_crawler(SPIDERS["minsheng"], project_settings(CQN_STATE_DIR=str(tmp_path / "state"),
+                                                                CQN_FILES_STORE=str(tmp_path / "p" / "files"),
+                                                                CQN_NOW=NOW.isoformat()))
+    assert isinstance(AttachmentsPipeline.from_crawler(crawler).store, SharedFolderStore)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import FileException
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from twisted.python.failure import Failure
@@ -49,7 +51,34 @@ def _extension(url: str) -> str:
     return PurePosixPath(urlsplit(url).path).suffix.lower()
 
 
+class SharedFolderStore(FSFilesStore):
+    """Scrapy's folder store, for folders several workers share: a folder another worker created a moment
+    before is success (Scrapy's checks, then creates, and raises ``FileExistsError`` when it loses the race),
+    and a file appears whole under its name (written beside it, then renamed), so a worker never reads
+    another's half-written copy of the same content."""
+
+    def _mkdir(self, dirname: Path, domain: Any = None) -> None:
+        seen: set[str] = self.created_directories[domain] if domain else set()
+        if str(dirname) not in seen:
+            dirname.mkdir(parents=True, exist_ok=True)
+            seen.add(str(dirname))
+
+    def persist_file(self, path: Any, buf: BytesIO, info: Any, meta: Any = None, headers: Any = None) -> None:
+        target = self._get_filesystem_path(path)
+        self._mkdir(target.parent, info)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(buf.getvalue())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
 class AttachmentsPipeline(FilesPipeline):
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": SharedFolderStore, "file": SharedFolderStore}
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AttachmentsPipeline":
         store = crawler.settings.get("CQN_FILES_STORE")
