@@ -19,7 +19,9 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
+from cqnnews import failpoints
 from cqnnews.distributed import Coordinator, Outage
+from cqnnews.outage import RedisAway
 
 if TYPE_CHECKING:
     from cqnnews.run import Run
@@ -149,7 +151,11 @@ class SharedCoordination:
         crawler.signals.connect(self.crawl.join, signal=signals.spider_opened)
 
     def walks_listings(self) -> bool:
-        return self.crawl.phase() == "listings"
+        try:
+            return self.crawl.outage.wait(lambda: self.crawl.phase() == "listings", "joining the crawl")
+        except RedisAway:
+            self.crawl.outage.give_up()
+            return False
 
     def pages_bypass_filter(self) -> bool:
         return False
@@ -188,6 +194,9 @@ class SharedCoordination:
             return True
         if crawl.phase() == "listings":
             if crawl.take_switch():
+                # cut short (an outage, a kill), the switch is done again whole: queueing an article twice is a no-op
+                # (the shared duplicate filter records and queues in one step)
+                failpoints.reached("switch_taken")
                 for aid, (url, orders) in crawl.found().items():
                     fetch = run.urls.fetchable(url)
                     for name, order in orders.items():
@@ -197,20 +206,26 @@ class SharedCoordination:
                 run.articles_scheduled = True
                 for request in articles.article_requests():
                     self.crawler.engine.crawl(request)
+                failpoints.reached("switch_queued")
                 crawl.articles_phase()
             return True
         # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
         claimed = crawl.claimed_by_live_workers()
-        by_id = {p.article_id: p for p in run.store.pending() if p.article_id not in claimed and not gone(p.reason)}
-        left = crawl.requeue_once(list(by_id))
-        if left:
-            for aid in left:
-                pending = by_id[aid]
-                fetch = run.urls.fetchable(pending.url)
-                if fetch is not None:
-                    self.crawler.engine.crawl(articles.article_request(aid, fetch, pending.sections, again=True))
-            logger.info("queued again %d articles a worker took and did not finish", len(left))
+        requeued = crawl.requeued()
+        by_id = {p.article_id: p for p in run.store.pending()
+                 if p.article_id not in claimed and p.article_id not in requeued and not gone(p.reason)}
+        scheduler = self.crawler.engine.scheduler
+        queued = 0
+        for aid, pending in sorted(by_id.items()):
+            fetch = run.urls.fetchable(pending.url)
+            if fetch is not None and scheduler.requeue_once(aid, articles.article_request(aid, fetch, pending.sections,
+                                                                                          again=True)):
+                queued += 1
+                failpoints.reached("requeued_one")
+        if queued:
+            logger.info("queued again %d articles a worker took and did not finish", queued)
             return True
+        failpoints.reached("crawl_finishing")
         crawl.finish()
         return False
 
@@ -235,10 +250,10 @@ class SharedCoordination:
 
     def close(self) -> None:
         try:
-            self.crawl.leave()
-        except redis.RedisError as exc:
-            logger.error("could not leave the shared crawl in Redis (%s); the others take over what this worker "
-                         "held once its heartbeat lapses", type(exc).__name__)
+            self.crawl.outage.wait(self.crawl.leave, "leaving the crawl")
+        except RedisAway:
+            logger.error("could not leave the shared crawl in Redis; the others take over what this worker held "
+                         "once its heartbeat lapses")
 
 
 def gone(reason: str | None) -> bool:

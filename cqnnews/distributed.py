@@ -30,15 +30,15 @@ from typing import Any
 
 import redis
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
-from cqnnews.urls import redact
+from cqnnews import failpoints
+from cqnnews.outage import ALIVE_SECONDS, HEARTBEAT_SECONDS, Outage
 
-HEARTBEAT_SECONDS = 2.0
-ALIVE_SECONDS = 10  # a worker silent this long is gone
+__all__ = ["ALIVE_SECONDS", "Coordinator", "Outage", "TakenQueue", "WorkerScheduler"]
+
 logger = logging.getLogger(__name__)
 
 # Take the first request of the queue, record it under the worker and mark the worker busy, at once.
@@ -59,6 +59,27 @@ for i = 1, #entries, 2 do
 end
 redis.call('DEL', KEYS[2], KEYS[3])
 return #entries / 2
+"""
+# Queue a request: its record in the duplicate filter and the push are one step (a retry after a push that
+# failed is never dropped as seen), and a request this worker had taken is no longer its own once queued.
+_QUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]); redis.call('HDEL', KEYS[4], ARGV[4]) end
+return 1
+"""
+# Queue again, once in the crawl, an article a dead worker took: the mark and the push are one step.
+_REQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+# The switch to the article phase: taken by one worker, or taken over from one that died holding it.
+_SWITCH = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. holder) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
 """
 ENGINE_HEARTBEAT_SECONDS = 0.5
 
@@ -116,13 +137,25 @@ class TakenQueue(PriorityQueue):
 
 
 class WorkerScheduler(RedisScheduler):
-    """The shared queue, paused while Redis cannot be reached."""
+    """The shared queue, paused while Redis cannot be reached (waited for at start, as the whole worker is)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WorkerScheduler":
+        crawl = _coordinator(crawler)
+        scheduler: WorkerScheduler = crawl.outage.wait(lambda: super(WorkerScheduler, cls).from_crawler(crawler),
+                                                       "opening the shared queue")
+        scheduler.server = crawl.db  # the worker's client: no blocking retries inside a call
+        return scheduler
 
     def open(self, spider: Any) -> Any:
-        result = super().open(spider)
         self.crawl = _coordinator(spider.crawler)
+        result = self.crawl.outage.wait(lambda: super(WorkerScheduler, self).open(spider), "opening the shared queue")
+        self.df.server = self.server
         self.queue.coordinator = self.crawl
+        self._queue = self.server.register_script(_QUEUE)
+        self._requeue = self.server.register_script(_REQUEUE)
         self.waiting: list[Any] = []  # requests to queue once Redis answers again
+        failpoints.reached("scheduler_opened")
         return result
 
     def _flush(self) -> bool:
@@ -138,16 +171,29 @@ class WorkerScheduler(RedisScheduler):
         return True
 
     def _push(self, request: Any) -> bool:
-        token = request.meta.pop("cqn_taken", None)
+        """Recorded as seen and queued in one step (dropped, False, if seen before); a request this worker had
+        taken is released in the same step."""
+        token = request.meta.pop("cqn_taken", None)  # not carried into the queue
         try:
-            queued = super().enqueue_request(request)
-        except BaseException:
+            fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+            queued = bool(self._queue(keys=[self.df.key, self.queue.key, *self.crawl.taken_keys()],
+                                      args=[fingerprint, -request.priority, self.queue._encode_request(request),
+                                            "" if token is None else token]))
+        except BaseException:  # kept for the next try: still this worker's to give back
             if token is not None:
                 request.meta["cqn_taken"] = token
             raise
-        if token is not None:  # back in the shared queue: no longer this worker's to give back
-            self.crawl.release(token)
+        if not queued:
+            self.df.log(request, self.spider)
+        elif self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
         return queued
+
+    def requeue_once(self, article_id: int, request: Any) -> bool:
+        """Queue ``request`` again unless this crawl queued the article again before: the mark and the push in one
+        step (a worker killed or cut off between them leaves neither); RedisError while Redis is away."""
+        return bool(self._requeue(keys=self.crawl.requeue_keys(),
+                                  args=[article_id, -request.priority, self.queue._encode_request(request)]))
 
     def enqueue_request(self, request: Any) -> bool:
         try:
@@ -214,49 +260,6 @@ class ReleaseTakenMiddleware:
         return None
 
 
-class Outage:
-    """Redis unreachable: when it began, said once, and when to stop waiting for it."""
-
-    def __init__(self, crawler: Any, url: str) -> None:
-        self.crawler = crawler
-        self.url = url
-        self.limit = crawler.settings.getfloat("CQN_REDIS_OUTAGE_MAX")
-        self.since: float | None = None
-        self.back_at = 0.0  # when Redis last answered again after an outage
-        self.stopping = False
-
-    def failed(self, exc: BaseException) -> None:
-        now = time.monotonic()
-        if self.since is None:
-            self.since = now
-            logger.warning("Redis at %s cannot be reached (%s): pausing; stopping if it is away more than %.0fs "
-                           "(CQN_REDIS_OUTAGE_MAX)", redact(self.url), type(exc).__name__, self.limit)
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("cqnnews/redis/outages")
-        elif now - self.since > self.limit and not self.stopping:
-            self.stopping = True
-            logger.error("Redis at %s has been away %.0fs (CQN_REDIS_OUTAGE_MAX): stopping; every article not in "
-                         "a stored feed stays pending for the next run", redact(self.url), now - self.since)
-            engine = self.crawler.engine
-            if engine is not None and engine.spider is not None:
-                deferred_from_coro(engine.close_spider_async(reason="redis_unavailable"))
-
-    def answered(self) -> None:
-        if self.since is not None:
-            logger.warning("Redis at %s answers again after %.0fs: resuming", redact(self.url),
-                           time.monotonic() - self.since)
-            self.since = None
-            self.back_at = time.monotonic()
-
-    @property
-    def away(self) -> bool:
-        return self.since is not None
-
-    def settled(self) -> bool:
-        """Whether every worker has had time to beat again since Redis came back (or it never left)."""
-        return self.since is None and time.monotonic() - self.back_at > ALIVE_SECONDS + HEARTBEAT_SECONDS
-
-
 class Coordinator:
     outage: Outage
 
@@ -264,6 +267,7 @@ class Coordinator:
         self.db = client
         self._take = client.register_script(_TAKE)
         self._give_back = client.register_script(_GIVE_BACK)
+        self._switch = client.register_script(_SWITCH)
         self._unsent_notes: list[tuple[int, str, str, tuple[int, ...]]] = []
         self._unsent_claims: list[int] = []
         self.prefix = f"cqn:{spider}:crawl:"
@@ -279,11 +283,12 @@ class Coordinator:
     # --- membership ----------------------------------------------------------------------
 
     def join(self, spider: Any) -> None:
+        """Beat from now on, busy: the first beat says so; while Redis is away, the beats go on trying."""
         look_at_the_queue_often(spider.crawler.engine)
-        self.heartbeat()
-        self.busy()
+        self._state = "busy"
         self._loop = task.LoopingCall(self.heartbeat)
-        self._loop.start(HEARTBEAT_SECONDS, now=False)
+        self._loop.start(HEARTBEAT_SECONDS, now=True)
+        failpoints.reached("crawl_joined")
 
     def heartbeat(self) -> None:
         try:
@@ -299,6 +304,9 @@ class Coordinator:
 
     def _taken_keys(self, worker: str) -> list[str]:
         return [self.key(f"taken:{worker}"), self.key(f"taken-score:{worker}")]
+
+    def taken_keys(self) -> list[str]:
+        return self._taken_keys(self.worker)
 
     def take(self, queue_key: str) -> tuple[bytes, bytes] | None:
         """The first request of the queue, recorded as taken by this worker, which is now busy."""
@@ -406,8 +414,13 @@ class Coordinator:
         return out
 
     def take_switch(self) -> bool:
-        """True for the one worker that switches the crawl to its article phase."""
-        return bool(self.db.set(self.key("switch"), self.worker, nx=True))
+        """True for the one worker that switches the crawl to its article phase: the first to ask, or again the
+        one that holds it (its switch was cut short), or one taking over from a holder that died."""
+        if not self.outage.settled():  # right after an outage a live holder may not have beaten yet
+            held = self.db.get(self.key("switch"))
+            if held is not None and held.decode() != self.worker:
+                return False
+        return bool(self._switch(keys=[self.key("switch")], args=[self.worker, self.key("alive:")]))
 
     def articles_phase(self) -> None:
         self.db.set(self.key("phase"), "articles")
@@ -429,14 +442,12 @@ class Coordinator:
         live = set(self.alive())
         return {int(k) for k, w in self.db.hgetall(self.key("claimed")).items() if w.decode() in live}
 
-    def requeue_once(self, ids: list[int]) -> list[int]:
-        """The ids not queued again before in this crawl, now marked as queued again."""
-        if not ids:
-            return []
-        pipe = self.db.pipeline(transaction=False)
-        for aid in ids:
-            pipe.sadd(self.key("requeued"), aid)
-        return [aid for aid, added in zip(ids, pipe.execute()) if added]
+    def requeue_keys(self) -> list[str]:
+        """The set of articles queued again in this crawl, and the queue: one script marks and queues each."""
+        return [self.key("requeued"), self.queue_key]
+
+    def requeued(self) -> set[int]:
+        return {int(x) for x in self.db.smembers(self.key("requeued"))}
 
     def finish(self) -> None:
         self.db.set(self.key("done"), 1)

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import Crawler
 
+from cqnnews import failpoints
 from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
 from cqnnews.history import Reading
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
-from cqnnews.state.redis_store import RedisStateStore, connect
+from cqnnews.state.redis_store import RedisStateStore
+from cqnnews.state.redis_store import client as redis_client
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import Retry, StateStore
 from cqnnews.urls import SiteUrls
@@ -85,21 +87,26 @@ class Run:
         redis_url = settings.get("CQN_REDIS_URL")
         coordination: Coordination
         store: CrawlState
-        if redis_url:  # one of several workers sharing a crawl
-            client = connect(redis_url)
+        if redis_url:  # one of several workers sharing a crawl: every Redis step waits out an outage
             scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{name}"
-            store = RedisStateStore(client, scope)
-            coordination = SharedCoordination(crawler, client, scope)
+            db = redis_client(redis_url)
+            shared = SharedCoordination(crawler, db, scope)
+            coordination, outage = shared, shared.crawl.outage
+            store = outage.wait(lambda: RedisStateStore(db, scope), "opening the crawl state")
+            failpoints.reached("run_opened")
+            recovered = outage.wait(lambda: recover(store), "recovering dead runs' commits")
+            incomplete = outage.wait(store.incomplete_listings, "reading the crawl state")
         else:
             state_dir = origin_state_dir(settings.get("CQN_STATE_DIR"), settings.get("CQN_BASE_URL"))
             lock.acquire(state_dir, name)  # held until the process exits
             store = StateStore.open(state_dir, name)
             coordination = LocalCoordination(crawler)
+            recovered, incomplete = recover(store), store.incomplete_listings()
         run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
                   now=now, stats=crawler.stats)
-        for line in recover(store):
+        for line in recovered:
             logger.warning("crawl state %s: %s", store.path, line)
-        run.walk_in_full = store.incomplete_listings()
+        run.walk_in_full = incomplete
         return run
 
     def prepare_feed(self, feed: str, part: str, lines: int | None) -> None:
@@ -110,12 +117,21 @@ class Run:
         """
         from cqnnews.feeds import FeedWriteError
 
+        self.closing()
         staged = self.scratch.exported_count()
         if lines is not None and lines != staged:
             raise FeedWriteError(f"feed {feed} holds {lines} lines but {staged} articles were exported into it: "
                                  "not stored")
         self.store.prepare(self.scratch.exported(), feed, part)
         self.prepared_feed = feed
+
+    def closing(self) -> None:
+        """From now on (the feed stored, the run ending) every call to a shared crawl state waits out an outage."""
+        from cqnnews.coordination import SharedCoordination
+        from cqnnews.outage import PatientStore
+
+        if isinstance(self.coordination, SharedCoordination) and not isinstance(self.store, PatientStore):
+            self.store = PatientStore(self.store, self.coordination.crawl.outage)  # type: ignore[assignment]
 
     def count(self, key: str, n: int = 1) -> None:
         self.stats.inc_value(f"cqnnews/{key}", n)

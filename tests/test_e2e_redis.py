@@ -81,7 +81,8 @@ def test_the_next_crawl_of_several_workers_finds_nothing_new(redis_url: str, tmp
     ("http://127.0.0.1:6379", "CQN_REDIS_URL must look like redis://host:port/db"),
 ])
 def test_a_wrong_redis_url_stops_the_run_at_start(tmp_path: Path, url: str, says: str) -> None:
-    result = run_crawl("yaowen", "http://127.0.0.1:9", tmp_path, CQN_REDIS_URL=url)
+    # Redis away at start is waited for, as while crawling, up to CQN_REDIS_OUTAGE_MAX (1 s here)
+    result = run_crawl("yaowen", "http://127.0.0.1:9", tmp_path, CQN_REDIS_URL=url, CQN_REDIS_OUTAGE_MAX="1")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert says in line

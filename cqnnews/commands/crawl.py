@@ -9,6 +9,7 @@ lock in the state directory.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -17,11 +18,14 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from cqnnews import failpoints
 from cqnnews.checks import check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.state import lock, origin_state_dir
-from cqnnews.state.redis_store import RedisStateStore
-from cqnnews.state.store import StateStore
+from cqnnews.outage import RedisAway, wait_for
+from cqnnews.state.redis_store import RedisStateStore, unreachable
+from cqnnews.state.redis_store import client as redis_client
+from cqnnews.state.store import StateError, StateStore
 from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
@@ -30,6 +34,18 @@ HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
 def refuse(message: str, status: int = BAD_INPUT) -> None:
     print(f"cqnnews: error: {message}", file=sys.stderr)
     sys.exit(status)
+
+
+def said_why(exc: BaseException | None) -> None:
+    """The crawl could not start: a known cause (Redis away past CQN_REDIS_OUTAGE_MAX, a state that cannot be
+    opened) in one line; anything else with its whole traceback (a bug to report), once, not as asyncio's "Task
+    exception was never retrieved"."""
+    if exc is None:
+        return
+    if isinstance(exc, StateError):
+        print(f"cqnnews: error: {exc}", file=sys.stderr)
+    else:
+        logging.getLogger(__name__).error("the crawl could not start", exc_info=(type(exc), exc, exc.__traceback__))
 
 
 class Command(ScrapyCrawl):
@@ -49,9 +65,15 @@ class Command(ScrapyCrawl):
             if check is not None:
                 check(dict(opts.spargs))
             base_url = self.settings.get("CQN_BASE_URL")
-            if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
+            if url := self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
                 scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
-                RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), scope).close()
+                db = redis_client(url)  # a URL that is not one: refused at once
+                try:  # Redis away: wait for it as a running worker does, up to CQN_REDIS_OUTAGE_MAX
+                    wait_for(lambda: RedisStateStore(db, scope), url, self.settings.getfloat("CQN_REDIS_OUTAGE_MAX"),
+                             "starting").close()
+                except RedisAway as exc:
+                    refuse(unreachable(url, exc.last) + " (waited CQN_REDIS_OUTAGE_MAX)" if exc.last else str(exc))
+                failpoints.reached("redis_checked")
                 return
             state_dir = origin_state_dir(self.settings.get("CQN_STATE_DIR"), base_url)
             StateStore.open(state_dir, spidercls.name).close()
@@ -73,7 +95,11 @@ class Command(ScrapyCrawl):
         # Scrapy filters by LOG_LEVEL in its handler, so every debug call still builds a record (two
         # a page, and dozens from charset detection): filter at the root instead.
         logging.root.setLevel(self.settings.get("LOG_LEVEL"))
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        running = self.crawler_process.crawl(crawler, **opts.spargs)
+        if isinstance(running, asyncio.Future):
+            running.add_done_callback(lambda task: task.cancelled() or said_why(task.exception()))
+        else:  # a Deferred (a Twisted reactor without asyncio)
+            running.addErrback(lambda failure: said_why(failure.value))
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = UNHEALTHY

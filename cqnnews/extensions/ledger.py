@@ -31,7 +31,7 @@ from cqnnews.report import write_run_report
 from cqnnews.run import Run
 from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
 from cqnnews.state import lock
-from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
+from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_hash
 from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)
@@ -226,6 +226,7 @@ class RunLedger:
         stats = self.crawler.stats
         assert stats is not None
         run = self.run
+        run.closing()  # a shared crawl state: each call below waits out an outage (CQN_REDIS_OUTAGE_MAX)
         # no feed (scrapy parse): nothing was exported anywhere, so nothing is marked exported
         stored = bool(self.feed) and not any(k.startswith("feedexport/failed_count/") for k in stats.get_stats()) \
             and not stats.get_value(FAILED_STAT)
@@ -271,8 +272,15 @@ class RunLedger:
             logger.error("the next run writes the spot-check records from %s and completes its commit",
                          run.prepared_feed)
         elif run.prepared_feed is not None:
-            run.store.discard_prepared(run.prepared_feed)
-        pending = run.store.pending_count() if stored else -1
+            try:
+                run.store.discard_prepared(run.prepared_feed)
+            except StateError as exc:  # Redis away for good: the next worker's recovery undoes it
+                logger.error("%s", exc)
+        try:
+            pending = run.store.pending_count() if stored else -1
+        except StateError as exc:  # Redis away for good
+            logger.error("%s", exc)
+            pending = -1
         monitored = self._monitors(stored) if stored else []
         issues = summary.problems(stats.get_stats(), self.reason, self.limits, committed=stored, missing=run.missing)
         issues += monitored

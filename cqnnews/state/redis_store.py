@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import socket
 from collections.abc import Iterable
 from datetime import datetime
@@ -23,23 +24,34 @@ from cqnnews.state.store import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pend
 from cqnnews.urls import redact
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for ``url`` that answered PING; StateError in one line otherwise."""
+def client(url: str) -> redis.Redis:
+    """A client for ``url``, not connected yet; StateError in one line for a URL that is not one."""
     try:
         # No retries inside a call: each would block Scrapy's event loop (redis-py backs off for seconds);
-        # a worker retries on its own pace instead, paused (see cqnnews.distributed.Outage).
-        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30,
-                                      retry=RedisRetry(NoBackoff(), 0))
-        client.ping()
+        # a worker retries on its own pace instead, paused (see cqnnews.outage).
+        return redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30,
+                                    retry=RedisRetry(NoBackoff(), 0))
     except ValueError:
         raise StateError(f"CQN_REDIS_URL must look like redis://host:port/db (redis://:password@host:port/db with a password), got {redact(url)!r}") \
             from None
+
+
+def unreachable(url: str, exc: BaseException) -> str:
+    """Why Redis at ``url`` cannot be reached, in one line, without its password."""
+    secret = urlsplit(url).password
+    said = str(exc).replace(url, redact(url))
+    return (f"cannot reach Redis at {redact(url)} ({said.replace(secret, '***') if secret else said}); "
+            "start one with `make redis` or fix CQN_REDIS_URL")
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` that answered PING; StateError in one line otherwise."""
+    db = client(url)
+    try:
+        db.ping()
     except redis.RedisError as exc:
-        secret = urlsplit(url).password
-        said = str(exc).replace(url, redact(url))
-        raise StateError(f"cannot reach Redis at {redact(url)} ({said.replace(secret, '***') if secret else said}); "
-                         "start one with `make redis` or fix CQN_REDIS_URL") from None
-    return client
+        raise StateError(unreachable(url, exc)) from None
+    return db
 
 
 # Both scripts run atomically in Redis: two workers updating one pending article never lose an update.
@@ -82,6 +94,17 @@ for i = 2, #ARGV, 4 do
 end
 """
 _BATCH = 500  # articles per script call: Redis runs one script at a time
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host is running (someone else's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sections(value: Any) -> list[str]:
@@ -178,6 +201,9 @@ class RedisStateStore:
     # --- the two-phase commit of a feed (see StateStore) ------------------------------------
 
     def prepare(self, records: Iterable[Exported], feed: str, part: str) -> int:
+        """Recorded with absolute paths and the host and process preparing it: recovery by another worker (in
+        another folder) finds the files, and leaves alone a commit whose run is alive."""
+        feed, part = os.path.abspath(feed), os.path.abspath(part)
         key = self.key(f"prepared:{feed}")
         self.db.delete(key)
         n = 0
@@ -186,25 +212,31 @@ class RedisStateStore:
             self.db.hset(key, mapping={r.article_id: json.dumps(
                 [r.url, r.content_hash, r.published_at, r.sections, r.revision], ensure_ascii=False) for r in batch})
             n += len(batch)
-        self.db.hset(self.key("prepared"), feed, json.dumps({"part": part, "host": socket.gethostname()}))
+        self.db.hset(self.key("prepared"), feed, json.dumps({"part": part, "host": socket.gethostname(),
+                                                             "pid": os.getpid()}))
         return n
 
     def prepared_feeds(self) -> list[tuple[str, str]]:
-        """Feeds prepared on this host (their files are on its disks) and not committed or discarded."""
+        """Feeds prepared by dead runs of this host (their files are on its disks; a live run, another worker
+        committing its feed right now, is left alone) and not committed or discarded."""
         out = []
         for feed, raw in self.db.hgetall(self.key("prepared")).items():
             row = json.loads(raw)
-            if row.get("host") == socket.gethostname():
+            pid = row.get("pid")
+            live = isinstance(pid, int) and pid != os.getpid() and process_alive(pid)
+            if row.get("host") == socket.gethostname() and not live:
                 out.append((feed.decode(), row["part"]))
         return sorted(out)
 
     def commit_prepared(self, feed: str, unchanged: Iterable[int] = (), retry: Iterable[Retry] = ()) -> int:
+        feed = os.path.abspath(feed)
         raw = self.db.hgetall(self.key(f"prepared:{feed}"))
         records = [Exported(int(aid), *json.loads(value)) for aid, value in raw.items()]
         n = self.commit_exported(records, feed, unchanged, retry, done=(self.key(f"prepared:{feed}"), feed))
         return n
 
     def discard_prepared(self, feed: str) -> None:
+        feed = os.path.abspath(feed)
         pipe = self.db.pipeline(transaction=True)
         pipe.delete(self.key(f"prepared:{feed}"))
         pipe.hdel(self.key("prepared"), feed)
