@@ -6,7 +6,7 @@ SPIDER ?= yaowen
 INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-dataset bench-extract bench-redis clean
+.PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-dataset bench-extract bench-redis clean stress
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -15,6 +15,7 @@ help:
 	@echo "make crawl SPIDER=yaowen  crawl the real site, politely (feeds/<spider>/<UTC time>.jsonl)"
 	@echo "make redis                install redis-server if missing, start one on 127.0.0.1:6379"
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
+	@echo "make stress N=20 HOGS=2   the shared-crawl tests N times in a row beside HOGS busy loops: how many pass"
 	@echo "make bench                crawl overhead, requests per incremental run, memory, the dataset (about 25 minutes)"
 	@echo "make bench-dataset        scrapy dataset over 1,000,000 feed lines, then 10,000 more"
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
@@ -52,6 +53,11 @@ tools:  # logrotate (deploy/logrotate/cqnnews) and chromium (the report test)
 
 test: $(INSTALLED) redis-server tools
 	$(BIN)/python -m pytest
+
+N ?= 20
+HOGS ?= 2
+stress: $(INSTALLED) redis-server  # the Redis integrity and e2e tests N times, HOGS CPU hogs beside them
+	N=$(N) HOGS=$(HOGS) PYTHON=$(BIN)/python bash scripts/stress.sh
 
 crawl: $(INSTALLED)
 	$(BIN)/scrapy crawl $(SPIDER)

@@ -21,6 +21,8 @@ from twisted.internet import task
 
 from cqnnews import failpoints
 from cqnnews.distributed import Coordinator, Outage
+from cqnnews.crawl_profile import CrawlProfile, Merged
+from cqnnews.history import Reading
 from cqnnews.outage import RedisAway
 
 if TYPE_CHECKING:
@@ -148,6 +150,8 @@ class SharedCoordination:
         self.crawler = crawler
         self.crawl = Coordinator(client, spider)
         self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
+        self.profile = CrawlProfile(client, self.crawl.key, self.crawl.worker)
+        self.last_out = False  # this worker left a crawl done with no live worker but itself
         crawler.signals.connect(self.crawl.join, signal=signals.spider_opened)
 
     def walks_listings(self) -> bool:
@@ -248,9 +252,20 @@ class SharedCoordination:
     def unaccounted(self, run: Run) -> list[int]:
         return []  # in a shared crawl other workers took most of them; pending ones are queued again
 
+    def merged_profile(self, reading: Reading, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
+        """This worker's share added to the crawl's profile; the merged profile for the one worker to check it."""
+        return self.crawl.outage.wait(lambda: self.profile.merge(reading, new_by_section, routes),
+                                      "adding to the crawl's profile")
+
+    def unexplained(self, run: Run) -> int:
+        """For the last worker out of a finished crawl: articles still pending that no failure explains (lost)."""
+        if not self.last_out:
+            return 0
+        return sum(1 for p in run.store.pending() if not p.reason)
+
     def close(self) -> None:
         try:
-            self.crawl.outage.wait(self.crawl.leave, "leaving the crawl")
+            self.last_out = bool(self.crawl.outage.wait(self.crawl.leave, "leaving the crawl"))
         except RedisAway:
             logger.error("could not leave the shared crawl in Redis; the others take over what this worker held "
                          "once its heartbeat lapses")

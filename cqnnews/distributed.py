@@ -360,7 +360,8 @@ class Coordinator:
         live = self.alive()
         return self.db.zcard(self.queue_key) == 0 and all(s == "idle" for s in live.values())
 
-    def leave(self) -> None:
+    def leave(self) -> bool:
+        """Out of the crawl; True if this worker was the last one out of a finished crawl (it clears it)."""
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         if self.taken_count():  # stopped with requests in hand: they go back for the others
@@ -371,6 +372,8 @@ class Coordinator:
             # the last worker out clears the crawl, so the next run starts afresh (state stays)
             keys = list(self.db.scan_iter(self.prefix + "*"))
             self.db.delete(self.dupefilter_key, self.queue_key, *keys)
+            return True
+        return False
 
     # --- the crawl -----------------------------------------------------------------------
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +9,11 @@ import pytest
 
 from cqnnews.feeds import article_feeds
 from tests.conftest import NOW, SCALE, SEED
-from tests.crawl import crawl_command, crawl_env, read_feed, run_crawl
+from tests.crawl import read_feed, run_crawl
 from tests.redis_server import running_redis
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.truth import expected_feed
+from tests.shared_crawl import Worker, no_tracebacks, part_lines, report, start, wait_until
 
 YAOWEN = {"综合/要闻一", "综合/要闻二"}
 SLOW = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
@@ -29,10 +27,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def worker(replica: RunningReplica, workdir: Path, redis_url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(crawl_command("yaowen", settings=SLOW), cwd=workdir,
-                            env=crawl_env(replica.url, CQN_NOW=NOW.isoformat(), CQN_REDIS_URL=redis_url),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def worker(replica: RunningReplica, workdir: Path, redis_url: str, name: str) -> Worker:
+    return start(workdir, replica.url, redis_url, SLOW, name, CQN_NOW=NOW.isoformat())
 
 
 def final_feeds(workdir: Path) -> list[Path]:
@@ -41,25 +37,18 @@ def final_feeds(workdir: Path) -> list[Path]:
 
 def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_url: str, tmp_path: Path) -> None:
     with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
-        first, second = worker(replica, tmp_path, redis_url), worker(replica, tmp_path, redis_url)
-        deadline = time.monotonic() + 120
-        written = 0
-        while time.monotonic() < deadline and written < 5:  # the second worker is exporting
-            parts = [p for p in (tmp_path / "feeds" / "yaowen").glob(f"*-{second.pid}.jsonl.*.part")] \
-                if (tmp_path / "feeds" / "yaowen").exists() else []
-            written = parts[0].read_bytes().count(b"\n") if parts else 0
-            time.sleep(0.05)
-        assert written >= 5, "the second worker took part in the crawl"
-        second.send_signal(signal.SIGKILL)
-        second.wait()
-        restarted = worker(replica, tmp_path, redis_url)
-        assert first.wait(timeout=180) == 0
-        assert restarted.wait(timeout=180) == 0
+        first, second = worker(replica, tmp_path, redis_url, "first"), worker(replica, tmp_path, redis_url, "second")
+        wait_until(lambda: part_lines(tmp_path, second) >= 5, "the second worker exporting", [first, second])
+        second.process.kill()
+        second.process.wait()
+        restarted = worker(replica, tmp_path, redis_url, "restarted")
+        assert [first.finish(180), restarted.finish(180)] == [0, 0], report([first, restarted])
+        assert no_tracebacks([first, restarted]), report([first, restarted])
         expected = expected_feed(replica.site, YAOWEN)
     feeds = final_feeds(tmp_path)
     assert len(feeds) == 2, "the killed worker left no final feed, only its .part"
     records = [r for f in feeds for r in read_feed(f)]
-    assert sorted(r["article_id"] for r in records) == sorted(expected)
+    assert sorted(r["article_id"] for r in records) == sorted(expected), report([first, restarted])
     for r in records:
         assert {k: r[k] for k in expected[r["article_id"]]} == expected[r["article_id"]]
     assert all(read_feed(f) for f in feeds), "both workers exported articles"
@@ -67,11 +56,11 @@ def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_ur
 
 def test_the_next_crawl_of_several_workers_finds_nothing_new(redis_url: str, tmp_path: Path) -> None:
     with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
-        workers = [worker(replica, tmp_path, redis_url) for _ in range(2)]
-        assert [w.wait(timeout=180) for w in workers] == [0, 0]
+        workers = [worker(replica, tmp_path, redis_url, f"w{n}") for n in range(2)]
+        assert [w.finish(180) for w in workers] == [0, 0], report(workers)
         (tmp_path / "again").mkdir()
-        again = [worker(replica, tmp_path / "again", redis_url) for _ in range(2)]
-        assert [w.wait(timeout=180) for w in again] == [0, 0]
+        again = [worker(replica, tmp_path / "again", redis_url, f"again{n}") for n in range(2)]
+        assert [w.finish(180) for w in again] == [0, 0], report(again)
     assert sum(len(read_feed(f)) for f in final_feeds(tmp_path)) == len(expected_feed(replica.site, YAOWEN))
     assert [read_feed(f) for f in final_feeds(tmp_path / "again")] == [[], []]
 
@@ -84,5 +73,8 @@ def test_a_wrong_redis_url_stops_the_run_at_start(tmp_path: Path, url: str, says
     # Redis away at start is waited for, as while crawling, up to CQN_REDIS_OUTAGE_MAX (1 s here)
     result = run_crawl("yaowen", "http://127.0.0.1:9", tmp_path, CQN_REDIS_URL=url, CQN_REDIS_OUTAGE_MAX="1")
     assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
+    *waited, line = result.stderr.strip().splitlines()
     assert says in line
+    # an unreachable Redis is waited for, and said so in one line first; a URL that is not one is refused at once
+    assert [w for w in waited if "cannot be reached" in w and "pausing" in w] == waited
+    assert len(waited) == (1 if "cannot reach" in says else 0)

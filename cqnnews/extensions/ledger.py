@@ -136,17 +136,27 @@ class RunLedger:
 
     def _monitors(self, stored: bool) -> list[str]:
         """This run's profile (kept for the next runs) and the problems the monitors found against the history;
-        none with CQN_MONITORS off, in a shared crawl (a worker reads a share), or without a feed."""
+        none with CQN_MONITORS off or without a feed.  In a shared crawl each worker reads a share: the last one to
+        add its share to the crawl's profile (merged in Redis) checks the whole crawl, once."""
         settings = self.crawler.settings
-        if not settings.getbool("CQN_MONITORS") or settings.get("CQN_REDIS_URL") or not self.feed:
+        if not settings.getbool("CQN_MONITORS") or not self.feed:
             return []
         run = self.run
         walked = set(run.routes) | set(run.tally)
+        reading, routes = run.reading, dict(sorted(run.routes.items()))
+        new_by_section = {name: run.tally.get(name, {}).get("new", 0) for name in sorted(walked)}
+        if run.coordination.shared:
+            try:
+                merged = run.coordination.merged_profile(reading, new_by_section, routes)  # type: ignore[attr-defined]
+            except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
+                logger.error("%s", exc)
+                merged = None
+            if merged is None:
+                return []
+            reading, new_by_section, routes = merged
         self.profile = RunProfile(day=run.now.date().isoformat(), started_at=summary.iso(
             self.crawler.stats.get_value("start_time") if self.crawler.stats else None),
-            articles_read=run.reading.articles, shares=run.reading.shares(),
-            new_by_section={name: run.tally.get(name, {}).get("new", 0) for name in sorted(walked)},
-            routes=dict(sorted(run.routes.items())))
+            articles_read=reading.articles, shares=reading.shares(), new_by_section=new_by_section, routes=routes)
         limits = MonitorLimits.from_settings(settings)
         try:
             self.history = run.store.runs(limits.runs)
@@ -154,6 +164,15 @@ class RunLedger:
         except Exception as exc:  # a monitor that breaks must not hide the run's outcome
             logger.error("the monitors could not run (%s: %s)", type(exc).__name__, exc)
             return [f"the monitors could not run ({type(exc).__name__})"]
+
+    def _lost(self) -> int:
+        """Articles the crawl left pending that no failure explains (the last worker out of a shared crawl checks)."""
+        unexplained = getattr(self.run.coordination, "unexplained", None)
+        try:
+            return int(unexplained(self.run)) if unexplained is not None else 0
+        except StateError as exc:
+            logger.error("%s", exc)
+            return 0
 
     def _tidy(self, spider: str) -> None:
         """The default feed directory: dead runs' .part files, and feeds past CQN_KEEP_FEEDS_DAYS."""
@@ -291,6 +310,8 @@ class RunLedger:
             except Exception as exc:  # the history only; the run itself is committed
                 logger.error("could not record the run in the crawl state's history (%s)", exc)
         run.coordination.close()
+        if stored and (lost := self._lost()):
+            issues.append(f"{lost} articles left pending that no failure explains: not in any feed of this crawl")
         if self.feed_lock is not None:
             self.feed_lock.path.unlink(missing_ok=True)
             self.feed_lock.release()
