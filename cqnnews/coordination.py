@@ -152,6 +152,7 @@ class SharedCoordination:
         self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
         self.profile = CrawlProfile(client, self.crawl.key, self.crawl.worker)
         self.last_out = False  # this worker left a crawl done with no live worker but itself
+        self._beats: dict[str, int] | None = None  # the peers' beats when nothing was left to queue
         crawler.signals.connect(self.crawl.join, signal=signals.spider_opened)
 
     def walks_listings(self) -> bool:
@@ -227,7 +228,16 @@ class SharedCoordination:
                 queued += 1
                 failpoints.reached("requeued_one")
         if queued:
+            self._beats = None
             logger.info("queued again %d articles a worker took and did not finish", queued)
+            return True
+        # a worker killed a moment ago is still "live" until its heartbeat key lapses, and its exported articles
+        # claimed: finish only once every other live worker has beaten again since nothing was left to queue
+        beats = crawl.beats()
+        if self._beats is None or set(beats) - set(self._beats) \
+                or any(beats[w] <= self._beats[w] for w in beats):
+            if self._beats is None or set(beats) - set(self._beats):
+                self._beats = beats
             return True
         failpoints.reached("crawl_finishing")
         crawl.finish()

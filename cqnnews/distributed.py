@@ -110,6 +110,7 @@ class Coordinator:
         self.dupefilter_key = f"cqn:{spider}:dupefilter"
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._state = ""
+        self._beat = 0  # beats so far: a peer that beats again since a moment is alive, not only not expired
         self._loop: task.LoopingCall | None = None
 
     def key(self, name: str) -> str:
@@ -126,8 +127,9 @@ class Coordinator:
         failpoints.reached("crawl_joined")
 
     def heartbeat(self) -> None:
+        self._beat += 1
         try:
-            self.db.set(self.key(f"alive:{self.worker}"), 1, ex=ALIVE_SECONDS)
+            self.db.set(self.key(f"alive:{self.worker}"), self._beat, ex=ALIVE_SECONDS)
             if self._state:
                 self.db.hset(self.key("workers"), self.worker, self._state)
         except redis.RedisError as exc:  # the loop goes on: it beats again when Redis is back
@@ -275,6 +277,12 @@ class Coordinator:
             self.outage.failed(exc)
             return
         self._unsent_claims.clear()
+
+    def beats(self) -> dict[str, int]:
+        """The last beat of each other live worker."""
+        others = [w for w in self.alive() if w != self.worker]
+        values = self.db.mget([self.key(f"alive:{w}") for w in others]) if others else []
+        return {w: int(v) for w, v in zip(others, values) if v is not None}
 
     def claimed_by_live_workers(self) -> set[int]:
         live = set(self.alive())

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cqnnews.feeds import article_feeds
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import read_feed, run_crawl
-from tests.redis_server import running_redis
+from tests.redis_server import free_port, running_redis
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.truth import expected_feed
 from tests.shared_crawl import Worker, no_tracebacks, part_lines, report, start, wait_until
@@ -78,3 +81,36 @@ def test_a_wrong_redis_url_stops_the_run_at_start(tmp_path: Path, url: str, says
     # an unreachable Redis is waited for, and said so in one line first; a URL that is not one is refused at once
     assert [w for w in waited if "cannot be reached" in w and "pausing" in w] == waited
     assert len(waited) == (1 if "cannot reach" in says else 0)
+
+
+def test_three_workers_on_a_redesigned_site_raise_the_reader_monitor_as_one_process_does(tmp_path: Path) -> None:
+    """Three days of two workers, then a day of three on a site whose article pages no parser knows: the crawl's
+    merged profile (each worker's counts merged in Redis) is checked once, by the last worker out, and raises
+    the reader monitor, as test_e2e_monitors's single process does."""
+    port = free_port()
+    summaries: list[list[dict[str, Any]]] = []
+    seen: set[Path] = set()
+    with running_redis(tmp_path / "redis") as url:
+        for day, articles in enumerate(("current", "current", "current", "redesign")):
+            now = NOW + timedelta(days=day)
+            with running_replica(seed=SEED, scale=SCALE, now=now, port=port, articles=articles) as replica:
+                workers = [start(tmp_path, replica.url, url, {"CQN_PROGRESS_SECONDS": "0"}, f"day{day}-{n}",
+                                 CQN_NOW=now.isoformat()) for n in range(3 if articles == "redesign" else 2)]
+                statuses = [w.finish(240) for w in workers]
+            assert no_tracebacks(workers), report(workers)
+            found = set((tmp_path / "feeds" / "yaowen").glob("*.summary.json")) - seen
+            seen |= found
+            summaries.append([json.loads(p.read_text(encoding="utf-8")) for p in sorted(found)])
+            if articles == "current":
+                assert statuses == [0] * len(workers), report(workers)
+    for day in summaries[:3]:  # each crawl profiled once, by its last worker, on every worker's reading
+        [profile] = [s["monitors"]["profile"] for s in day if s["monitors"]["profile"]]
+        assert profile["articles_read"] >= sum(s["totals"]["new"] for s in day) >= 5  # every worker's share
+        assert all(s["monitors"]["problems"] == [] for s in day)
+    redesigned = summaries[3]
+    [checked] = [s for s in redesigned if s["monitors"]["profile"]]
+    assert checked["monitors"]["profile"]["articles_read"] >= sum(s["totals"]["new"] for s in redesigned)
+    assert checked["monitors"]["profile"]["shares"]["generic"] == 1.0
+    assert any(p.startswith("monitor: more articles read by a fallback") and "generic reader: 100%" in p
+               for p in checked["problems"]), checked["problems"]
+    assert checked["exit_status"] == 1 and not checked["healthy"]
