@@ -90,6 +90,7 @@ def test_three_workers_on_a_redesigned_site_raise_the_reader_monitor_as_one_proc
     port = free_port()
     summaries: list[list[dict[str, Any]]] = []
     seen: set[Path] = set()
+    (tmp_path / "redis").mkdir()
     with running_redis(tmp_path / "redis") as url:
         for day, articles in enumerate(("current", "current", "current", "redesign")):
             now = NOW + timedelta(days=day)
