@@ -107,7 +107,8 @@ class Outage:
             self.crawler.stats.set_value("cqnnews/redis/gave_up", 1)
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason="redis_unavailable"))
+            closing = deferred_from_coro(engine.close_spider_async(reason="redis_unavailable"))
+            closing.addErrback(lambda failure: logger.error("closing the spider failed: %s", failure.getErrorMessage()))
 
     def answered(self) -> None:
         if self.since is not None:
