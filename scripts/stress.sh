@@ -16,6 +16,7 @@ for _ in $(seq "$HOGS"); do
 done
 stop_hogs() { [ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null; }
 trap stop_hogs EXIT
+trap "exit 143" TERM INT
 started=$(date +%s)
 passed=0
 for n in $(seq "$N"); do
