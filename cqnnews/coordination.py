@@ -20,8 +20,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
 from cqnnews import failpoints
-from cqnnews.distributed import Coordinator, Outage
 from cqnnews.crawl_profile import CrawlProfile, Merged
+from cqnnews.distributed import Coordinator, Outage
 from cqnnews.history import Reading
 from cqnnews.outage import RedisAway
 

@@ -114,6 +114,20 @@ def test_three_workers_started_at_once_in_one_folder_with_redis_stopped_at_a_ste
         next_run_exports_nothing(replica, tmp_path, url)
 
 
+def test_a_worker_started_while_redis_is_away_waits_for_it_then_crawls(redis_server: RestartableRedis,
+                                                                      tmp_path: Path) -> None:
+    url = redis_server.url
+    with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
+        redis_server.stop()
+        one = worker(replica, tmp_path, url, "one")
+        wait_until(lambda: one.said("cannot be reached") or exited(one), "the worker to pause for Redis", [one])
+        redis_server.start()
+        assert one.finish() == 0, report([one])
+        assert one.said("while starting") and one.said("answers again"), report([one])
+        assert no_tracebacks([one]), report([one])
+        assert final_ids(tmp_path) == sorted(expected_feed(replica.site, YAOWEN))
+
+
 def test_redis_gone_for_good_stops_workers_cleanly_with_nothing_marked_that_is_not_stored(
         redis_server: RestartableRedis, tmp_path: Path) -> None:
     url = redis_server.url
