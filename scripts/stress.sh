@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make stress: the shared-crawl tests (Redis integrity and e2e) N times in a row, with HOGS busy loops
 # beside them taking CPU as other work on a loaded CI machine would; prints how many runs passed and how
-# long it took. A failing run's output is kept in $STRESS_DIR/run-<n>.log.
+# long it took. A failing run's output is kept in $STRESS_DIR/run-<n>.log, its workers' folders in tmp-<n>/.
 set -uo pipefail
 N=${N:-20}
 HOGS=${HOGS:-2}
@@ -22,9 +22,9 @@ passed=0
 for n in $(seq "$N"); do
   run_started=$(date +%s)
   # shellcheck disable=SC2086
-  if "$PYTHON" -m pytest -q -p no:cacheprovider $TESTS > "$STRESS_DIR/run-$n.log" 2>&1; then
+  if "$PYTHON" -m pytest -q -p no:cacheprovider --basetemp "$STRESS_DIR/tmp-$n" $TESTS > "$STRESS_DIR/run-$n.log" 2>&1; then
     passed=$((passed + 1))
-    rm -f "$STRESS_DIR/run-$n.log"
+    rm -rf "$STRESS_DIR/run-$n.log" "$STRESS_DIR/tmp-$n"
     outcome=passed
   else
     outcome="FAILED (see $STRESS_DIR/run-$n.log)"

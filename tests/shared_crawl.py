@@ -125,6 +125,16 @@ def release(markers: list[Path]) -> None:
         marker.unlink(missing_ok=True)
 
 
+def missing(workdir: Path, expected: list[int], workers: list[Worker]) -> str:
+    """What the final feeds lack or repeat, and what the workers said of listing walks and re-queues."""
+    got = final_ids(workdir)
+    lacking = sorted(set(expected) - set(got))
+    repeated = sorted({aid for aid in got if got.count(aid) > 1})
+    said = [line for w in workers for line in w.text().splitlines()
+            if any(k in line for k in ("ends here", "repeats", "queued again", "is gone", "pending", "UNHEALTHY"))]
+    return f"missing {lacking}\nrepeated {repeated}\n" + "\n".join(said[-40:])
+
+
 def final_ids(workdir: Path, spider: str = "yaowen") -> list[int]:
     return sorted(r["article_id"] for feed in article_feeds(workdir / "feeds" / spider) for r in read_feed(feed))
 

@@ -17,8 +17,8 @@ from tests.crawl import POLITE_SETTINGS
 from tests.redis_server import RestartableRedis, restartable_redis
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.truth import expected_feed
-from tests.shared_crawl import (Worker, exited, final_ids, held, holds_requests, joined, no_tracebacks, part_lines,
-                                pause_env, release, report, start, wait_until)
+from tests.shared_crawl import (Worker, exited, final_ids, held, holds_requests, joined, missing, no_tracebacks,
+                                part_lines, pause_env, release, report, start, wait_until)
 
 SEED, SCALE = 7, 30  # several listing pages per 要闻 listing: the walk takes a while at the polite pace
 YAOWEN = {"综合/要闻一", "综合/要闻二"}
@@ -70,7 +70,7 @@ def test_a_worker_killed_while_walking_and_a_redis_restart_lose_and_repeat_nothi
         live = [second, restarted]
         assert [w.finish() for w in live] == [0, 0], report(live)
         assert no_tracebacks(live), report(live)
-        assert final_ids(tmp_path) == expected  # each exactly once across the final feeds
+        assert final_ids(tmp_path) == expected, missing(tmp_path, expected, everyone)  # each once, in all the feeds
         next_run_exports_nothing(replica, tmp_path, url)
 
 
@@ -110,7 +110,7 @@ def test_three_workers_started_at_once_in_one_folder_with_redis_stopped_at_a_ste
         wait_until(everyone_done, "every worker to finish", workers, timeout=400)
         assert [w.finish() for w in live] == [0] * len(live), report(workers)
         assert no_tracebacks(live), report(live)
-        assert final_ids(tmp_path) == expected
+        assert final_ids(tmp_path) == expected, missing(tmp_path, expected, workers)
         next_run_exports_nothing(replica, tmp_path, url)
 
 
