@@ -172,9 +172,17 @@ class SharedCoordination:
         return False  # listing pages are parsed by whichever worker takes them
 
     def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
-        self.crawl.note(found)
-        if self.crawl.phase() == "articles":  # found after the switch: queue it now
-            run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
+        self.crawl.note(found)  # kept and sent again while Redis is away
+        try:
+            late = self.crawl.phase() == "articles"
+        except redis.RedisError as exc:  # never raised into the listing page's callback: read again, the page
+            self.crawl.outage.failed(exc)  # would look like a repeat of itself and end its listing's walk
+            late = bool(found)  # the phase unknown: queued now (a repeat of a queued article is dropped as seen)
+        if late:  # found after the switch: queue it now
+            try:
+                run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
+            except redis.RedisError as exc:  # noted above: a next run's walk finds it again if it is lost here
+                self.crawl.outage.failed(exc)
             assert self.crawler.engine is not None
             for aid, url, name, _ in found:
                 self.crawler.engine.crawl(articles.article_request(aid, run.urls.fetchable(url) or url, [name]))
