@@ -102,11 +102,14 @@ class Outage:
         if self.stopping:
             return
         self.stopping = True
-        logger.error("%s", away_line(self.url, time.monotonic() - (self.since or time.monotonic())))
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("cqnnews/redis/gave_up", 1)
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # Scrapy 2.19: not set before the crawl starts
+            engine = None
         if engine is not None and engine.spider is not None:
+            logger.error("%s", away_line(self.url, time.monotonic() - (self.since or time.monotonic())))
             closing = deferred_from_coro(engine.close_spider_async(reason="redis_unavailable"))
             closing.addErrback(lambda failure: logger.error("closing the spider failed: %s", failure.getErrorMessage()))
 
@@ -128,7 +131,7 @@ class Outage:
         try:
             return wait_for(call, self.url, self.limit, what, outage=self)
         except RedisAway:
-            self.stopping = True
+            self.give_up()  # crawling: said and the spider closed; starting: the exception is the one line
             raise
 
     @property
@@ -140,17 +143,23 @@ class Outage:
         return self.since is None and time.monotonic() - self.back_at > ALIVE_SECONDS + HEARTBEAT_SECONDS
 
 
-class PatientStore:
-    """A crawl state in Redis whose every call waits out an outage (:meth:`Outage.wait`): for the close, where
-    a call that failed at once would leave a stored feed uncommitted."""
+#: calls made while a page is read: a page read again after one failed would look like a repeat of itself
+READS = frozenset({"known", "exported"})
 
-    def __init__(self, store: Any, outage: Outage) -> None:
+
+class PatientStore:
+    """A crawl state in Redis whose calls wait out an outage (:meth:`Outage.wait`): the reads a page's callback
+    makes (:data:`READS`) while crawling, and every call at the close, where a call that failed at once would
+    leave a stored feed uncommitted."""
+
+    def __init__(self, store: Any, outage: Outage, only: frozenset[str] | None = None) -> None:
         self._store = store
         self._outage = outage
+        self._only = only  # the calls that wait (None: every one)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._store, name)
-        if not callable(value):
+        if not callable(value) or (self._only is not None and name not in self._only):
             return value
 
         def patiently(*args: Any, **kwargs: Any) -> Any:

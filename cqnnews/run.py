@@ -22,6 +22,7 @@ from cqnnews import failpoints
 from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
 from cqnnews.history import Reading
+from cqnnews.outage import READS, PatientStore
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.redis_store import client as redis_client
@@ -92,7 +93,8 @@ class Run:
             db = redis_client(redis_url)
             shared = SharedCoordination(crawler, db, scope)
             coordination, outage = shared, shared.crawl.outage
-            store = outage.wait(lambda: RedisStateStore(db, scope), "opening the crawl state")
+            store = PatientStore(outage.wait(lambda: RedisStateStore(db, scope), "opening the crawl state"), outage,
+                                 only=READS)  # type: ignore[assignment]
             failpoints.reached("run_opened")
             recovered = outage.wait(lambda: recover(store), "recovering dead runs' commits")
             incomplete = outage.wait(store.incomplete_listings, "reading the crawl state")
@@ -128,10 +130,10 @@ class Run:
     def closing(self) -> None:
         """From now on (the feed stored, the run ending) every call to a shared crawl state waits out an outage."""
         from cqnnews.coordination import SharedCoordination
-        from cqnnews.outage import PatientStore
-
-        if isinstance(self.coordination, SharedCoordination) and not isinstance(self.store, PatientStore):
-            self.store = PatientStore(self.store, self.coordination.crawl.outage)  # type: ignore[assignment]
+        if isinstance(self.coordination, SharedCoordination) and not getattr(self, "_closing", False):
+            self._closing = True
+            store = getattr(self.store, "_store", self.store)  # the reads' waiting store: every call waits now
+            self.store = PatientStore(store, self.coordination.crawl.outage)  # type: ignore[assignment]
 
     def count(self, key: str, n: int = 1) -> None:
         self.stats.inc_value(f"cqnnews/{key}", n)

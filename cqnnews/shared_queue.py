@@ -18,6 +18,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from cqnnews import failpoints
+from cqnnews.outage import RedisAway
 
 if TYPE_CHECKING:
     from cqnnews.distributed import Coordinator
@@ -182,5 +183,7 @@ class ReleaseTakenMiddleware:
             assert self.crawler.engine is not None
             self.crawler.engine.crawl(response.request.replace(dont_filter=True))
             return []
+        if isinstance(exception, RedisAway):  # past CQN_REDIS_OUTAGE_MAX: the worker stops (said once, in one line)
+            return []  # not released: still held for the next worker if this one cannot say it is done
         self._done(response)
         return None
