@@ -253,6 +253,7 @@ class SharedCoordination:
 
     def exported(self, article_id: int) -> None:
         self.crawl.claim(article_id)
+        failpoints.hold_engine("article_exported", self.crawler.engine)
 
     def done_with(self, request: Request) -> None:
         if (token := request.meta.get("cqn_taken")) is not None:

@@ -19,7 +19,9 @@ re-queue ``requeued_one`` (one article a dead worker held queued again); ``crawl
 
 ``CQN_PAUSEPOINT=<name>`` with ``CQN_PAUSE_DIR=<folder>`` holds the process instead, the first
 time it reaches the point: it writes ``<folder>/<name>.<pid>`` and waits until that file is
-removed, so a test can stop Redis (or kill a peer) exactly there, then let it go on.
+removed, so a test can stop Redis (or kill a peer) exactly there, then let it go on.  At
+``article_exported`` (a shared-crawl worker's first article exported) the hold pauses the engine
+instead (:func:`hold_engine`): the worker takes no more work but keeps beating, alive.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 POINTS = ("feed_flushed", "state_prepared", "feed_renamed", "spotchecks_stored", "state_committed", "summary_written")
 DATASET_POINTS = ("dataset_written", "dataset_synced", "dataset_switched")
 REDIS_POINTS = ("redis_checked", "run_opened", "scheduler_opened", "crawl_joined", "switch_taken", "switch_queued",
-                "requeued_one", "crawl_finishing")
+                "requeued_one", "crawl_finishing", "article_exported")
 HOLD_SECONDS = 300.0  # a test that forgets a held process does not leave it waiting for ever
 _held: set[str] = set()
 
@@ -52,3 +55,25 @@ def hold(marker: Path) -> None:
     deadline = time.monotonic() + HOLD_SECONDS
     while marker.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def hold_engine(point: str, engine: Any) -> None:
+    """``CQN_PAUSEPOINT=<point>``: the engine paused (no new request taken; the reactor, so the heartbeat, goes
+    on) from the first time the point is reached until its marker is removed."""
+    if os.environ.get("CQN_PAUSEPOINT") != point or point in _held or not os.environ.get("CQN_PAUSE_DIR"):
+        return
+    from twisted.internet import task
+
+    _held.add(point)
+    marker = Path(os.environ["CQN_PAUSE_DIR"]) / f"{point}.{os.getpid()}"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("held\n")
+    engine.pause()
+
+    def let_go() -> None:
+        if not marker.exists():
+            engine.unpause()
+            watch.stop()
+
+    watch = task.LoopingCall(let_go)
+    watch.start(0.05)

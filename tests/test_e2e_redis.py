@@ -16,7 +16,7 @@ from tests.crawl import read_feed, run_crawl
 from tests.redis_server import free_port, running_redis
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.truth import expected_feed
-from tests.shared_crawl import Worker, joined, no_tracebacks, part_lines, report, start, wait_until
+from tests.shared_crawl import Worker, held, joined, no_tracebacks, pause_env, release, report, start, wait_until
 
 YAOWEN = {"综合/要闻一", "综合/要闻二"}
 SLOW = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
@@ -30,8 +30,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def worker(replica: RunningReplica, workdir: Path, redis_url: str, name: str) -> Worker:
-    return start(workdir, replica.url, redis_url, SLOW, name, CQN_NOW=NOW.isoformat())
+def worker(replica: RunningReplica, workdir: Path, redis_url: str, name: str, **env: str) -> Worker:
+    return start(workdir, replica.url, redis_url, SLOW, name, CQN_NOW=NOW.isoformat(), **env)
 
 
 def final_feeds(workdir: Path) -> list[Path]:
@@ -39,15 +39,18 @@ def final_feeds(workdir: Path) -> list[Path]:
 
 
 def test_two_workers_one_killed_and_restarted_export_every_article_once(redis_url: str, tmp_path: Path) -> None:
+    pause = tmp_path / "pause"
     with running_replica(seed=SEED, scale=SCALE, now=NOW) as replica:
-        first, second = worker(replica, tmp_path, redis_url, "first"), worker(replica, tmp_path, redis_url, "second")
-        wait_until(lambda: part_lines(tmp_path, second) >= 5, "the second worker exporting", [first, second])
-        # its replacement is started first and has joined when the second dies: on a loaded machine a worker
-        # started after the kill may find the crawl over, and this test is about a worker taking over
-        restarted = worker(replica, tmp_path, redis_url, "restarted")
-        wait_until(lambda: joined(redis_url, restarted), "the replacement to join", [first, second, restarted])
+        # each worker stops taking work at its first article exported (alive, beating): the crawl waits for the test
+        first, second = (worker(replica, tmp_path, redis_url, name, **pause_env(pause, "article_exported"))
+                         for name in ("first", "second"))
+        both = [first, second]
+        wait_until(lambda: all(held(pause, "article_exported", w) for w in both), "both workers exporting", both)
         second.process.kill()
         second.process.wait()
+        restarted = worker(replica, tmp_path, redis_url, "restarted")
+        wait_until(lambda: joined(redis_url, restarted), "the restarted worker to join", [first, restarted])
+        release(held(pause, "article_exported"))  # the first goes on, beside the restarted one
         assert [first.finish(180), restarted.finish(180)] == [0, 0], report([first, restarted])
         assert no_tracebacks([first, restarted]), report([first, restarted])
         expected = expected_feed(replica.site, YAOWEN)
