@@ -21,9 +21,9 @@ from twisted.internet import task
 
 from cqnnews import failpoints
 from cqnnews.crawl_profile import CrawlProfile, Merged
-from cqnnews.distributed import Coordinator, Outage
+from cqnnews.distributed import Coordinator
 from cqnnews.history import Reading
-from cqnnews.outage import RedisAway
+from cqnnews.outage import Outage, RedisAway
 
 if TYPE_CHECKING:
     from cqnnews.run import Run

@@ -34,8 +34,6 @@ from twisted.internet import task
 from cqnnews import failpoints
 from cqnnews.outage import ALIVE_SECONDS, HEARTBEAT_SECONDS, Outage
 
-__all__ = ["ALIVE_SECONDS", "Coordinator", "Outage"]
-
 logger = logging.getLogger(__name__)
 
 # Take the first request of the queue, record it under the worker and mark the worker busy, at once.

@@ -15,8 +15,9 @@ import redis
 from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl_profile import CrawlProfile
-from cqnnews.distributed import Coordinator, Outage
+from cqnnews.distributed import Coordinator
 from cqnnews.history import Reading
+from cqnnews.outage import Outage
 from cqnnews.shared_queue import _QUEUE, _REQUEUE
 from cqnnews.spiders.registry import SPIDERS
 from cqnnews.state import recover
