@@ -169,9 +169,6 @@ class Coordinator:
             self.db.hset(self.key("workers"), self.worker, state)
             self._state = state
 
-    def busy(self) -> None:
-        self._mark("busy")
-
     def idle(self) -> None:
         self._mark("idle")
 
