@@ -9,11 +9,8 @@ from parsel import Selector
 from scrapy.http import Response
 
 from cqnnews.decoding import decode_page
-from cqnnews.parsers.units import text_of
 from cqnnews.text import clean, compact
 
-LISTING_ITEMS_CSS = ("div.List_List dd.cont_l ul li a", "div.List_List li a", "div.Article_List_C_D li a")
-_ARTICLE_HREF = re.compile(r"content_\d+(?:_\d+)?\.html?$|/news/\w+/\w+/\d+\.html$")
 _LAST_PAGE = re.compile(r"node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
 _NODE_PAGE = re.compile(r"node_(\d+)\.htm$")
 _PAGER_TEXT = re.compile(r"^(?:首页|上一页|下一页|尾页|末页|更多.*)$")
@@ -82,10 +79,23 @@ def rss_listings(body: bytes, base_url: str) -> list[tuple[str, str]]:
     return found
 
 
+_CRUMB_START = re.compile(r"^(?:您当前(?:的)?位置|当前位置|您的位置|所在位置|位置)\s*[:：]?")
+_CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|/|＞)\s*")
+
+
 def crumb_name(sel: Selector) -> str | None:
-    """The last crumb of a listing page's breadcrumb (``div.box``): the listing's own name, if it shows one."""
+    """The last crumb of a listing page's breadcrumb: the listing's own name, if it shows one.  The site's
+    (``div.box``, crumbs its links) first; else any element whose text opens ``您当前位置``/``当前位置``..."""
     crumbs = [c for c in (compact(a.xpath("string()").get("")) for a in sel.css("div.box a")) if c]
-    return crumbs[-1] if crumbs else None
+    if crumbs:
+        return crumbs[-1]
+    for el in sel.xpath("//body//*[not(self::script)][not(.//div) and not(.//ul) and not(.//table)]"):
+        text = clean(el.xpath("string()").get(""))
+        if len(text) < 80 and (m := _CRUMB_START.match(text)):
+            parts = [compact(p) for p in _CRUMB_SPLIT.split(text[m.end():]) if compact(p)]
+            if parts:
+                return parts[-1]
+    return None
 
 
 def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
@@ -116,14 +126,11 @@ def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
 
 
 def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, title) of every article linked from a listing page, in page order."""
-    for css in LISTING_ITEMS_CSS:
-        anchors = sel.css(css)
-        if anchors:
-            # text_of is XPath's string() without compiling an expression for every link
-            return [(urljoin(base_url, a.attrib.get("href", "")), clean(text_of(a.root)))
-                    for a in anchors if _ARTICLE_HREF.search(a.attrib.get("href", ""))]
-    return []
+    """(absolute URL, title) of every article linked from a listing page, in page order, by the chain of readings
+    of :mod:`cqnnews.listings`."""
+    from cqnnews.listings import read_items
+
+    return [(item.url, item.title) for item in read_items(sel, base_url).items]
 
 
 def last_page(sel: Selector) -> int:

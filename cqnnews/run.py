@@ -63,6 +63,10 @@ class Run:
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
     routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
     missing: list[str] = field(default_factory=list)  # listings no route found
+    resume_walks: dict[str, int] = field(default_factory=dict)  # node: the page an earlier run's walk ended before
+    walks_unfinished: dict[str, int] = field(default_factory=dict)  # node: where this run's walk ended early
+    walks_finished: set[str] = field(default_factory=set)  # nodes walked to their end (or a known stop)
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node: name, route, reading, pagination...
     first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
     attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
     attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
@@ -100,6 +104,7 @@ class Run:
         for line in recover(store):
             logger.warning("crawl state %s: %s", store.path, line)
         run.walk_in_full = store.incomplete_listings()
+        run.resume_walks = store.unfinished_walks()
         return run
 
     def prepare_feed(self, feed: str, part: str, lines: int | None) -> None:

@@ -252,6 +252,7 @@ class RunLedger:
         if stored:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
+                run.store.update_walks(run.walks_unfinished, run.walks_finished - set(run.walks_unfinished))
                 run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
                 retry = [r for aid, r in sorted(run.attachment_retries.items())
                          if aid in run.unchanged or run.scratch.was_exported(aid)]
@@ -292,6 +293,7 @@ class RunLedger:
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
                                run.failed, issues, committed, pending, self._what_ran(earliest, latest),
                                routes=run.routes, missing=run.missing)
+        report["listings"] = summary.listings(stats.get_stats(), run.listings)
         report["attachments"] = {"stored": stats.get_value("cqnnews/attachment/stored", 0),
                                  "failed": run.attachment_failures}
         report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,
