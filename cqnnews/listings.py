@@ -37,6 +37,8 @@ _CUT = re.compile(r"(?:…+|\.{3,}|。。。)\s*$")
 # the headings of side columns and related lists on Chinese news pages (their words, not a site's class names)
 SIDE_HEADING = re.compile(r"热点|排行|排名|相关|推荐|图片|热门|最新|精彩|专题|视频|热读|点击|阅读榜|友情链接|猜你喜欢|延伸阅读")
 PAGER_TEXT = re.compile(r"下一页|下页|尾页|末页|上一页|共\s*\d+\s*页|第?\s*\d+\s*/\s*\d+\s*页|共\s*\d+\s*条")
+_NODE_ID = re.compile(r"node_(\d+)(?:_\d+)?\.htm")
+_ITEMS = frozenset({"li", "tr", "dd"})
 _LISTS = frozenset({"ul", "ol", "dl", "table", "tbody"})
 _OUTSIDE = frozenset({"header", "nav", "footer", "aside"})
 
@@ -129,7 +131,7 @@ def generic(root: Element, base_url: str) -> ListingRead:
     groups = article_groups(root)
     if not groups:
         return ListingRead([], "none")
-    chosen, ambiguous = choose(groups, pager_of(root))
+    chosen, ambiguous = choose(groups, pager_of(root, base_url))
     return ListingRead(_items(chosen.pairs, base_url), GENERIC, ambiguous)
 
 
@@ -142,8 +144,8 @@ def article_groups(root: Element) -> list[_Group]:
     groups: dict[Element, _Group] = {}
     for position, a in enumerate(anchors):
         item = a
-        while (parent := item.getparent()) is not None and len(urls_under[parent]) == 1:
-            item = parent
+        while item.tag not in _ITEMS and (parent := item.getparent()) is not None and len(urls_under[parent]) == 1:
+            item = parent  # up to a list's item (a list of one stays a list), else the largest holding only it
         container = item.getparent()
         if container is None:
             continue
@@ -164,18 +166,25 @@ def _merge_chunks(groups: list[_Group]) -> list[_Group]:
     return list(merged.values())
 
 
-def pager_of(root: Element) -> Element | None:
-    """The element holding the page's pagination: the last one showing a pager sign (下一页, 尾页, 共N页 …) or a
-    link whose text is a page number."""
+def pager_of(root: Element, base_url: str = "") -> Element | None:
+    """The element holding the page's pagination: the last one showing a pager sign (下一页, 尾页, 共N页 …) or
+    two links or more whose text is a page number (not links to other listings named by a number: 2024, 2025)."""
+    here = _NODE_ID.search(base_url)
     found = None
+    numbered: dict[Element, int] = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head"):
             continue
         if el.tag == "a" and ARTICLE_HREF.search(_href(el)):
             continue
         own = el.text or ""
-        if PAGER_TEXT.search(own) or (el.tag == "a" and own.strip().isdigit() and el.get("href")):
+        if PAGER_TEXT.search(own):
             found = el
+        elif el.tag == "a" and own.strip().isdigit() and el.get("href") and (parent := el.getparent()) is not None \
+                and ((m := _NODE_ID.search(_href(el))) is None or here is None or m[1] == here[1]):
+            numbered[parent] = numbered.get(parent, 0) + 1
+            if numbered[parent] >= 2:
+                found = parent
         elif el.tail and PAGER_TEXT.search(el.tail) and el.getparent() is not None:
             found = el.getparent()
     if found is None:

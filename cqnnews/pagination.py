@@ -84,8 +84,8 @@ def read_pagination(sel: Selector, url: str, first: str, page: int) -> Paginatio
             last_link = (number, template)
         elif text in _NEXT_TEXT:
             next_link = (number, template)
-        elif text.isdigit():
-            numbers[int(text)] = number
+        elif text.isdigit() and number - int(text) in ((0,) if template is None else (0, -1)):
+            numbers[int(text)] = number  # a link to page n by its number (not one named 2024: a year's listing)
         else:
             continue
         templates.append(template)
