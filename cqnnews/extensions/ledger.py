@@ -23,7 +23,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from cqnnews import __version__, alerts, failpoints, monitors, prometheus, summary
 from cqnnews.alerts import Alert, webhook_host
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
-from cqnnews.history import RunProfile
+from cqnnews.history import RunProfile, generic_listing_share
 from cqnnews.items import item_record
 from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
@@ -144,7 +144,8 @@ class RunLedger:
         walked = set(run.routes) | set(run.tally)
         self.profile = RunProfile(day=run.now.date().isoformat(), started_at=summary.iso(
             self.crawler.stats.get_value("start_time") if self.crawler.stats else None),
-            articles_read=run.reading.articles, shares=run.reading.shares(),
+            articles_read=run.reading.articles,
+            shares={**run.reading.shares(), "listings_generic": generic_listing_share(run.listings.values())},
             new_by_section={name: run.tally.get(name, {}).get("new", 0) for name in sorted(walked)},
             routes=dict(sorted(run.routes.items())))
         limits = MonitorLimits.from_settings(settings)
