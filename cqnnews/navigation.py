@@ -48,16 +48,44 @@ def menu_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
             and is_listing_url(url := urljoin(base_url, a.attrib["href"]))]
 
 
+_MORE = re.compile(r"^[\[【(（<]?\s*(?:更多|more|MORE|More)\s*(?:>>|>|»|›|\+)?\s*[\]】)）>]?$")
+_BRACKETS = re.compile(r"[\[\]【】()（）|｜>»›]+")
+
+
 def more_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
-    """(block name, absolute URL) of the ``[更多]`` link of each of the home page's ``dl.cont`` blocks:
-    ``<dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>``."""
+    """(block name, absolute URL) of each home-page block's "more" link (``[更多]``, ``更多>>``, ``more``), in page
+    order, the block named by the title beside it in any markup: the 2018 page's
+    ``<dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>``, or
+    ``<div class="title"><h2>要闻</h2><a class="more" href="…">更多>></a></div>`` of a later one."""
     found = []
-    for dt in sel.css("dl.cont > dt"):
-        href = dt.css("span.more a::attr(href)").get() or dt.xpath(".//a[contains(string(), '更多')]/@href").get()
-        name = compact("".join(dt.xpath("./text() | ./*[not(self::span[contains(@class, 'more')])]//text()").getall()))
-        if href and name:
-            found.append((name, urljoin(base_url, href)))
+    for a in sel.xpath("//a[@href]"):
+        if not _MORE.match(compact(a.xpath("string()").get(""))):
+            continue
+        name = _block_title(a)
+        if name:
+            found.append((name, urljoin(base_url, a.attrib["href"])))
     return found
+
+
+def _block_title(a: Selector) -> str | None:
+    """The title beside a "more" link: its block's other text (up to two levels up), or the heading before it."""
+    link = compact(a.xpath("string()").get(""))
+    for up in ("..", "../.."):
+        box = a.xpath(up)
+        if not box:
+            return None
+        if box.xpath("./self::body or ./self::html").get() == "1":
+            return None
+        text = compact(box.xpath("string()").get("")).replace(link, "", 1)
+        name = _BRACKETS.sub("", text)
+        if 0 < len(name) <= 12 and not box.xpath(".//a[@href][not(contains(string(), '更多'))]"
+                                                 "[contains(@href, 'content_')]"):
+            return name
+        heading = box.xpath("./preceding-sibling::*[self::h1 or self::h2 or self::h3 or self::h4 or self::dt]"
+                            "[1]")
+        if heading and 0 < len(name := _BRACKETS.sub("", compact(heading.xpath("string()").get("")))) <= 12:
+            return name
+    return None
 
 
 def rss_listings(body: bytes, base_url: str) -> list[tuple[str, str]]:
