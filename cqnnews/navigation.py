@@ -111,6 +111,21 @@ _CRUMB_START = re.compile(r"^(?:您当前(?:的)?位置|当前位置|您的位�
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|/|＞)\s*")
 
 
+def sitemap_nodes(body: bytes, base_url: str, slug: str) -> list[str]:
+    """The listing first pages (``/<slug>/node_<id>.htm``) a ``/sitemap.xml`` lists, in its order; [] for anything
+    that is not a sitemap."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except (etree.LxmlError, ValueError):
+        return []
+    if root is None or etree.QName(root).localname != "urlset":
+        return []
+    locs = [urljoin(base_url, (el.text or "").strip()) for el in root.iter() if etree.QName(el).localname == "loc"]
+    return list(dict.fromkeys(u for u in locs if is_listing_url(u) and f"/{slug}/" in u))
+
+
 def crumb_name(sel: Selector) -> str | None:
     """The last crumb of a listing page's breadcrumb: the listing's own name, if it shows one.  The site's
     (``div.box``, crumbs its links) first; else any element whose text opens ``您当前位置``/``当前位置``..."""

@@ -60,6 +60,7 @@ class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spi
         self.visited: set[str] = set()
         self.walks: dict[str, Walk] = {}
         self.guesses: dict[tuple[int, str], set[str]] = {}
+        self.sitemap_left: dict[int, tuple[set[str], int]] = {}
 
     @classmethod
     def check_arguments(cls, spargs: dict[str, str]) -> None:
