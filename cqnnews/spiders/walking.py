@@ -50,7 +50,8 @@ class ListingCallbacks:
             return
         self.visited.add(url)
         channel = self._channel(listing)  # type: ignore[attr-defined]
-        selected = self._selected(listing.path, channel if listing.registry == listing.path[-1] else None)  # type: ignore[attr-defined]
+        named = channel if listing.registry == listing.path[-1] else None
+        selected = self._selected(listing.path, named)  # type: ignore[attr-defined]
         if selected or self._leads_to_chosen(channel, listing.path):  # type: ignore[attr-defined]
             listing = replace(listing, record=selected, node=url)
             yield Request(url, callback=self.parse_listing, errback=self.page_failed,
@@ -97,7 +98,8 @@ class ListingCallbacks:
             return
         walk = self.walks.get(node)
         if walk is None:
-            walk = self.walks[node] = Walk(requested=page, resume=self.run.resume_walks.get(self.urls.canonical(node), 0))
+            resume = self.run.resume_walks.get(self.urls.canonical(node), 0)
+            walk = self.walks[node] = Walk(requested=page, resume=resume)
         if page in walk.read:  # the same page delivered twice (a re-queue, a retry): read already
             self.run.count("listing/page_again")
             return

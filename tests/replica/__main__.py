@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI), home=args.home,
-                    template=args.articles, listings=args.listings, removed=frozenset(filter(None, args.without.split(","))))
+                    template=args.articles, listings=args.listings,
+                    removed=frozenset(filter(None, args.without.split(","))))
     except ValueError as exc:
         parser.error(str(exc))
     try:
