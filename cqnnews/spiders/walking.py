@@ -216,9 +216,7 @@ class ListingCallbacks:
             return
         self.run.count("listing/failed" if listing else "navigation/failed")
         if listing is not None:
-            self.run.incomplete.add(listing.name)
-            if (walk := self.walks.get(listing.node)) is not None:
-                walk.done = True  # walked in full next run (walk_in_full), not resumed
+            self.run.incomplete.add(listing.name)  # walked in full next run (walk_in_full)
         self.logger.error("page %s failed: %s%s", request.url, reason,
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 
