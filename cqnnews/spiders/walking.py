@@ -149,7 +149,7 @@ class ListingCallbacks:
             ahead.append(walk.resume)
             walk.requested = max(walk.requested, walk.resume)
             walk.asked += 1
-        if not ahead and page >= walk.requested and page < last:
+        if not ahead and not head and walk.requested <= page < last and walk.asked >= self.max_listing_pages > 0:
             self._end(walk, listing, node, "capped",
                       f"page {page} of {last} ends the {self.max_listing_pages} pages one run walks "
                       "(CQN_MAX_LISTING_PAGES)", resume=page + 1)
