@@ -64,10 +64,16 @@ def test_a_page_repeating_an_earlier_one_ends_the_walk_unfinished(make_spider: C
 def test_a_site_answering_past_its_last_page_with_its_last_ends_the_walk(
         make_spider: Callable[..., SectionSpider]) -> None:
     spider = make_spider(CQN_LISTING_WINDOW=1)
-    asked(spider, "a", 1, range(9000, 8980, -1), last=9)
-    assert asked(spider, "a", 2, range(9000, 8980, -1), last=9) == []  # page 2 = page 1: the listing's end
+    assert asked(spider, "a", 1, range(9000, 8980, -1), last=9) == [2]
+    assert asked(spider, "a", 2, range(8980, 8960, -1), last=9) == [3]
+    assert asked(spider, "a", 3, range(8980, 8960, -1), last=9) == []  # page 3 = page 2: the listing's end
     assert spider.crawler.stats.get_value("cqnnews/listing/repeated_pages") == 1
     assert spider.run.walks_unfinished == {}
+    ahead = make_spider(CQN_LISTING_WINDOW=4)  # pages asked ahead, back in any order
+    assert asked(ahead, "a", 1, range(9000, 8980, -1), last=9) == [2, 3]
+    assert asked(ahead, "a", 3, range(9000, 8980, -1), last=9) == []
+    assert asked(ahead, "a", 2, range(9000, 8980, -1), last=9) == []
+    assert ahead.crawler.stats.get_value("cqnnews/listing/repeated_pages") == 1 and ahead.run.walks_unfinished == {}
 
 
 def test_a_capped_walk_resumes_next_run_where_it_ended(make_spider: Callable[..., SectionSpider]) -> None:

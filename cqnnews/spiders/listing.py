@@ -47,10 +47,10 @@ class Walk:
         self.seen.setdefault(key, page if page is not None else -1)
         return False
 
-    def repeats_previous(self, links: list[str], page: int) -> bool:
-        """Whether the page repeats the page just before it: a site answering any page number past its last
-        with its last page."""
-        return self.seen.get(hash(tuple(links))) == page - 1
+    def repeats_last(self, links: list[str]) -> bool:
+        """Whether the page repeats the furthest page read with articles of its own: a site answering any page
+        number past its last with its last page (pages asked ahead may come back in any order)."""
+        return self.seen.get(hash(tuple(links))) == max(self.seen.values(), default=None)
 
     def next_pages(self, page: int, last: int, grow: bool, most: int, cap: int = 0) -> range:
         """The pages to ask for after reading ``page`` of ``last``.

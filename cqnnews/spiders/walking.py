@@ -108,9 +108,12 @@ class ListingCallbacks:
         self.run.count(f"listing/pagination/{pages.sign}")
         self._describe(node, listing, read.reading if items else None, pages.sign if page == 1 else None)
         if items and walk.repeats(items, page):
-            if walk.repeats_previous(items, page):  # a site answering past its last page with its last page
+            if walk.done:  # past the end found already
+                return
+            if walk.repeats_last(items):  # a site answering past its last page with its last page
+                end = walk.seen[hash(tuple(items))]
                 self._end(walk, listing, node, "repeated_pages", f"page {page} ({response.url}) repeats page "
-                          f"{page - 1}: the listing ends at page {page - 1}", early=False)
+                          f"{end}: the listing ends at page {end}", early=False)
             else:
                 self._end(walk, listing, node, "repeated_pages",
                           f"page {page} ({response.url}) repeats an earlier page", resume=page)
