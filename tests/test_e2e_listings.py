@@ -98,7 +98,7 @@ def test_smoke_passes_and_names_the_generic_reading(variant: RunningReplica, tmp
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "smoke test passed" in result.stderr
     header, *rows = result.stdout.splitlines()
-    assert header.split()[-2:] == ["items", "by"] or "items by" in header
+    assert header.split()[-4:] == ["items", "by", "pages", "by"]
     assert all("generic" in row for row in rows if "要闻" in row), result.stdout
     report = json.loads((tmp_path / "smoke.json").read_text(encoding="utf-8"))
     assert {r for s in report["spiders"] for w in s["listings"] for r in w["readings"]} == {"generic"}
