@@ -129,3 +129,32 @@ def test_the_daily_run_on_a_redesigned_listing_asks_for_no_page_past_the_first_k
     assert most < sum(next_day.pages(next_day.leaf(key)) for key in YAOWEN)  # a walk in full would ask for more
     assert summary["requests"]["listing_pages"] <= most, (summary["requests"], most)
     assert summary["healthy"], summary["problems"]
+
+
+def test_a_walk_capped_each_run_is_resumed_by_the_next_until_the_listing_is_whole(tmp_path: Path) -> None:
+    """CQN_MAX_LISTING_PAGES=2 on listings of four pages: each run walks the top and goes on where the last one
+    stopped; three runs export every article once, and nothing is left unfinished in the state."""
+    with running_replica(seed=SEED, scale=40, now=NOW, listings="redesign") as replica:
+        summaries = []
+        for n in range(3):
+            work = tmp_path / f"run{n}"
+            work.mkdir()
+            result = run_crawl("yaowen", replica.url, tmp_path, "-O", f"run{n}/feed.jsonl",
+                               settings={"CQN_MAX_LISTING_PAGES": "2"}, CQN_NOW=NOW.isoformat())
+            assert result.returncode == 0, result.stderr[-3000:]
+            summaries.append(json.loads((work / "feed.summary.json").read_text(encoding="utf-8")))
+        records = [r for n in range(3) for r in read_feed(tmp_path / f"run{n}" / "feed.jsonl")]
+        expected = expected_feed(replica.site, YAOWEN)
+    assert min(replica.site.pages(replica.site.leaf(k)) for k in YAOWEN) == 4
+    ids = [r["article_id"] for r in records]
+    assert len(ids) == len(set(ids)) and set(ids) == set(expected)
+    assert [s["listings"]["ended_early"] for s in summaries] == [{"capped": 2}, {"capped": 2}, {}]
+    assert all(s["healthy"] for s in summaries), [s["problems"] for s in summaries]
+    from cqnnews.state.store import StateStore
+    from tests.crawl import state_dir
+
+    store = StateStore.open(state_dir(tmp_path), "yaowen")
+    try:
+        assert store.unfinished_walks() == {}
+    finally:
+        store.close()

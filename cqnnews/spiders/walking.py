@@ -125,19 +125,25 @@ class ListingCallbacks:
             return
         known_pages = known_pages + 1 if sorted_.all_known else 0
         last = pages.last
-        if page == 1 and walk.resume > last:  # no sign reaches that far (下一页 alone): walked through instead
-            walk.resume = 0
-            self.run.walk_in_full.add(listing.name)
         head = 0 < page < walk.resume
-        if page >= last or ((not items or sorted_.reached_since) and not head):
+        if page == 1 and walk.resume > 1 and walk.requested < walk.resume:
+            # resumed: from where the earlier run left (it was there then, whatever this page's signs reach), and
+            # the top of the listing as a daily run walks it
+            self.logger.info("listing %s resumes at page %d, where an earlier run left it", listing.name,
+                             walk.resume)
+            walk.requested, walk.asked = walk.resume, walk.asked + 1
+            yield Request(pages.url(node, walk.resume), callback=self.parse_listing, errback=self.page_failed,
+                          dont_filter=self.run.coordination.pages_bypass_filter(),
+                          cb_kwargs={"listing": listing, "page": walk.resume, "known_pages": 0})
+        if (page >= last and not head) or ((not items or sorted_.reached_since) and not head):
             self._end(walk, listing, node)
             return
-        if not items or sorted_.reached_since:  # the top of a resumed walk: it goes on from where it was left
+        if not items or sorted_.reached_since or page >= last:  # the top of a resumed walk: the rest goes on
             return
         in_full = self.args.full or listing.name in self.run.walk_in_full or 0 < walk.resume <= page
         if known_pages >= self.stop_after and not in_full:
             self.run.count("listing/stopped_at_known")
-            if not walk.resume or walk.resume > last:
+            if not walk.resume:
                 self._end(walk, listing, node)
             return  # a resumed walk goes on from where it was left
         if walk.done:  # a page further on ended the walk while this one was in flight
@@ -146,12 +152,6 @@ class ListingCallbacks:
         # resumable job (JOBDIR), whose walk state would not survive the pause (see Coordination.asks_ahead).
         grow = sorted_.none_known and self.run.coordination.asks_ahead() and not self.args.since
         ahead = list(walk.next_pages(page, last, grow, self.listing_window, self.max_listing_pages))
-        if page == 1 and 1 < walk.resume <= last:  # resumed: from where the earlier run left, apart from the top
-            self.logger.info("listing %s resumes at page %d, where an earlier run left it", listing.name,
-                             walk.resume)
-            ahead.append(walk.resume)
-            walk.requested = max(walk.requested, walk.resume)
-            walk.asked += 1
         if not ahead and not head and walk.requested <= page < last and walk.asked >= self.max_listing_pages > 0:
             self._end(walk, listing, node, "capped",
                       f"page {page} of {last} ends the {self.max_listing_pages} pages one run walks "
@@ -220,6 +220,9 @@ class ListingCallbacks:
         self.run.count("listing/failed" if listing else "navigation/failed")
         if listing is not None:
             self.run.incomplete.add(listing.name)  # walked in full next run (walk_in_full)
+            walk = self.walks.get(listing.node)
+            if walk is not None and 1 < walk.resume == request.cb_kwargs.get("page"):  # where to resume is gone
+                self.run.walks_finished.add(self.urls.canonical(listing.node))
         self.logger.error("page %s failed: %s%s", request.url, reason,
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 
