@@ -19,22 +19,20 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar
 
-from scrapy import Request, Spider, signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from twisted.python.failure import Failure
 
 from cqnnews import navigation
 from cqnnews.distributed import redis_settings
 from cqnnews.feeds import apply_default_feed
-from cqnnews.known import KnownArticles, ListingPage
-from cqnnews.navigation import page_selector
+from cqnnews.known import KnownArticles
 from cqnnews.run import Run, run_of
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
-from cqnnews.spiders.articles import ArticleCallbacks, failure_reason
+from cqnnews.spiders.articles import ArticleCallbacks
 from cqnnews.spiders.listing import Listing, Walk
 from cqnnews.spiders.navigation import NavigationCallbacks
 from cqnnews.spiders.walking import ListingCallbacks
