@@ -73,6 +73,13 @@ class RunProfile:
         return cls(**{k: record[k] for k in cls.__dataclass_fields__ if k in record})
 
 
+def generic_listing_share(listings: Iterable[Mapping[str, Any]]) -> float | None:
+    """The share of the listings walked whose items the generic listing reading read (not the selectors on
+    record); None when no listing page held items."""
+    read = [e for e in listings if e.get("readings")]
+    return round(sum("generic" in e["readings"] for e in read) / len(read), 4) if read else None
+
+
 def median_of(history: Iterable[RunProfile], name: str, least_articles: int) -> float | None:
     """The median share ``name`` of the runs that read at least ``least_articles``; None without any."""
     values = [p.shares.get(name) for p in history if p.articles_read >= least_articles]

@@ -9,7 +9,7 @@ or ``-a since`` reached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,8 +34,10 @@ class KnownArticles:
         self.store = store
         self.urls = urls
 
-    def sort(self, links: Iterable[str], since: date | None = None) -> ListingPage:
-        """The article links of one listing page, sorted by what earlier runs did with them."""
+    def sort(self, links: Iterable[str], since: date | None = None,
+             days: Mapping[str, date | None] | None = None) -> ListingPage:
+        """The article links of one listing page, sorted by what earlier runs did with them; ``days``: the date the
+        page shows beside a link, for ``-a since`` where the URL holds none (the old ``/news/…/<id>.html``)."""
         entries = [(aid, fetch, url) for url in links
                    if (fetch := self.urls.fetchable(url)) and (aid := article_id(url)) is not None]
         out_of_range = sum(aid > MAX_ID for aid, _, _ in entries)
@@ -43,7 +45,8 @@ class KnownArticles:
             entries = [e for e in entries if e[0] <= MAX_ID]
         reached_since = False
         if since is not None:
-            kept = [e for e in entries if (day := article_day(e[2])) is None or day >= since]
+            kept = [e for e in entries if (day := article_day(e[2]) or (days or {}).get(e[2])) is None
+                    or day >= since]
             reached_since = len(kept) < len(entries)
             entries = kept
         known = self.store.known(aid for aid, _, _ in entries)

@@ -12,7 +12,8 @@ last ``CQN_MONITOR_RUNS``) and ``self.data.limits``:
   the margin (shares: points of share; body length: that fraction of it) below the median of the
   history.
 - **Readers** (``CQN_MONITOR_READER_RISE``): the share of articles read by the generic reader, or
-  with any fallback reading, rose by more than the margin above the median.
+  with any fallback reading, or the share of listings whose items the generic listing reading read
+  (``listings_generic``), rose by more than the margin above the median.
 - **Routes**: a listing found by another route than in the last run that found it (its node id
   instead of its menu link: the site's navigation changed).
 
@@ -139,10 +140,12 @@ class ReadersMonitor(HistoryMonitor):
     def test_readers_hold(self) -> None:
         runs = self.comparable()
         rose = []
-        for name, what in (("generic", "read by the generic reader"), ("fallback", "read with a fallback reading")):
+        for name, what in (("generic", "read by the generic reader"), ("fallback", "read with a fallback reading"),
+                           ("listings_generic", "listings read by the generic listing reading")):
             pair = self.usual_and_now(runs, name)
             if pair is not None and (now := pair[1]) > (usual := pair[0]) + self.limits.reader_rise:
-                rose.append(f"{what}: {now:.0%} of articles against {usual:.0%}")
+                rose.append(f"{what}: {now:.0%} of {'listings' if name.startswith('listings') else 'articles'} "
+                            f"against {usual:.0%}")
         if rose:
             self.fail("more articles read by a fallback against the median of the last runs "
                       f"(CQN_MONITOR_READER_RISE={self.limits.reader_rise}): " + "; ".join(rose))

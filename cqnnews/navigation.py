@@ -9,11 +9,8 @@ from parsel import Selector
 from scrapy.http import Response
 
 from cqnnews.decoding import decode_page
-from cqnnews.parsers.units import text_of
 from cqnnews.text import clean, compact
 
-LISTING_ITEMS_CSS = ("div.List_List dd.cont_l ul li a", "div.List_List li a", "div.Article_List_C_D li a")
-_ARTICLE_HREF = re.compile(r"content_\d+(?:_\d+)?\.html?$|/news/\w+/\w+/\d+\.html$")
 _LAST_PAGE = re.compile(r"node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
 _NODE_PAGE = re.compile(r"node_(\d+)\.htm$")
 _PAGER_TEXT = re.compile(r"^(?:首页|上一页|下一页|尾页|末页|更多.*)$")
@@ -51,16 +48,44 @@ def menu_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
             and is_listing_url(url := urljoin(base_url, a.attrib["href"]))]
 
 
+_MORE = re.compile(r"^[\[【(（<]?\s*(?:更多|more|MORE|More)\s*(?:>>|>|»|›|\+)?\s*[\]】)）>]?$")
+_BRACKETS = re.compile(r"[\[\]【】()（）|｜>»›]+")
+
+
 def more_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
-    """(block name, absolute URL) of the ``[更多]`` link of each of the home page's ``dl.cont`` blocks:
-    ``<dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>``."""
+    """(block name, absolute URL) of each home-page block's "more" link (``[更多]``, ``更多>>``, ``more``), in page
+    order, the block named by the title beside it in any markup: the 2018 page's
+    ``<dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>``, or
+    ``<div class="title"><h2>要闻</h2><a class="more" href="…">更多>></a></div>`` of a later one."""
     found = []
-    for dt in sel.css("dl.cont > dt"):
-        href = dt.css("span.more a::attr(href)").get() or dt.xpath(".//a[contains(string(), '更多')]/@href").get()
-        name = compact("".join(dt.xpath("./text() | ./*[not(self::span[contains(@class, 'more')])]//text()").getall()))
-        if href and name:
-            found.append((name, urljoin(base_url, href)))
+    for a in sel.xpath("//a[@href]"):
+        if not _MORE.match(compact(a.xpath("string()").get(""))):
+            continue
+        name = _block_title(a)
+        if name:
+            found.append((name, urljoin(base_url, a.attrib["href"])))
     return found
+
+
+def _block_title(a: Selector) -> str | None:
+    """The title beside a "more" link: its block's other text (up to two levels up), or the heading before it."""
+    link = compact(a.xpath("string()").get(""))
+    for up in ("..", "../.."):
+        box = a.xpath(up)
+        if not box:
+            return None
+        if box.xpath("./self::body or ./self::html").get() == "1":
+            return None
+        text = compact(box.xpath("string()").get("")).replace(link, "", 1)
+        name = _BRACKETS.sub("", text)
+        if 0 < len(name) <= 12 and not box.xpath(".//a[@href][not(contains(string(), '更多'))]"
+                                                 "[contains(@href, 'content_')]"):
+            return name
+        heading = box.xpath("./preceding-sibling::*[self::h1 or self::h2 or self::h3 or self::h4 or self::dt]"
+                            "[1]")
+        if heading and 0 < len(name := _BRACKETS.sub("", compact(heading.xpath("string()").get("")))) <= 12:
+            return name
+    return None
 
 
 def rss_listings(body: bytes, base_url: str) -> list[tuple[str, str]]:
@@ -82,10 +107,38 @@ def rss_listings(body: bytes, base_url: str) -> list[tuple[str, str]]:
     return found
 
 
+_CRUMB_START = re.compile(r"^(?:您当前(?:的)?位置|当前位置|您的位置|所在位置|位置)\s*[:：]?")
+_CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|/|＞)\s*")
+
+
+def sitemap_nodes(body: bytes, base_url: str, slug: str) -> list[str]:
+    """The listing first pages (``/<slug>/node_<id>.htm``) a ``/sitemap.xml`` lists, in its order; [] for anything
+    that is not a sitemap."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except (etree.LxmlError, ValueError):
+        return []
+    if root is None or etree.QName(root).localname != "urlset":
+        return []
+    locs = [urljoin(base_url, (el.text or "").strip()) for el in root.iter() if etree.QName(el).localname == "loc"]
+    return list(dict.fromkeys(u for u in locs if is_listing_url(u) and f"/{slug}/" in u))
+
+
 def crumb_name(sel: Selector) -> str | None:
-    """The last crumb of a listing page's breadcrumb (``div.box``): the listing's own name, if it shows one."""
+    """The last crumb of a listing page's breadcrumb: the listing's own name, if it shows one.  The site's
+    (``div.box``, crumbs its links) first; else any element whose text opens ``您当前位置``/``当前位置``..."""
     crumbs = [c for c in (compact(a.xpath("string()").get("")) for a in sel.css("div.box a")) if c]
-    return crumbs[-1] if crumbs else None
+    if crumbs:
+        return crumbs[-1]
+    for el in sel.xpath("//body//*[not(self::script)][not(.//div) and not(.//ul) and not(.//table)]"):
+        text = clean(el.xpath("string()").get(""))
+        if len(text) < 80 and (m := _CRUMB_START.match(text)):
+            parts = [compact(p) for p in _CRUMB_SPLIT.split(text[m.end():]) if compact(p)]
+            if parts:
+                return parts[-1]
+    return None
 
 
 def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
@@ -116,14 +169,11 @@ def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
 
 
 def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, title) of every article linked from a listing page, in page order."""
-    for css in LISTING_ITEMS_CSS:
-        anchors = sel.css(css)
-        if anchors:
-            # text_of is XPath's string() without compiling an expression for every link
-            return [(urljoin(base_url, a.attrib.get("href", "")), clean(text_of(a.root)))
-                    for a in anchors if _ARTICLE_HREF.search(a.attrib.get("href", ""))]
-    return []
+    """(absolute URL, title) of every article linked from a listing page, in page order, by the chain of readings
+    of :mod:`cqnnews.listings`."""
+    from cqnnews.listings import read_items
+
+    return [(item.url, item.title) for item in read_items(sel, base_url).items]
 
 
 def last_page(sel: Selector) -> int:

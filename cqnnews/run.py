@@ -66,6 +66,10 @@ class Run:
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
     routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
     missing: list[str] = field(default_factory=list)  # listings no route found
+    resume_walks: dict[str, int] = field(default_factory=dict)  # node: the page an earlier run's walk ended before
+    walks_unfinished: dict[str, int] = field(default_factory=dict)  # node: where this run's walk ended early
+    walks_finished: set[str] = field(default_factory=set)  # nodes walked to their end (or a known stop)
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node: name, route, reading, pagination...
     first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
     attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
     attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
@@ -98,17 +102,19 @@ class Run:
             failpoints.reached("run_opened")
             recovered = outage.wait(lambda: recover(store), "recovering dead runs' commits")
             incomplete = outage.wait(store.incomplete_listings, "reading the crawl state")
+            unfinished = outage.wait(store.unfinished_walks, "reading the crawl state")
         else:
             state_dir = origin_state_dir(settings.get("CQN_STATE_DIR"), settings.get("CQN_BASE_URL"))
             lock.acquire(state_dir, name)  # held until the process exits
             store = StateStore.open(state_dir, name)
             coordination = LocalCoordination(crawler)
             recovered, incomplete = recover(store), store.incomplete_listings()
+            unfinished = store.unfinished_walks()
         run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
                   now=now, stats=crawler.stats)
         for line in recovered:
             logger.warning("crawl state %s: %s", store.path, line)
-        run.walk_in_full = incomplete
+        run.walk_in_full, run.resume_walks = incomplete, unfinished
         return run
 
     def prepare_feed(self, feed: str, part: str, lines: int | None) -> None:

@@ -52,6 +52,16 @@ class SpiderReport:
     missing: list[str] = field(default_factory=list)  # listings no route found
     samples: list[Sample] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # each listing walked (cqnnews.spiders.walking): name, node, route, readings of its items, pagination sign
+    listings: list[dict[str, Any]] = field(default_factory=list)
+    ambiguous_pages: int = 0  # listing pages whose list could not be told from a side column
+
+    def read_by(self, name: str) -> tuple[str, str]:
+        """(how the listing's items were read, what its pagination was read from), over its nodes."""
+        entries = [e for e in self.listings if e.get("name") == name]
+        readings = sorted({r for e in entries for r in e.get("readings") or {}})
+        signs = sorted({e["pagination"] for e in entries if e.get("pagination")})
+        return " | ".join(readings) or "-", " | ".join(signs) or "-"
 
     def judge(self) -> None:
         """Fill ``problems``: what makes this spider fail the smoke test."""
@@ -62,6 +72,9 @@ class SpiderReport:
             self.problems.append("no listing found at all")
         self.problems += [f"listing {name}: its first page links no article" for name, n in self.first_pages.items()
                           if n == 0 and name in self.routes]
+        if self.ambiguous_pages:
+            self.problems.append(f"{self.ambiguous_pages} listing pages: their list could not be told from a side "
+                                 "column")
         for sample in self.samples:
             if sample.failed:
                 self.problems.append(f"article {sample.url} ({'、'.join(sample.listings)}): {sample.failed}")
@@ -76,12 +89,13 @@ class SpiderReport:
 
 def table(reports: list[SpiderReport]) -> str:
     """One line per listing: spider, listing, route, articles on its first page, articles sampled and read,
-    readers used, fields missing from the sample."""
-    rows = [("spider", "listing", "route", "linked", "read", "reader", "missing fields")]
+    readers used, fields missing from the sample, the reading of its items (the selectors on record, or
+    ``generic``) and the sign its pagination was read from."""
+    rows = [("spider", "listing", "route", "linked", "read", "reader", "missing fields", "items by", "pages by")]
     for report in reports:
         names = list(dict.fromkeys([*report.routes, *report.missing]))
         if not names:
-            rows.append((report.spider, "-", "-", "-", "-", "-", "; ".join(report.problems) or "-"))
+            rows.append((report.spider, "-", "-", "-", "-", "-", "; ".join(report.problems) or "-", "-", "-"))
         for name in names:
             samples = [s for s in report.samples if name in s.listings]
             readers = sorted({s.layout + "".join(f" {k}:{v}" for k, v in sorted(s.fallbacks.items()))
@@ -90,7 +104,7 @@ def table(reports: list[SpiderReport]) -> str:
             rows.append((report.spider, name, report.routes.get(name, "MISSING"),
                          str(report.first_pages.get(name, "-")),
                          f"{sum(s.ok for s in samples)}/{len(samples)}", " | ".join(readers),
-                         ", ".join(missing) or "-"))
+                         ", ".join(missing) or "-", *report.read_by(name)))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
                      for row in rows)

@@ -68,6 +68,11 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
         found.append(f"{empty} listing pages held no article links: has the layout changed?")
     if stats.get("cqnnews/navigation/missing", 0):
         found.append("listings no route found: " + ("、".join(missing) if missing else "see the log"))
+    early = {k.removeprefix("cqnnews/listing/ended_early/"): v for k, v in stats.items()
+             if k.startswith("cqnnews/listing/ended_early/") and k != "cqnnews/listing/ended_early/capped"}
+    if early:
+        found.append("listings ended before their last page (resumed next run): "
+                     + ", ".join(f"{n} {why}" for why, n in sorted(early.items())))
     failed_pages = stats.get("cqnnews/listing/failed", 0) + stats.get("cqnnews/navigation/failed", 0)
     if failed_pages:
         found.append(f"{failed_pages} navigation or listing pages failed on every try")
@@ -131,6 +136,17 @@ def readings(stats: dict[str, Any]) -> dict[str, Any]:
     parsed = stats.get("cqnnews/article/parsed", 0)
     return {"articles": parsed, "generic_reader": stats.get("cqnnews/extract/generic", 0),
             "fallbacks": _counts(stats, "cqnnews/extract/fallback/")}
+
+
+def listings(stats: dict[str, Any], walked: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The listings walked, by name and node: the route that found each, the reading of its items (the
+    selectors on record, or ``generic``), the sign its pagination was read from, and how it ended if early;
+    the pages read by each reading and sign; the listings ended early, by reason."""
+    return {"walked": sorted(walked.values(), key=lambda e: (e["name"], e["node"])),
+            "readings": _counts(stats, "cqnnews/listing/reading/"),
+            "pagination": _counts(stats, "cqnnews/listing/pagination/"),
+            "ambiguous_pages": stats.get("cqnnews/listing/ambiguous_pages", 0),
+            "ended_early": _counts(stats, "cqnnews/listing/ended_early/")}
 
 
 def _seconds(start: Any, finish: Any) -> float | None:

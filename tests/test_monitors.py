@@ -78,3 +78,20 @@ def test_the_state_keeps_the_last_runs(tmp_path: Path) -> None:
         assert [RunProfile.of(r).day for r in store.runs(2)] == ["2026-11-04", "2026-11-05"]
     finally:
         store.close()
+
+
+def test_a_rise_of_listings_read_generically_fails_readers() -> None:
+    history = [dataclasses.replace(p, shares={**p.shares, "listings_generic": 0.0}) for p in HISTORY]
+    redesigned = profile(8)
+    redesigned.shares["listings_generic"] = 1.0
+    [problem] = check(redesigned, history, Limits())
+    assert "listings read by the generic listing reading: 100% of listings against 0%" in problem
+    assert check(profile(8), HISTORY, Limits()) == []  # a history without the share: nothing to compare
+
+
+def test_the_generic_listing_share_of_a_run() -> None:
+    from cqnnews.history import generic_listing_share
+
+    walked = [{"readings": {"generic": 2}}, {"readings": {"cont_l": 1}}, {"readings": {}}, {"readings": {"cont_l": 1}}]
+    assert generic_listing_share(walked) == round(1 / 3, 4)
+    assert generic_listing_share([{"readings": {}}]) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from parsel import Selector
 
 from cqnnews import navigation
@@ -59,3 +60,28 @@ def test_node_links_below_a_listing_include_year_listings_not_pagination(site: S
     year = BASE + "/ms/node_22401.htm"
     names = [name for name, _ in navigation.node_links(page(site, "/ms/node_22401.htm"), year)]
     assert "2024" not in names and "尾页" not in names and "首页" not in names
+
+
+@pytest.mark.parametrize(("markup", "expected"), [
+    ('<dl class="cont"><dt class="cont_t"><span class="more"><a href="qt/node_20796.htm">[更多]</a></span>要闻</dt>'
+     '<dd class="cont_l"><ul><li><a href="qt/content/2018-03/22/content_1.htm">x</a></li></ul></dd></dl>',
+     ("要闻", "/qt/node_20796.htm")),
+    ('<div class="mod"><div class="mod-hd"><h2>要闻</h2><a class="more" href="/qt/node_20796.htm">更多&gt;&gt;</a>'
+     '</div><ul><li><a href="/qt/content/2018-03/22/content_1.htm">x</a></li></ul></div>',
+     ("要闻", "/qt/node_20796.htm")),
+    ('<section><header><span class="t">民生热点</span><a href="/ms/node_22308.htm">more</a></header></section>',
+     ("民生热点", "/ms/node_22308.htm")),
+    ('<h3>质量时评</h3><div class="m"><a href="/qt/node_22276.htm">【更多】</a></div>', ("质量时评", "/qt/node_22276.htm")),
+])
+def test_more_links_in_any_markup(markup: str, expected: tuple[str, str]) -> None:
+    assert navigation.more_links(Selector(text=markup), BASE + "/") == [(expected[0], BASE + expected[1])]
+
+
+def test_a_link_that_only_says_more_of_something_else_is_no_block() -> None:
+    assert navigation.more_links(Selector(text='<p>欢迎 <a href="/x.htm">更多精彩</a></p>'), BASE + "/") == []
+
+
+def test_menu_links_anywhere_on_the_page() -> None:
+    sel = Selector(text='<header><nav class="site-nav"><a href="/qt/node_20762.htm">要闻</a><a href="/">首页</a>'
+                        '</nav></header><div><a href="/qt/node_20762_2.htm">下一页</a></div>')
+    assert navigation.menu_links(sel, BASE + "/") == [("要闻", BASE + "/qt/node_20762.htm")]

@@ -267,3 +267,39 @@ def test_an_article_asked_again_asks_its_next_page_past_the_duplicate_filter(
         url, dont_filter=again, meta={"article_id": 8000000, "sections": ["要闻一"]}))
     [request] = list(spider.parse_article(response, sections=["要闻一"]))
     assert request.url.endswith("content_8000000_2.htm") and request.dont_filter is again
+
+
+def test_a_listing_neither_rss_nor_any_other_route_finds_is_sought_in_the_sitemap(
+        make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider("minsheng")
+    channel = html(BASE + "/ms/", '<div class="subclass"><a href="node_172.htm">抽查公告</a>'
+                                  '<a href="node_22538.htm">家居</a></div>')
+    rss = list(spider.parse_channel(channel, position=0))[-1]
+    feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>中国质量新闻网</title></channel></rss>'
+    [sitemap] = list(spider.parse_rss(HtmlResponse(rss.url, body=feed.encode(), encoding="utf-8", request=rss),
+                                      **rss.cb_kwargs))
+    assert sitemap.url == BASE + "/sitemap.xml" and sitemap.cb_kwargs["wanted"] == ["健康"]
+    body = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>http://www.cqn.com.cn{p}</loc></url>" for p in (
+                "/ms/node_22538.htm", "/ms/node_20337.htm", "/ms/node_20999.htm", "/qt/node_20762.htm",
+                "/ms/content/2026-01/01/content_9000001.htm")) + "</urlset>")
+    nodes = list(spider.parse_sitemap(HtmlResponse(sitemap.url, body=body.encode(), encoding="utf-8",
+                                                   request=sitemap), **sitemap.cb_kwargs))
+    assert [r.url for r in nodes] == [BASE + "/ms/node_20337.htm", BASE + "/ms/node_20999.htm"]  # 家居: visited
+    crumbs = '<div class="crumbs">当前位置：<a href="/">首页</a> &gt; <a href="/ms/">民生</a> &gt; <a>{}</a></div>'
+    items = '<ul><li><a href="content/2026-01/01/content_9000002.htm">一</a></li><li><a href="content/2026-01/01/content_9000003.htm">二</a></li></ul>'
+    assert list(spider.parse_sitemap_node(html(nodes[1].url, crumbs.format("投诉") + items), position=0)) == []
+    list(spider.parse_sitemap_node(html(nodes[0].url, crumbs.format("健康") + items), position=0))
+    assert spider.run.routes == {"健康": "sitemap"}
+    assert sorted(aid for aid, _, _ in spider.run.scratch.found()) == [9000002, 9000003]
+    assert spider.crawler.stats.get_value("cqnnews/navigation/absent_optional") is None
+
+
+def test_a_listing_the_sitemap_lacks_too_is_missing(make_spider: Callable[..., SectionSpider]) -> None:
+    spider = make_spider("minsheng")
+    body = '<urlset><url><loc>http://www.cqn.com.cn/ms/node_20999.htm</loc></url></urlset>'
+    request = Request(BASE + "/sitemap.xml", cb_kwargs={"position": 0, "wanted": ["健康"]})
+    [node] = list(spider.parse_sitemap(HtmlResponse(request.url, body=body.encode(), encoding="utf-8",
+                                                    request=request), **request.cb_kwargs))
+    list(spider.parse_sitemap_node(html(node.url, '<div class="box"><a>民生</a><a>投诉</a></div>'), position=0))
+    assert spider.crawler.stats.get_value("cqnnews/navigation/absent_optional") == 1  # 健康: not on the site

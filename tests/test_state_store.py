@@ -129,6 +129,19 @@ def test_incomplete_listings_until_a_walk_completes(store: CrawlState) -> None:
     assert store.incomplete_listings() == {"要闻二"}
 
 
+def test_unfinished_walks_resume_where_they_ended_until_one_finishes(store: CrawlState) -> None:
+    a, b = "https://www.cqn.com.cn/qt/node_20762.htm", "https://www.cqn.com.cn/qt/node_20796.htm"
+    assert store.unfinished_walks() == {}
+    store.update_walks({a: 7, b: 3}, ())
+    assert store.unfinished_walks() == {a: 7, b: 3}
+    store.update_walks({a: 9}, [b])
+    assert store.unfinished_walks() == {a: 9}
+    store.update_listings({"要闻"}, ())  # the listings left incomplete by a failed page are apart
+    assert store.unfinished_walks() == {a: 9} and store.incomplete_listings() == {"要闻"}
+    store.update_walks({}, [a, b])
+    assert store.unfinished_walks() == {}
+
+
 def test_a_new_revision_replaces_the_old(store: CrawlState) -> None:
     store.commit_exported([exported(3)], "a")
     store.commit_exported([exported(3, revision=2, body="改")], "b")

@@ -23,7 +23,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from cqnnews import __version__, alerts, failpoints, monitors, prometheus, summary
 from cqnnews.alerts import Alert, webhook_host
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
-from cqnnews.history import RunProfile
+from cqnnews.history import RunProfile, generic_listing_share
 from cqnnews.items import item_record
 from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
@@ -156,7 +156,9 @@ class RunLedger:
             reading, new_by_section, routes = merged
         self.profile = RunProfile(day=run.now.date().isoformat(), started_at=summary.iso(
             self.crawler.stats.get_value("start_time") if self.crawler.stats else None),
-            articles_read=reading.articles, shares=reading.shares(), new_by_section=new_by_section, routes=routes)
+            articles_read=reading.articles,
+            shares={**reading.shares(), "listings_generic": generic_listing_share(run.listings.values())},
+            new_by_section=new_by_section, routes=routes)
         limits = MonitorLimits.from_settings(settings)
         try:
             self.history = run.store.runs(limits.runs)
@@ -272,6 +274,7 @@ class RunLedger:
         if stored:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
+                run.store.update_walks(run.walks_unfinished, run.walks_finished - set(run.walks_unfinished))
                 run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
                 retry = [r for aid, r in sorted(run.attachment_retries.items())
                          if aid in run.unchanged or run.scratch.was_exported(aid)]
@@ -321,6 +324,7 @@ class RunLedger:
         report = summary.build(run.spider, feed, stats.get_stats(), self.reason, run.tally, run.totals,
                                run.failed, issues, committed, pending, self._what_ran(earliest, latest),
                                routes=run.routes, missing=run.missing)
+        report["listings"] = summary.listings(stats.get_stats(), run.listings)
         report["attachments"] = {"stored": stats.get_value("cqnnews/attachment/stored", 0),
                                  "failed": run.attachment_failures}
         report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,

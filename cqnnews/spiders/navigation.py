@@ -9,7 +9,8 @@ A listing of the registry (:mod:`cqnnews.sections`) is found by, in order:
    or an alias, else at ``/<slug>/index.htm``), where every other listing the channel page
    links is found too, unless the section walks only its listings on record;
 4. ``node_id``: the node ids recorded for it (``CQN_NODE_IDS``, then the registry's);
-5. ``rss``: an item of ``/rss.xml`` linking its node.
+5. ``rss``: an item of ``/rss.xml`` linking its node;
+6. ``sitemap``: a node of ``/sitemap.xml`` under the channel's slug whose own breadcrumb names it.
 
 Each listing walked counts its route (``listing/route/<route>``) and the summary names it.  A
 listing is missing only when every route failed: a channel page that answers 404 is a
@@ -19,6 +20,7 @@ warning, not a failed run, when the listings were found by other routes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from scrapy import Request
@@ -49,6 +51,7 @@ class NavigationCallbacks:
     logger: Any
     settings: Any
     guesses: dict[tuple[int, str], set[str]]  # listings sought by node id: the URLs not answered yet
+    sitemap_left: dict[int, tuple[set[str], int]]  # by channel: listings still wanted, sitemap nodes not answered
 
     page_failed: Callable[[Failure], Any]  # the spider's: a navigation or listing page that failed on every try
     _follow: Callable[[str, Listing], Iterator[Request]]  # the spider's listing walk
@@ -195,6 +198,7 @@ class NavigationCallbacks:
         """``/rss.xml``: items linking a listing's node, by the listing's name or an alias."""
         channel = self.section.channels[position]
         items = navigation.rss_listings(response.body, response.url)
+        unfound: list[str] = []
         for name in wanted:
             urls = [url for text, url in items if text in channel.names_of(name)]
             for url in urls:
@@ -202,14 +206,67 @@ class NavigationCallbacks:
                     yield from self._follow(fetch, self._listing(position, name, "rss", name,
                                                                  self._index(channel, name, 0)))
             if not urls:
-                self._missing(channel, name, "no route found it (home page, channel page, node ids, /rss.xml)")
+                unfound.append(name)
+        yield from self._sitemap(position, unfound)
 
-    def rss_failed(self, failure: Failure) -> None:
+    def rss_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         self.run.coordination.done_with(request)
-        channel = self.section.channels[request.cb_kwargs["position"]]
-        for name in request.cb_kwargs["wanted"]:
-            self._missing(channel, name, "no route found it (home page, channel page, node ids; /rss.xml failed)")
+        yield from self._sitemap(request.cb_kwargs["position"], list(request.cb_kwargs["wanted"]))
+
+    def _sitemap(self, position: int, wanted: list[str]) -> Iterator[Request]:
+        """The last route: ``/sitemap.xml``, where it exists, for listings no other route found."""
+        if wanted:
+            yield Request(self.urls.url("/sitemap.xml"), callback=self.parse_sitemap, errback=self.sitemap_failed,
+                          dont_filter=True, cb_kwargs={"position": position, "wanted": wanted})
+
+    def parse_sitemap(self, response: Response, position: int, wanted: list[str]) -> Iterator[Request]:
+        """``/sitemap.xml``: each listing node of the channel it lists, asked for to see which listing it is."""
+        channel = self.section.channels[position]
+        nodes = [fetch for url in navigation.sitemap_nodes(response.body, response.url, channel.slug)
+                 if (fetch := self.urls.fetchable(url)) and fetch not in self.visited]
+        if not nodes:
+            self._all_missing(position, wanted, "not in /sitemap.xml either")
+            return
+        self.sitemap_left[position] = (set(wanted), len(nodes))
+        for url in nodes:
+            yield Request(url, callback=self.parse_sitemap_node, errback=self.sitemap_node_failed,
+                          dont_filter=self.run.coordination.pages_bypass_filter(), cb_kwargs={"position": position})
+
+    def parse_sitemap_node(self, response: Response, position: int) -> Any:
+        """A listing page the sitemap named: walked if its breadcrumb names a listing still wanted."""
+        channel = self.section.channels[position]
+        crumb = navigation.crumb_name(page_selector(response))
+        wanted, left = self.sitemap_left.get(position, (set(), 1))
+        name = channel.listing_named(crumb) if crumb else None
+        if name in wanted and response.url not in self.visited:
+            wanted.discard(name)
+            self.visited.add(response.url)
+            listing = replace(self._listing(position, crumb or name, "sitemap", name, self._index(channel, name, 0)),
+                              record=True, node=response.url)
+            yield from self.parse_listing(response, listing=listing, page=1)  # type: ignore[attr-defined]
+        self._sitemap_answered(position)
+
+    def sitemap_node_failed(self, failure: Failure) -> None:
+        self.run.coordination.done_with(failure.request)  # type: ignore[attr-defined]
+        self._sitemap_answered(failure.request.cb_kwargs["position"])  # type: ignore[attr-defined]
+
+    def _sitemap_answered(self, position: int) -> None:
+        wanted, left = self.sitemap_left.get(position, (set(), 1))
+        self.sitemap_left[position] = (wanted, left - 1)
+        if left - 1 <= 0:
+            self._all_missing(position, sorted(wanted), "no node in /sitemap.xml is it")
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        self._all_missing(request.cb_kwargs["position"], request.cb_kwargs["wanted"], "/rss.xml and /sitemap.xml "
+                          "do not have it")
+
+    def _all_missing(self, position: int, wanted: list[str], why: str) -> None:
+        channel = self.section.channels[position]
+        for name in wanted:
+            self._missing(channel, name, f"no route found it (home page, channel page, node ids; {why})")
 
     def _missing(self, channel: Channel, name: str, why: str) -> None:
         if name == channel.name or self._required(channel, name):

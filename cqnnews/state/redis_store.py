@@ -11,7 +11,7 @@ import itertools
 import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -272,6 +272,18 @@ class RedisStateStore:
         pipe = self.db.pipeline(transaction=True)
         pipe.lpush(self.key("runs"), json.dumps(profile, ensure_ascii=False))
         pipe.ltrim(self.key("runs"), 0, keep - 1)
+        pipe.execute()
+
+    def unfinished_walks(self) -> dict[str, int]:
+        return {k.decode().removeprefix("walk:"): int(v) for k, v in self.db.hgetall(self.key("meta")).items()
+                if k.startswith(b"walk:")}
+
+    def update_walks(self, unfinished: Mapping[str, int], finished: Iterable[str]) -> None:
+        pipe = self.db.pipeline(transaction=True)
+        for node, page in unfinished.items():
+            pipe.hset(self.key("meta"), f"walk:{node}", int(page))
+        for node in finished:
+            pipe.hdel(self.key("meta"), f"walk:{node}")
         pipe.execute()
 
     def update_listings(self, incomplete: Iterable[str], complete: Iterable[str]) -> None:

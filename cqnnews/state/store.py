@@ -13,7 +13,7 @@ import itertools
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -246,6 +246,18 @@ class StateStore:
         with self.transaction():
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, '1')", [(f"incomplete:{n}",) for n in incomplete])
             self.db.executemany("DELETE FROM meta WHERE key = ?", [(f"incomplete:{n}",) for n in complete])
+
+    def unfinished_walks(self) -> dict[str, int]:
+        """Listings (by node) whose walk ended before their last page (a repeat, the cap, a stop, an outage): the
+        page the next run resumes at."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'walk:%'")
+        return {r[0].removeprefix("walk:"): int(r[1]) for r in rows}
+
+    def update_walks(self, unfinished: Mapping[str, int], finished: Iterable[str]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                [(f"walk:{n}", str(int(p))) for n, p in unfinished.items()])
+            self.db.executemany("DELETE FROM meta WHERE key = ?", [(f"walk:{n}",) for n in finished])
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])

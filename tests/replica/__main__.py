@@ -1,5 +1,5 @@
 """``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]
-[--home current|2018] [--articles current|redesign] [--without NAMES] [--refuse PREFIXES]``."""
+[--home current|2018] [--articles current|redesign] [--listings VARIANT] [--without NAMES] [--refuse PREFIXES]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 
 from tests.replica.faults import RANDOM_KINDS, FaultPlan, parse_spec
 from tests.replica.server import ReplicaServer
-from tests.replica.site import ARTICLES, HOMES, Site
+from tests.replica.site import ARTICLES, HOMES, LISTINGS, Site
 from tests.replica.timeline import SHANGHAI
 
 
@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", choices=ARTICLES, default="current",
                         help="article pages: the 2016-2020 template, a redesign whose class names no parser knows, or "
                              "that redesign printing only the day of publication (redesign-date)")
+    parser.add_argument("--listings", choices=LISTINGS, default="current",
+                        help="listing pages: the 2017-2019 markup, or another a CMS of 2021 onwards may write "
+                             "(tests/replica/listings.py)")
     parser.add_argument("--without", default="", help="listings taken off the site, e.g. 健康,家居: no page links "
                                                       "them and their pages answer 404")
     parser.add_argument("--refuse", default="", help="path prefixes answered 403 Forbidden every time, e.g. "
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         site = Site(seed=args.seed, scale=args.scale, now=args.now or datetime.now(SHANGHAI), home=args.home,
-                    template=args.articles, removed=frozenset(filter(None, args.without.split(","))))
+                    template=args.articles, listings=args.listings,
+                    removed=frozenset(filter(None, args.without.split(","))))
     except ValueError as exc:
         parser.error(str(exc))
     try:

@@ -169,7 +169,11 @@ def _listing_href(site: Site, ref: ArticleRef, listing_slug: str) -> str:
     return ref.path[len(listing_slug) + 2:]
 
 
-def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int) -> Page | None:
+def node_page(site: Site, channel: Channel, path: tuple[Node, ...], page: int, variant: bool = True) -> Page | None:
+    if variant and site.listings != "current":  # --listings: another markup (tests/replica/listings.py)
+        from tests.replica import listings
+
+        return listings.node_page(site, channel, path, page)
     node = path[-1]
     crumbs = _crumbs(channel, path, "../")
     siblings = path[-2].children if len(path) > 1 else channel.nodes

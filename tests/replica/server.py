@@ -10,7 +10,7 @@ from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tests.replica import render
+from tests.replica import listings, render
 from tests.replica.faults import HANG_SECONDS, RETRY_AFTER_SECONDS, SLOW_SECONDS, FaultPlan
 from tests.replica.files import attachment_file
 from tests.replica.render import Page
@@ -45,6 +45,8 @@ def route(site: Site, path: str, robots_disallow: list[str] | None = None) -> Pa
         channel, node_path = found
         page = render.node_page(site, channel, node_path, int(m["page"] or 1))
         return page or NOT_FOUND
+    if (listed := listings.route(site, path)) is not None:  # --listings index: node_<id>/index_<n>.htm
+        return listed
     if (attached := attachment_file(path, site.attached_table(path))) is not None:
         return Page(attached[0], attached[1])
     if path == "/rss.xml" and site.home == "2018":

@@ -174,6 +174,8 @@ HOMES = ("current", "2018")  # --home: the replica's own home page, or one built
 # --articles: the 2016-2020 template, one whose class names no parser knows, or that one showing only the day of
 # publication (SITE.md: the markup after 2020 is unknown; a CMS that prints 发布日期 without the time is plausible)
 ARTICLES = ("current", "redesign", "redesign-date")
+# --listings: listing pages in the 2017-2019 markup, or in others a CMS of 2021 onwards may write (tests/replica/listings.py)
+LISTINGS = ("current", "redesign", "numbered", "script", "index", "overlap")
 
 
 @dataclass
@@ -184,10 +186,13 @@ class Site:
     home: str = "current"
     template: str = "current"  # --articles
     removed: frozenset[str] = frozenset()  # --without: listings taken off the site (unlinked, their pages 404)
+    listings: str = "current"  # --listings
 
     def __post_init__(self) -> None:
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
+        if self.listings not in LISTINGS:
+            raise ValueError(f"listings must be one of {', '.join(LISTINGS)}")
         if self.home not in HOMES or self.template not in ARTICLES:
             raise ValueError(f"home must be one of {', '.join(HOMES)} and articles one of {', '.join(ARTICLES)}")
         for leaf in self.leaves:
