@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from cqnnews.items import AttachmentRef, ImageRef, TableRecord
-from cqnnews.parsers.fields import author_problem, caption_problem, editor_problem, subtitle_problem
+from cqnnews.parsers.fields import author_problem, caption_problem, editor_problem, source_problem, subtitle_problem
 from cqnnews.parsers.units import Unit
 from cqnnews.text import compact
 
@@ -24,6 +24,9 @@ _EDITOR = re.compile(rf"^{L}?\s*责任编辑\s*[:：]\s*(?P<who>[^（）()]+?)\s
 _TRAILING = re.compile(rf"{L}(?P<who>[^（）()]{{2,40}}){R}$")
 _LEAD = re.compile(rf"^(?P<dateline>[^（()，,。\s]{{1,24}}讯)\s*{L}(?P<who>[^（）()]{{1,40}}){R}\s*")
 _BOX = re.compile(r"^□\s*(?P<who>.+)$")
+# the meta line under a headline, taken into the text by the generic reader: a date-time, then a few short words
+_META_LINE = re.compile(r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}\s*[:：]\s*\d{1,2}"
+                        r"(?:\s*[:：]\s*\d{1,2})?(?P<rest>[^。，,；;！？]{0,40})$")
 _AUTHOR_LINE = re.compile(rf"^{L}?\s*(?:作者|记者|撰稿|撰文|文)\s*[:：/]\s*(?P<who>[^（）():：]{{1,40}}?)\s*{R}?$")
 _ATTACHMENT_LABEL = re.compile(r"^附件\s*[0-9一二三四五六七八九十]*\s*[:：]?\s*")
 _ROLE = re.compile(r"(?:本报)?(?:特约|实习|见习)?(?:记者|通讯员|实习生)|本报")
@@ -111,6 +114,11 @@ def _take_attachments(units: list[Unit], base_url: str, canonical: Canonicalize)
     return kept, found
 
 
+def _is_meta_line(text: str) -> bool:
+    """A date-time and a few short names (no sentence): the meta line under a headline."""
+    return (m := _META_LINE.match(text)) is not None and all(source_problem(w) is None for w in m["rest"].split())
+
+
 def interpret(units: list[Unit], title: str, base_url: str, canonical: Canonicalize) -> Body:
     """Split the units into body text and the fields hidden in it."""
     units, attachments = _take_attachments(units, base_url, canonical)
@@ -149,16 +157,19 @@ def interpret(units: list[Unit], title: str, base_url: str, canonical: Canonical
     units = kept
     texts = [u for u in units if u.kind == "text"]
 
-    # 中国质量报 reprints: the title again, a subtitle, a boxed byline
-    if texts and compact(texts[0].text) == compact(title):
+    # the headline and the page's meta line (time, source, names), when the reader took them in with the text,
+    # and 中国质量报 reprints: the title again, a subtitle, a boxed byline
+    repeated = False
+    while texts and (compact(texts[0].text) == compact(title) or _is_meta_line(texts[0].text)):
+        repeated = repeated or compact(texts[0].text) == compact(title)
         units.remove(texts.pop(0))
-        if (texts and texts[0].centered and len(texts[0].text) <= SUBTITLE_MAX
-                and not _BOX.match(texts[0].text) and not _LEAD.match(texts[0].text)):
-            if (why := subtitle_problem(texts[0].text, title)) is None:
-                body.subtitle = texts[0].text.lstrip("—-－ ")
-                units.remove(texts.pop(0))
-            else:
-                body.rejected.append(("subtitle", "centred_line", why))
+    if repeated and (texts and texts[0].centered and len(texts[0].text) <= SUBTITLE_MAX
+                     and not _BOX.match(texts[0].text) and not _LEAD.match(texts[0].text)):
+        if (why := subtitle_problem(texts[0].text, title)) is None:
+            body.subtitle = texts[0].text.lstrip("—-－ ")
+            units.remove(texts.pop(0))
+        else:
+            body.rejected.append(("subtitle", "centred_line", why))
     for unit in texts[:3]:
         if (m := _BOX.match(unit.text)) and (names := body.names("□", m["who"], title)):
             body.authors.extend(names)
