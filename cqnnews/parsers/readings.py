@@ -385,7 +385,7 @@ def meta_line(ctx: Context) -> MetaLine:
         ctx._meta_line = _NO_META_LINE
         if (headline := _headline_element(ctx)) is not None:
             for el in xpath(f"following::*[position() <= {_META_SCAN}][not(self::script or self::style)]")(headline):
-                text = clean(text_of(el))
+                text = clean(" ".join(el.itertext()))  # <span>人民网</span><span>张井</span>: two words
                 if len(text) <= META_MAX and _DAY.search(text):
                     if not _NOT_META.search(text):
                         ctx._meta_line = read_meta_line(text, ctx.title)
