@@ -21,8 +21,8 @@ from cqnnews.decoding import decode_page
 from cqnnews.items import Article
 from cqnnews.parsers import enpproperty
 from cqnnews.parsers.base import ArticleParseError, Page, PageReading
-from cqnnews.parsers.fields import author_problem, subtitle_problem
 from cqnnews.parsers.current import CURRENT
+from cqnnews.parsers.fields import author_problem, subtitle_problem
 from cqnnews.parsers.habits import interpret
 from cqnnews.parsers.layout import Layout
 from cqnnews.parsers.old import OLD
@@ -170,12 +170,11 @@ def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None =
     return assemble([read_text(page, url, urls, now)], url, urls, sections=sections, fetched_at=fetched_at, now=now)
 
 
-def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, **kwargs: object) -> Article:
+def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, *, now: datetime | None = None,
+                  **kwargs: object) -> Article:
     """The article on its pages, each as (raw bytes, Content-Type header, URL), first page first."""
-    now = kwargs.get("now")
-    readings = [read(body, content_type, url, urls, now if isinstance(now, datetime) else None)
-                for body, content_type, url in pages]
-    return assemble(readings, pages[0][2], urls, **kwargs)  # type: ignore[arg-type]
+    readings = [read(body, content_type, url, urls, now) for body, content_type, url in pages]
+    return assemble(readings, pages[0][2], urls, now=now, **kwargs)  # type: ignore[arg-type]
 
 
 def extract_bytes(body: bytes, content_type: str | None, url: str, urls: SiteUrls, **kwargs: object) -> Article:

@@ -10,7 +10,8 @@ counted ``extract/rejected/<field>/<reading>``.
 
 - a source or an author is a name: not a date, a time, a URL, a number, the page's title or a
   label (来源, 作者, 打印, 分享到…), of a name's length;
-- a title is not the site's name, a date, a breadcrumb or a menu item;
+- a title is not the site's name, a date, a breadcrumb or a menu item (a short link of the page to anything
+  but an article);
 - a publication time is within the site's life, not after the run's clock, and on the day the
   URL names where it names one (else the chain goes on to the URL's own day, flagged
   ``date_from_url``);
@@ -46,10 +47,11 @@ LABELS = frozenset({
     "来源", "稿源", "来自", "出处", "作者", "记者", "通讯员", "文", "图", "编辑", "责任编辑", "责编", "主编", "审核", "校对",
     "打印", "打印本页", "打印此文", "关闭", "关闭窗口", "分享", "分享到", "收藏", "字号", "字体", "大", "中", "小",
     "发布时间", "发布日期", "时间", "日期", "点击", "点击数", "浏览", "浏览次数", "阅读", "阅读量", "评论", "返回", "顶部",
-    "返回顶部", "纠错", "我要纠错", "扫一扫", "微信", "微博", "复制链接", "举报", "上一篇", "下一篇", "相关新闻",
+    "返回顶部", "纠错", "我要纠错", "扫一扫", "微信", "微博", "复制链接", "举报", "上一篇", "下一篇", "相关新闻", "转载", "原创",
 })
 MENU_WORDS = frozenset({"首页", "新闻中心", "网站首页", "登录", "注册", "搜索", "更多", "关于我们", "联系我们",
                         "广告服务", "版权声明", "网站地图", "RSS"})
+MENU_ITEM_MAX = 8  # characters: a menu's items are short; a headline linked from the page (to itself, a list) is not one
 SITE_NAMES = frozenset({OWN_SOURCE, "中国质量新闻网CQN", "CQN", "cqn.com.cn", "www.cqn.com.cn"})
 SOURCE_LENGTH = (2, 40)
 AUTHOR_LENGTH = (2, 20)
@@ -58,7 +60,7 @@ CAPTION_MAX = 80
 _DATE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2})?|\d{1,2}\s*月\s*\d{1,2}\s*日"
                    r"|\d{1,2}\s*[:：]\s*\d{2}")
 _ONLY_DATE = re.compile(r"^[\s\d\-/.:：年月日时分秒TZ+]*$")
-_URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov|htm|html|shtml)\b", re.I)
+_URL = re.compile(r"^https?\b|https?://|www\.|\.(?:com|cn|net|org|gov|htm|html|shtml)\b", re.I)
 _NUMBER = re.compile(r"^[\d\s.,，%％+\-]+$")
 _SENTENCE = re.compile(r"[。！？!?；;]|[，,].*[，,]")
 _BRACKETS = re.compile(r"[【】\[\]()（）<>《》「」|｜]")
@@ -146,7 +148,7 @@ def title_problem(value: str, menu: Collection[str] = ()) -> str | None:
     crumbs = [c for c in _CRUMB_SPLIT.split(text) if c]
     if text.startswith(_POSITION) or len(crumbs) >= 3 or len(crumbs) == 2 and crumbs[0] in MENU_WORDS:
         return "a breadcrumb"
-    if text in MENU_WORDS or text in menu:
+    if text in MENU_WORDS or len(text) <= MENU_ITEM_MAX and text in menu:
         return "a menu item"
     return None
 
