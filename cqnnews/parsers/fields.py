@@ -208,7 +208,7 @@ def caption_problem(value: str, paragraphs: Collection[str] = ()) -> str | None:
 
 Check = Callable[[Any, Facts], "str | None"]
 CHECKS: Mapping[str, Check] = {
-    "title": lambda v, f: title_problem(v, f.menu_items()),
+    "title": lambda v, f: title_problem(v, f.menu_items() if len(v.strip()) <= MENU_ITEM_MAX else ()),
     "published_at": lambda v, f: time_problem(v, f.url, f.now),
     "source": lambda v, f: source_problem(v, f.title),
 }

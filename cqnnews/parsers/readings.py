@@ -12,7 +12,7 @@ its field cannot hold is rejected, noted (``extract/rejected/<field>/<reading>``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -379,12 +379,28 @@ def _headline_element(ctx: Context) -> Element | None:
     return None
 
 
+def _following(el: Element, most: int) -> Iterator[Element]:
+    """The first ``most`` elements after ``el`` in document order (not inside it), scripts and styles left out."""
+    seen = 0
+    node: Element | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            for found in sibling.iter():
+                if not isinstance(found.tag, str) or found.tag in ("script", "style"):
+                    continue
+                yield found
+                seen += 1
+                if seen >= most:
+                    return
+        node = node.getparent()
+
+
 def meta_line(ctx: Context) -> MetaLine:
     """The meta line of the page: the first short element after the headline holding a date, not a sentence."""
     if ctx._meta_line is None:
         ctx._meta_line = _NO_META_LINE
         if (headline := _headline_element(ctx)) is not None:
-            for el in xpath(f"following::*[position() <= {_META_SCAN}][not(self::script or self::style)]")(headline):
+            for el in _following(headline, _META_SCAN):
                 text = clean(" ".join(el.itertext()))  # <span>人民网</span><span>张井</span>: two words
                 if len(text) <= META_MAX and _DAY.search(text):
                     if not _NOT_META.search(text):
