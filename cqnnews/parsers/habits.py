@@ -137,7 +137,8 @@ def interpret(units: list[Unit], title: str, base_url: str, canonical: Canonical
 
     # images and the caption paragraph under each: a centred line under the image, if it can be a caption
     kept: list[Unit] = []
-    paragraphs = {u.text for j, u in enumerate(units) if u.kind == "text" and not (j and units[j - 1].kind == "image")}
+    paragraphs = {u.text for j, u in enumerate(units) if u.kind == "text" and not (j and units[j - 1].kind == "image")} \
+        if any(u.kind == "image" for u in units) else set()
     i = 0
     while i < len(units):
         unit = units[i]
@@ -182,7 +183,7 @@ def interpret(units: list[Unit], title: str, base_url: str, canonical: Canonical
         body.authors.extend(n for n in names if n not in body.authors)
         texts[0].text = texts[0].text[m.end():].strip()
 
-    # a labelled byline ending the text: 作者：张井 李明 / 记者 张井 / 文/张井
+    # a labelled byline ending the text: 作者：张井 李明 / 记者：张井 / 文/张井
     for unit in texts[-2:]:
         if (m := _AUTHOR_LINE.match(unit.text)) and (names := body.names("作者", m["who"], title)):
             body.authors.extend(n for n in names if n not in body.authors)
