@@ -40,6 +40,7 @@ NUMBERS = {
     "CQN_KEEP_FEEDS_DAYS": (0.0, "days feeds are kept in the feed directory (0: for ever)"),
     "CQN_MONITOR_COVERAGE_DROP": (0.0, "fall of a field's share the monitors allow, e.g. 0.2"),
     "CQN_MONITOR_READER_RISE": (0.0, "rise of the generic reader's or fallbacks' share the monitors allow, e.g. 0.2"),
+    "CQN_MONITOR_REJECTED_RISE": (0.0, "rise of the share of articles with a refused reading the monitors allow, e.g. 0.1"),
 }
 
 

@@ -2,7 +2,8 @@
 
 :class:`Reading` counts every article a run read (exported or found unchanged): how many had a
 publication time with its time of day, authors, a source of their own, their body's length, and
-how many were read by the generic reader or with a fallback reading.  :class:`RunProfile` is one
+how many were read by the generic reader or with a fallback reading, and how many had a reading's value
+refused by its field's check (:mod:`cqnnews.parsers.fields`).  :class:`RunProfile` is one
 run's line of history: those shares, the new articles per section and the route that found each
 listing, on the day of the run's clock.
 """
@@ -10,7 +11,7 @@ listing, on the day of the run's clock.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,8 +32,9 @@ class Reading:
     generic: int = 0
     fallback: int = 0
     body_chars: list[int] = field(default_factory=list)
+    rejected: int = 0  # articles with at least one reading whose value its field refused
 
-    def add(self, article: Article, fallbacks: Mapping[str, str]) -> None:
+    def add(self, article: Article, fallbacks: Mapping[str, str], rejected: Sequence[tuple[str, str]] = ()) -> None:
         self.articles += 1
         published = article.published_at or ""
         self.time_of_day += bool(published) and "date_from_url" not in article.flags and \
@@ -41,16 +43,18 @@ class Reading:
         self.source += bool(article.source) and article.source != OWN_SOURCE
         self.generic += article.layout == "generic"
         self.fallback += bool(fallbacks)
+        self.rejected += bool(rejected)
         self.body_chars.append(len(article.body))
 
     def shares(self) -> dict[str, float | None]:
         """Each field's share of the articles read (body_chars: the median length); None when none was read."""
         n = self.articles
         if not n:
-            return {name: None for name in (*COVERAGE, "generic", "fallback")}
+            return {name: None for name in (*COVERAGE, "generic", "fallback", "rejected")}
         return {"time_of_day": round(self.time_of_day / n, 4), "authors": round(self.authors / n, 4),
                 "source": round(self.source / n, 4), "body_chars": float(statistics.median(self.body_chars)),
-                "generic": round(self.generic / n, 4), "fallback": round(self.fallback / n, 4)}
+                "generic": round(self.generic / n, 4), "fallback": round(self.fallback / n, 4),
+                "rejected": round(self.rejected / n, 4)}
 
 
 @dataclass
@@ -60,7 +64,7 @@ class RunProfile:
     day: str  # the run's clock, Beijing date (CQN_NOW in tests)
     started_at: str | None
     articles_read: int
-    shares: dict[str, float | None]  # time_of_day, authors, source, body_chars, generic, fallback
+    shares: dict[str, float | None]  # time_of_day, authors, source, body_chars, generic, fallback, rejected
     new_by_section: dict[str, int]  # new articles of each section walked (0: walked, nothing new)
     routes: dict[str, str]  # listing -> the route that found it
     healthy: bool = True

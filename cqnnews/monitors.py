@@ -1,7 +1,7 @@
 """Monitors that compare a run with its history (spidermon): each failure is a problem of the run (exit 1).
 
 The history is the profile of each earlier run kept in the crawl state (:mod:`cqnnews.history`).
-A spidermon :class:`~spidermon.core.suites.MonitorSuite` runs four monitors, each a
+A spidermon :class:`~spidermon.core.suites.MonitorSuite` runs five monitors, each a
 ``unittest`` test case reading ``self.data.profile`` (this run), ``self.data.history`` (the
 last ``CQN_MONITOR_RUNS``) and ``self.data.limits``:
 
@@ -14,6 +14,9 @@ last ``CQN_MONITOR_RUNS``) and ``self.data.limits``:
 - **Readers** (``CQN_MONITOR_READER_RISE``): the share of articles read by the generic reader, or
   with any fallback reading, or the share of listings whose items the generic listing reading read
   (``listings_generic``), rose by more than the margin above the median.
+- **Rejected readings** (``CQN_MONITOR_REJECTED_RISE``): the share of articles with a reading whose value
+  its field's check refused (a time where the source was, :mod:`cqnnews.parsers.fields`) rose by more than
+  the margin above the median: the site's template changed under a reading.
 - **Routes**: a listing found by another route than in the last run that found it (its node id
   instead of its menu link: the site's navigation changed).
 
@@ -48,6 +51,7 @@ class Limits:
     silent_days: int = 3
     coverage_drop: float = 0.2
     reader_rise: float = 0.2
+    rejected_rise: float = 0.1
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Limits":
@@ -55,7 +59,8 @@ class Limits:
                    min_articles=settings.getint("CQN_MONITOR_MIN_ARTICLES"),
                    silent_days=settings.getint("CQN_MONITOR_SILENT_DAYS"),
                    coverage_drop=settings.getfloat("CQN_MONITOR_COVERAGE_DROP"),
-                   reader_rise=settings.getfloat("CQN_MONITOR_READER_RISE"))
+                   reader_rise=settings.getfloat("CQN_MONITOR_READER_RISE"),
+                   rejected_rise=settings.getfloat("CQN_MONITOR_REJECTED_RISE"))
 
 
 class HistoryMonitor(Monitor):
@@ -151,6 +156,18 @@ class ReadersMonitor(HistoryMonitor):
                       f"(CQN_MONITOR_READER_RISE={self.limits.reader_rise}): " + "; ".join(rose))
 
 
+@monitors.name("Rejected readings")
+class RejectionsMonitor(HistoryMonitor):
+    @monitors.name("Readings refused by their field's check against the median of the last runs")
+    def test_rejections_hold(self) -> None:
+        runs = self.comparable()
+        pair = self.usual_and_now(runs, "rejected")
+        if pair is not None and (now := pair[1]) > (usual := pair[0]) + self.limits.rejected_rise:
+            self.fail(f"more articles with a reading refused by its field's check: {now:.0%} of articles against "
+                      f"{usual:.0%}, the median of the last runs (CQN_MONITOR_REJECTED_RISE={self.limits.rejected_rise}; "
+                      "has the article template changed?)")
+
+
 @monitors.name("Routes")
 class RoutesMonitor(HistoryMonitor):
     @monitors.name("Each listing found by the route that found it last")
@@ -168,7 +185,7 @@ class RoutesMonitor(HistoryMonitor):
 
 
 class HistorySuite(MonitorSuite):
-    monitors = [SectionsMonitor, CoverageMonitor, ReadersMonitor, RoutesMonitor]
+    monitors = [SectionsMonitor, CoverageMonitor, ReadersMonitor, RejectionsMonitor, RoutesMonitor]
 
 
 def check(profile: RunProfile, history: list[RunProfile], limits: Limits) -> list[str]:

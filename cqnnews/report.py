@@ -166,7 +166,8 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
     parts.append("<h2>Readers and fallbacks</h2>" + _table(
         ["reading", "articles or fields"],
         [["articles read", readings.get("articles", 0)], ["generic reader", readings.get("generic_reader", 0)],
-         *([f"fallback {k}", v] for k, v in (readings.get("fallbacks") or {}).items())]))
+         *([f"fallback {k}", v] for k, v in (readings.get("fallbacks") or {}).items()),
+         *([f"rejected {k}", v] for k, v in (readings.get("rejected") or {}).items())]))
     navigation = summary.get("navigation") or {}
     parts.append(_table(["listing", "found by"], (navigation.get("routes") or {}).items()))
     failed = summary.get("failed") or []

@@ -40,6 +40,7 @@ CQN_MONITOR_MIN_ARTICLES = 5  # articles a run must read for its field shares to
 CQN_MONITOR_SILENT_DAYS = 3  # days without a new article in a section that publishes on most days
 CQN_MONITOR_COVERAGE_DROP = 0.2  # fall of a field's share (0.2: 20 points), or of the median body length (20%)
 CQN_MONITOR_READER_RISE = 0.2  # rise of the share read by the generic reader or with a fallback reading
+CQN_MONITOR_REJECTED_RISE = 0.1  # rise of the share with a reading refused by its field's check (rare on a known template)
 # Alerts after an unhealthy run (every run with CQN_ALERT_ALWAYS=true): a Slack-compatible JSON POST to
 # CQN_ALERT_WEBHOOK, an e-mail to CQN_ALERT_EMAIL (comma-separated) through CQN_SMTP_URL
 # (smtp://user:password@host:port, smtps://... for TLS, ?starttls=true to upgrade). Never logged in full.

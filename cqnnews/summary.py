@@ -135,7 +135,8 @@ def readings(stats: dict[str, Any]) -> dict[str, Any]:
     (``title/<title>``: the title from the page's ``<title>``, its headline selectors having found nothing)."""
     parsed = stats.get("cqnnews/article/parsed", 0)
     return {"articles": parsed, "generic_reader": stats.get("cqnnews/extract/generic", 0),
-            "fallbacks": _counts(stats, "cqnnews/extract/fallback/")}
+            "fallbacks": _counts(stats, "cqnnews/extract/fallback/"),
+            "rejected": _counts(stats, "cqnnews/extract/rejected/")}
 
 
 def listings(stats: dict[str, Any], walked: dict[str, dict[str, Any]]) -> dict[str, Any]:

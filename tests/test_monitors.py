@@ -40,6 +40,21 @@ def test_margins_are_settings() -> None:
     assert len(check(run, HISTORY, Limits(coverage_drop=0.1, reader_rise=0.1))) == 2
 
 
+def test_a_rise_of_refused_readings_fails_the_rejections_monitor() -> None:
+    """A template change under a reading (the source span now the time): more articles with a refused reading."""
+    def refusing(day: int, share: float) -> RunProfile:
+        run = profile(day)
+        return dataclasses.replace(run, shares={**run.shares, "rejected": share})
+
+    history = [refusing(day, 0.02) for day in range(1, 8)]
+    assert check(refusing(8, 0.1), history, Limits()) == []  # within CQN_MONITOR_REJECTED_RISE 0.1
+    [problem] = check(refusing(8, 0.9), history, Limits())
+    assert "refused by its field's check: 90% of articles against 2%" in problem
+    assert "CQN_MONITOR_REJECTED_RISE=0.1" in problem
+    assert len(check(refusing(8, 0.1), history, Limits(rejected_rise=0.05))) == 1
+    assert check(refusing(8, 0.9), HISTORY, Limits()) == []  # a history from before the check: nothing to compare
+
+
 def test_a_section_that_publishes_daily_and_falls_silent() -> None:
     quiet = [*HISTORY[:4], *(profile(day, new={"要闻一": 0, "时评": 0}) for day in range(5, 8))]
     [problem] = check(profile(8, new={"要闻一": 0, "时评": 0}), quiet, Limits())
@@ -67,6 +82,15 @@ def test_reading_counts_what_each_article_had() -> None:
     shares = reading.shares()
     assert shares["time_of_day"] == 0.5 and shares["authors"] == 0.5 and shares["generic"] == 0.5
     assert shares["fallback"] == 0.5 and shares["body_chars"] == len(ARTICLE.body)
+
+
+def test_reading_counts_the_articles_with_a_refused_reading() -> None:
+    reading = Reading()
+    reading.add(ARTICLE, {}, [("source", "div.info span")])
+    reading.add(ARTICLE, {}, [])
+    reading.add(ARTICLE, {"source": "meta_line"}, [("source", "div.info span"), ("title", "h1")])
+    reading.add(ARTICLE, {})
+    assert reading.shares()["rejected"] == 0.5
 
 
 def test_the_state_keeps_the_last_runs(tmp_path: Path) -> None:

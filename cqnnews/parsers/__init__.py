@@ -22,6 +22,7 @@ from cqnnews.items import Article
 from cqnnews.parsers import enpproperty
 from cqnnews.parsers.base import ArticleParseError, Page, PageReading
 from cqnnews.parsers.current import CURRENT
+from cqnnews.parsers.fields import author_problem, subtitle_problem
 from cqnnews.parsers.habits import interpret
 from cqnnews.parsers.layout import Layout
 from cqnnews.parsers.old import OLD
@@ -44,14 +45,15 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls) -> PageReading:
+def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls, now: datetime | None = None) -> PageReading:
     """One page, as fetched (raw bytes and its Content-Type header), read by the first parser that
-    recognises it; raises :class:`ArticleParseError` for a page that is not an article."""
+    recognises it (no publication time after ``now``, the run's clock); raises :class:`ArticleParseError`
+    for a page that is not an article."""
     decoded = decode_page(body, content_type)
     text = decoded.text
     if "\x00" in text:  # the parser would make each a replacement character; they are never text
         text = text.replace("\x00", "")
-    reading = read_text(text, url, urls)
+    reading = read_text(text, url, urls, now)
     reading.control_characters = text is not decoded.text
     reading.encoding_repaired = decoded.repaired
     reading.charset_misdeclared = decoded.misdeclared
@@ -59,7 +61,7 @@ def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls) -> Pag
     return reading
 
 
-def read_text(page: str, url: str, urls: SiteUrls) -> PageReading:
+def read_text(page: str, url: str, urls: SiteUrls, now: datetime | None = None) -> PageReading:
     """One page already decoded to text."""
     html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
     try:
@@ -70,7 +72,7 @@ def read_text(page: str, url: str, urls: SiteUrls) -> PageReading:
         raise ArticleParseError("not an HTML page (Document is empty)")
     parsed = Page(root, html)
     layout = next(lay for lay in LAYOUTS if lay.matches(parsed))
-    return layout.read(parsed, url, enpproperty.properties(page))
+    return layout.read(parsed, url, enpproperty.properties(page), now)
 
 
 def _channel(canonical_url: str) -> str:
@@ -85,7 +87,8 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     """The article made of its pages (first page first), fetched from ``url``.
 
     The enpproperty block of the first page, where present, overrides date, title, subtitle
-    and keywords.
+    and keywords.  The values the body's habits found and their fields refused are added to the
+    first page's ``rejected``, beside those of its chains.
     """
     first = readings[0]
     props = first.properties
@@ -97,6 +100,7 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     from_body = not props.get("title") and first.fallbacks.get("title") == "first_line"
     # a title taken from the body's first line stays in the body: it is not a repeated headline
     body = interpret([u for r in readings for u in r.units], "" if from_body else title, url, urls.canonical)
+    first.rejected.extend((name, reading) for name, reading, _ in body.rejected)
     if not body.text and not body.images:
         raise ArticleParseError("empty body")
 
@@ -117,7 +121,11 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     if any(r.control_characters for r in readings):
         flags.append("control_characters")
     keywords = split_keywords(props["keyword"]) if "keyword" in props else first.keywords
-    authors = body.authors or (props["author"].split() if "author" in props else [])
+    authors = body.authors or first.authors or _checked_authors(props.get("author", ""), title, first)
+    subtitle = props.get("subtitle")
+    if subtitle is not None and subtitle_problem(subtitle, title) is not None:
+        first.rejected.append(("subtitle", "enpproperty"))
+        subtitle = None
 
     return Article(
         url=canonical_url,
@@ -127,7 +135,7 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
         breadcrumb=first.breadcrumb,
         sections=list(sections or []),
         title=title,
-        subtitle=props.get("subtitle") or body.subtitle,
+        subtitle=subtitle or body.subtitle,
         published_at=dates.isoformat(published) if published else None,
         source=first.source,
         authors=authors,
@@ -144,19 +152,29 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     )
 
 
+def _checked_authors(names: str, title: str, first: PageReading) -> list[str]:
+    """The enpproperty block's authors, if each is a name."""
+    found = names.split()
+    if any(author_problem(n, title) is not None for n in found):
+        first.rejected.append(("authors", "enpproperty"))
+        return []
+    return found
+
+
 def extract(page: str, url: str, urls: SiteUrls, *, sections: list[str] | None = None,
              fetched_at: str | None = None, now: datetime | None = None) -> Article:
     """The article on one decoded page fetched from ``url`` (other pages of it are not fetched).
 
     Raises :class:`ArticleParseError` for a page no parser can read into an article.
     """
-    return assemble([read_text(page, url, urls)], url, urls, sections=sections, fetched_at=fetched_at, now=now)
+    return assemble([read_text(page, url, urls, now)], url, urls, sections=sections, fetched_at=fetched_at, now=now)
 
 
-def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, **kwargs: object) -> Article:
+def extract_pages(pages: list[tuple[bytes, str | None, str]], urls: SiteUrls, *, now: datetime | None = None,
+                  **kwargs: object) -> Article:
     """The article on its pages, each as (raw bytes, Content-Type header, URL), first page first."""
-    readings = [read(body, content_type, url, urls) for body, content_type, url in pages]
-    return assemble(readings, pages[0][2], urls, **kwargs)  # type: ignore[arg-type]
+    readings = [read(body, content_type, url, urls, now) for body, content_type, url in pages]
+    return assemble(readings, pages[0][2], urls, now=now, **kwargs)  # type: ignore[arg-type]
 
 
 def extract_bytes(body: bytes, content_type: str | None, url: str, urls: SiteUrls, **kwargs: object) -> Article:

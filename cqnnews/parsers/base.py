@@ -70,3 +70,6 @@ class PageReading:
     # which reading of its chain gave each field, for the fields not read by the chain's first
     fallbacks: dict[str, str] = field(default_factory=dict)
     date_from_url: bool = False  # only the day, from the URL: the page shows no publication time
+    authors: list[str] = field(default_factory=list)  # named on the page's meta line (the body's bylines come first)
+    # (field, reading) of each value a reading found and its field's check refused (cqnnews.parsers.fields)
+    rejected: list[tuple[str, str]] = field(default_factory=list)

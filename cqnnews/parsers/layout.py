@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
 
+from cqnnews.parsers import fields
 from cqnnews.parsers.base import ArticleParseError, Page, PageReading
-from cqnnews.parsers.readings import OWN_SOURCE, TITLE_MAX, URL_DATE, Context, Found, Reading, first, meta_keywords
+from cqnnews.parsers.readings import (OWN_SOURCE, TITLE_MAX, URL_DATE, Context, Found, Reading, first, meta_keywords,
+                                      meta_line)
 from cqnnews.parsers.units import Unit
 from cqnnews.urls import article_id
 
@@ -58,10 +60,10 @@ class Layout:
     breadcrumb: tuple[Reading[list[str]], ...]
     body: tuple[BodyReading, ...]
 
-    def read(self, page: Page, url: str, properties: dict[str, str]) -> PageReading:
-        ctx = Context(page, url, properties=properties)
+    def read(self, page: Page, url: str, properties: dict[str, str], now: datetime | None = None) -> PageReading:
+        ctx = Context(page, url, properties=properties, now=now)
         fallbacks: dict[str, str] = {}
-        title = first(self.title, ctx)
+        title = first(self.title, ctx, "title")
         for i, reading in enumerate(self.body):
             units = reading.read(ctx)
             if units:
@@ -75,10 +77,20 @@ class Layout:
             line = next((u.text for u in units if u.kind == "text"), "")
             if not line or len(line) > TITLE_MAX:
                 raise ArticleParseError("no title")
+            if (why := fields.problem("title", line, ctx)) is not None:
+                ctx.rejected.append(("title", "first_line", why))
+                raise ArticleParseError(f"no title (its first line is {why})")
             title = Found(line, "first_line", True)
-        published = first(self.published_at, ctx)
-        source = first(self.source, ctx)
-        breadcrumb = first(self.breadcrumb, ctx)
+        ctx.title = title.value
+        published = first(self.published_at, ctx, "published_at")
+        source = first(self.source, ctx, "source")
+        breadcrumb = first(self.breadcrumb, ctx, "breadcrumb")
+        authors = []
+        for name in meta_line(ctx).authors:
+            if (why := fields.author_problem(name, title.value)) is None:
+                authors.append(name)
+            else:
+                ctx.rejected.append(("authors", "meta_line", why))
         for name, found in (("title", title), ("published_at", published), ("source", source),
                             ("breadcrumb", breadcrumb)):
             if found is not None and found.fallback:
@@ -88,4 +100,5 @@ class Layout:
                            published_at=published.value if published else None,
                            source=source.value if source else OWN_SOURCE, keywords=meta_keywords(page.root),
                            units=units, more_pages=more, properties=properties, fallbacks=fallbacks,
-                           date_from_url=published is not None and published.reading == URL_DATE.name)
+                           date_from_url=published is not None and published.reading == URL_DATE.name,
+                           authors=authors, rejected=[(f, r) for f, r, _ in ctx.rejected])

@@ -20,7 +20,7 @@ OLD = Layout(
     title=(r.title_at("div.Index_ShowDetail_Title h1"), r.title_at("div.Index_ShowDetail_Title"), r.title_at("h1"),
            r.TITLE_TAG),
     published_at=(r.time_at("div.Index_ShowDetail_Time"), r.ENP_DATE, r.TIME_NEAR_TITLE, r.LABELLED_TIME),
-    source=(r.SOURCE_TEXT, r.SITE),
+    source=(r.SOURCE_TEXT, r.META_LINE, r.SITE),
     breadcrumb=(r.breadcrumb_at("div.Index_Position"), r.POSITION_LINE, r.NO_BREADCRUMB),
     body=(body_at("div.Index_ShowDetail_Content", "old"), GENERIC_BODY),
 )

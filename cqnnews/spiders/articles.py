@@ -98,7 +98,7 @@ class ArticleCallbacks:
             return
         try:
             reading = read(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
-                           run.urls)
+                           run.urls, run.now)
         except ArticleParseError as exc:
             run.fail(aid, response.url, sections, str(exc))
             return
@@ -135,8 +135,10 @@ class ArticleCallbacks:
             article.flags.append("too_many_pages")
         for name, reading in pages[0].fallbacks.items():
             run.count(f"extract/fallback/{name}/{reading}")
+        for name, reading in pages[0].rejected:
+            run.count(f"extract/rejected/{name}/{reading}")
         response.meta["fallbacks"] = pages[0].fallbacks  # for scrapy smoke's report
-        run.reading.add(article, pages[0].fallbacks)
+        run.reading.add(article, pages[0].fallbacks, pages[0].rejected)
         yield article
 
     def article_failed(self, failure: Failure) -> None:

@@ -1,5 +1,5 @@
 """``python -m tests.replica --port PORT [--seed N] [--scale N] [--now ISO-DATETIME] [--faults SPEC] [--fixed-faults]
-[--home current|2018] [--articles current|redesign] [--listings VARIANT] [--without NAMES] [--refuse PREFIXES]``."""
+[--home current|2018] [--articles current|redesign|...] [--listings VARIANT] [--without NAMES] [--refuse PREFIXES]``."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the home page: the replica's own, or one built on the saved real page of March 2018 "
                              "(div.mainmenu, dl.cont blocks, 要闻 by node id, no 综合 link, /qt/index.htm absent)")
     parser.add_argument("--articles", choices=ARTICLES, default="current",
-                        help="article pages: the 2016-2020 template, a redesign whose class names no parser knows, or "
-                             "that redesign printing only the day of publication (redesign-date)")
+                        help="article pages: the 2016-2020 template, a redesign whose class names no parser knows, "
+                             "that redesign printing only the day of publication (redesign-date), or a template whose "
+                             "meta line has no labels (unlabelled, source-first, byline-end)")
     parser.add_argument("--listings", choices=LISTINGS, default="current",
                         help="listing pages: the 2017-2019 markup, or another a CMS of 2021 onwards may write "
                              "(tests/replica/listings.py)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from tests.replica import templates
 from tests.replica.content import OWN_SOURCE, Block, Story, colon, paren
 from tests.replica.site import CHANNELS, OTHER_CHANNELS, PAGE_SIZE, ArticleRef, Channel, Node, PageVariant, Site
 
@@ -347,6 +348,8 @@ def article(site: Site, ref: ArticleRef, page: int = 1) -> Page | None:
     story = site.story(ref)
     if variant.layout == "generic":
         return _encode(_generic_article(site, ref, story), variant)
+    if variant.layout == "redesign" and site.template in templates.TEMPLATES:
+        return _encode(_templated_article(site, ref, story), variant)
     if variant.layout == "redesign":
         return _encode(_redesign_article(site, ref, story), variant)
     rng = site.variant_rng(ref, "page")
@@ -427,6 +430,16 @@ def _redesign_article(site: Site, ref: ArticleRef, story: Story) -> str:
             f'<div class="art-txt">\n' + "\n".join(fragments) + "\n</div>\n"
             '<div class="art-share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>\n'
             f"</div>{_sidebar(site)}</div>\n<footer>{_footer()}</footer>\n</body></html>\n")
+
+
+def _templated_article(site: Site, ref: ArticleRef, story: Story) -> str:
+    """The article in one of the templates of :mod:`tests.replica.templates` (meta lines without labels)."""
+    fragments, _ = _body_html(templates.body_story(site.template, story), 0, "../../../")
+    crumbs = [("/", "新闻中心"), (f"/{ref.leaf.channel.slug}/", ref.leaf.channel.name),
+              *((f"/{ref.leaf.channel.slug}/node_{n.node_id}.htm", n.name) for n in ref.leaf.path)]
+    frame = templates.Frame(_nav(), _sidebar(site), _footer(), crumbs)
+    return templates.article_html(site.template, story, ref.published, fragments, frame,
+                                  site.variant_rng(ref, site.template))
 
 
 def _generic_article(site: Site, ref: ArticleRef, story: Story) -> str:

@@ -173,7 +173,8 @@ class PageVariant:
 HOMES = ("current", "2018")  # --home: the replica's own home page, or one built on the saved page of March 2018
 # --articles: the 2016-2020 template, one whose class names no parser knows, or that one showing only the day of
 # publication (SITE.md: the markup after 2020 is unknown; a CMS that prints 发布日期 without the time is plausible)
-ARTICLES = ("current", "redesign", "redesign-date")
+# and the templates whose meta line prints no labels (tests/replica/templates.py)
+ARTICLES = ("current", "redesign", "redesign-date", "unlabelled", "source-first", "byline-end")
 # --listings: listing pages in the 2017-2019 markup, or in others a CMS of 2021 onwards may write (tests/replica/listings.py)
 LISTINGS = ("current", "redesign", "numbered", "script", "index", "overlap")
 
@@ -313,7 +314,7 @@ class Site:
 
     @property
     def redesigned(self) -> bool:
-        return self.template.startswith("redesign")
+        return self.template != "current"
 
     def published_as_shown(self, ref: ArticleRef) -> datetime:
         """The publication time a reader can know from the page: the redesign-date template prints the day only
