@@ -27,7 +27,7 @@ from cqnnews import recall_text as rt
 
 SCHEMA_VERSION = "1.0.0"
 _SENTENCE = re.compile(r"(?<=[。！？!?])")
-_PASSING = re.compile(r"此前|之前|以前|曾于|曾经|曾在|已于|上一次|上次|前次|去年")
+_PASSING = re.compile(r"此前|曾于|曾经|曾在|上一次|上次|前次|已于\s*\d{4}年")
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、]\s*|[（(]\d{1,2}[)）])")
 _DEFECT = re.compile(r"由于|原因[:：]|原因是|存在.{0,20}(?:隐患|风险)|缺陷情况")
 _REMEDY = re.compile(r"免费|退货|退款|更换|维修|升级|召回措施|补救措施")

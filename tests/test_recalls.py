@@ -160,3 +160,13 @@ def test_extract_prints_the_recalls_of_saved_pages(tmp_path: Path) -> None:
         assert got == expected_recalls(site, ref)
         assert all(isinstance(r["quantity"], int) or r["quantity"] is None for r in got)
     assert got == [] and result.stdout == ""  # the last: a page announcing none prints nothing
+
+
+def test_already_filed_is_this_recall_and_a_year_alone_is_a_range() -> None:
+    article = {**REGULATOR, "title": "福特召回", "body": "近日，长安福特汽车有限公司已于日前向国家市场监督管理总局备案了召回"
+               "计划，将自2021年3月1日起召回2020年生产的部分福特Mustang汽车，共计500辆。"}
+    [record] = records(article)
+    assert record["recallers"] == ["长安福特汽车有限公司"] and record["brands"] == ["福特"]
+    assert record["models"] == ["Mustang"] and record["quantity"] == 500
+    assert record["production"] == [{"from": "2020", "to": "2020", "text": "2020年"}]
+    assert record["recall_start"] == "2021-03-01"
