@@ -97,8 +97,7 @@ class _Reader:
         for m in rt.RANGE.finditer(part):
             span = rt.production_range(m["a"], m["b"], around)
             if span is not None:
-                self.record["production"].append({**span, "text": f"{m['a']}至{m['b']}" if "至" in m.group() else
-                                                  part[m.start("a"):m.end("b")]})
+                self.record["production"].append({**span, "text": part[m.start("a"):m.end("b")]})
                 taken.append(m.span())
         for m in rt.ONE.finditer(part):
             if not any(a <= m.start() < b for a, b in taken) and (y := rt.date_parts(m["a"]))[0] is not None:
@@ -194,9 +193,11 @@ def _read_unit(lines: list[str], indexes: list[int], published: date | None, tit
             reader.counts.append((found[-1][0], found[-1][1], True, []))
             reader.read.add(i)
         elif record["defect"] is None and _DEFECT.search(s):
-            record["defect"], _ = s.strip(), reader.read.add(i)
+            record["defect"] = s.strip()
+            reader.read.add(i)
         elif record["remedy"] is None and _REMEDY.search(s) and "将" in s:
-            record["remedy"], _ = s.strip(), reader.read.add(i)
+            record["remedy"] = s.strip()
+            reader.read.add(i)
     for i, s in sentences:
         if m := rt.END.search(s):
             if "召回" in s and record["recall_end"] is None:
