@@ -5,14 +5,16 @@
     current -> gen-000007            the dataset: a symbolic link, replaced in one step
     gen-000007/articles/month=2026-11/part-000007.parquet
     gen-000007/spotchecks/month=2026-11/part-000007.parquet
+    gen-000007/recalls/month=2026-11/part-000007.parquet
     gen-000007/index.parquet         each article's month, revision, feed, first and last seen
     gen-000007/manifest.json         every feed ingested (path relative to CQN_FEED_DIR, lines)
-    cqnnews.duckdb                   views ``articles`` and ``spotchecks`` over ``current``
+    cqnnews.duckdb                   views ``articles``, ``spotchecks`` and ``recalls`` over ``current``
 
 ``articles`` has one row per article: the line of its latest revision (the highest ``revision``,
 then the latest ``fetched_at``), with ``revisions`` (that revision's number), ``first_seen`` and
 ``last_seen`` (the earliest and latest ``fetched_at`` of its lines) and ``feed`` (the feed that
-line came from).  ``spotchecks`` holds the spot-check records written with that line.  Both are
+line came from).  ``spotchecks`` and ``recalls`` hold the spot-check and recall records written with that
+line.  All are
 partitioned by the month of publication in Beijing time (``month=none``: no publication time),
 with the feed's own types (cqnnews.schema.arrow).
 
@@ -45,8 +47,8 @@ import pyarrow.parquet as pq
 
 from cqnnews import failpoints
 from cqnnews.feeds import article_feeds
-from cqnnews.schema.arrow import ARTICLE_SCHEMA, SPOTCHECK_SCHEMA, read_feed, read_spotchecks
-from cqnnews.spotcheck_feed import spotcheck_path
+from cqnnews.schema.arrow import ARTICLE_SCHEMA, RECALL_SCHEMA, SPOTCHECK_SCHEMA, read_feed, read_recalls, read_spotchecks
+from cqnnews.spotcheck_feed import recall_path, spotcheck_path
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,14 @@ ARTICLES_SCHEMA = ARTICLE_SCHEMA.append(pa.field("revisions", pa.int32())) \
     .append(pa.field("first_seen", pa.timestamp("s", tz="UTC"))) \
     .append(pa.field("last_seen", pa.timestamp("s", tz="UTC"))).append(pa.field("feed", pa.string()))
 SPOTCHECKS_SCHEMA = SPOTCHECK_SCHEMA.append(pa.field("feed", pa.string()))
-TABLES = {"articles": ARTICLES_SCHEMA, "spotchecks": SPOTCHECKS_SCHEMA}
+RECALLS_SCHEMA = RECALL_SCHEMA.append(pa.field("feed", pa.string()))
+TABLES = {"articles": ARTICLES_SCHEMA, "spotchecks": SPOTCHECKS_SCHEMA, "recalls": RECALLS_SCHEMA}
+# the records beside each feed: table -> (where, how read, what)
+SIDECARS = {"spotchecks": (spotcheck_path, read_spotchecks, "spot-check records"),
+            "recalls": (recall_path, read_recalls, "recall records")}
+ORDER = {"articles": ["published_at", "article_id"],
+         "spotchecks": ["published_at", "article_id", "source", "file_checksum", "table", "row"],
+         "recalls": ["published_at", "article_id", "recall"]}
 
 
 class DatasetError(Exception):
@@ -77,16 +86,18 @@ class Update:
     lines: int = 0
     articles: int = 0  # in the dataset after the update
     spotchecks: int = 0
+    recalls: int = 0
     months_rewritten: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # generations left by killed updates, removed
     seconds: float = 0.0
 
     def line(self) -> str:
         if not self.feeds:
-            return f"dataset up to date: {self.articles} articles, {self.spotchecks} spot-check records"
+            return (f"dataset up to date: {self.articles} articles, {self.spotchecks} spot-check records, "
+                    f"{self.recalls} recall records")
         return (f"dataset generation {self.generation}: {len(self.feeds)} new feeds ({self.lines} lines), "
                 f"{len(self.months_rewritten)} months rewritten; {self.articles} articles, {self.spotchecks} "
-                f"spot-check records; {self.seconds:.1f} s")
+                f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s")
 
 
 # --- the generation on disk --------------------------------------------------------------------
@@ -182,13 +193,14 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         if not new_feeds:
             result.articles = index.num_rows
             result.spotchecks = int(manifest.get("spotchecks", 0))
+            result.recalls = int(manifest.get("recalls", 0))
             if current is not None:
                 _database(dataset_dir)  # views over current, should the database file be gone
             return result
         result.generation += 1
         target = dataset_dir / f"gen-{result.generation:06d}"
         target.mkdir()
-        lines, spots = _read_new(feed_dir, new_feeds)
+        lines, sidecars = _read_new(feed_dir, new_feeds)
         result.feeds = [str(f.relative_to(feed_dir)) for f in new_feeds]
         result.lines = lines.num_rows
         winners, index = _merge_index(index, lines)
@@ -197,7 +209,7 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         counts = {}
         for name in TABLES:
             counts[name] = _write_table(name, current, target, touched, winners,
-                                        lines if name == "articles" else spots, result.generation)
+                                        lines if name == "articles" else sidecars[name], result.generation)
         failpoints.reached("dataset_written")
         _write(index, target / "index.parquet")
         feeds = dict(manifest["feeds"])
@@ -206,7 +218,8 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
             feeds[name] = {"lines": per_feed.get(name, 0)}
         manifest_path = target / "manifest.json"
         manifest_path.write_text(json.dumps({"generation": result.generation, "feeds": feeds,
-                                             "articles": counts["articles"], "spotchecks": counts["spotchecks"]},
+                                             "articles": counts["articles"], "spotchecks": counts["spotchecks"],
+                                             "recalls": counts["recalls"]},
                                             ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _fsync_tree(target)
         failpoints.reached("dataset_synced")
@@ -215,7 +228,7 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         _database(dataset_dir)
         if current is not None and current.name != target.name:
             shutil.rmtree(current, ignore_errors=True)
-        result.articles, result.spotchecks = counts["articles"], counts["spotchecks"]
+        result.articles, result.spotchecks, result.recalls = counts["articles"], counts["spotchecks"], counts["recalls"]
         result.seconds = time.monotonic() - started
         return result
 
@@ -232,9 +245,10 @@ def _remove_leftovers(dataset_dir: Path, current: Path | None) -> list[str]:
     return sorted(removed)
 
 
-def _read_new(feed_dir: Path, feeds: list[Path]) -> tuple[pa.Table, pa.Table]:
-    """The new feeds' lines and their spot-check records, each with the feed it came from."""
-    articles, spots = [], []
+def _read_new(feed_dir: Path, feeds: list[Path]) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """The new feeds' lines and the records beside them (spot-check, recall), each with the feed it came from."""
+    articles: list[pa.Table] = []
+    found: dict[str, list[pa.Table]] = {name: [] for name in SIDECARS}
     for feed in feeds:
         name = str(feed.relative_to(feed_dir))
         try:
@@ -242,17 +256,18 @@ def _read_new(feed_dir: Path, feeds: list[Path]) -> tuple[pa.Table, pa.Table]:
         except (OSError, pa.ArrowInvalid) as exc:
             raise DatasetError(f"cannot read the feed {feed} ({exc})") from None
         articles.append(table.append_column("feed", pa.array([name] * table.num_rows, pa.string())))
-        beside = spotcheck_path(feed)
-        if beside.exists():
-            try:
-                records = read_spotchecks(beside)
-            except (OSError, ValueError, pa.ArrowInvalid) as exc:
-                raise DatasetError(f"cannot read the spot-check records {beside} ({exc})") from None
-            spots.append(records.append_column("feed", pa.array([name] * records.num_rows, pa.string())))
+        for table_name, (where, read, what) in SIDECARS.items():
+            beside = where(feed)
+            if beside.exists():
+                try:
+                    records = read(beside)
+                except (OSError, ValueError, pa.ArrowInvalid) as exc:
+                    raise DatasetError(f"cannot read the {what} {beside} ({exc})") from None
+                found[table_name].append(records.append_column("feed", pa.array([name] * records.num_rows,
+                                                                                 pa.string())))
     lines = pa.concat_tables(articles) if articles else ARTICLES_SCHEMA.empty_table()
     lines = lines.append_column("month", _months(lines["published_at"]))
-    spot_table = pa.concat_tables(spots) if spots else SPOTCHECKS_SCHEMA.empty_table()
-    return lines, spot_table
+    return lines, {n: pa.concat_tables(t) if t else TABLES[n].empty_table() for n, t in found.items()}
 
 
 def _merge_index(index: pa.Table, lines: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -375,9 +390,7 @@ def _write_table(name: str, current: Path | None, target: Path, touched: list[st
                                    ("last_seen", "last_seen")):
                 value = pc.if_else(pc.is_null(at), table[column], pc.take(ours[source], pc.fill_null(at, 0)))
                 table = table.set_column(table.schema.get_field_index(column), column, value)
-        order = ["published_at", "article_id"] if name == "articles" else ["published_at", "article_id", "source",
-                                                                             "file_checksum", "table", "row"]
-        table = table.sort_by([(column, "ascending") for column in order])
+        table = table.sort_by([(column, "ascending") for column in ORDER[name]])
         if table.num_rows:
             _write(table, target / name / f"month={month}" / f"part-{generation:06d}.parquet")
         rows += table.num_rows
@@ -402,11 +415,13 @@ def _point_current(dataset_dir: Path, name: str) -> None:
 VIEWS = {
     "articles": "SELECT * FROM read_parquet('{root}/articles/*/*.parquet', hive_partitioning = true)",
     "spotchecks": "SELECT * FROM read_parquet('{root}/spotchecks/*/*.parquet', hive_partitioning = true)",
+    "recalls": "SELECT * FROM read_parquet('{root}/recalls/*/*.parquet', hive_partitioning = true)",
 }
 
 
 def _database(dataset_dir: Path) -> None:
-    """``cqnnews.duckdb``: views ``articles`` and ``spotchecks`` over ``current`` (written beside, then renamed)."""
+    """``cqnnews.duckdb``: views ``articles``, ``spotchecks`` and ``recalls`` over ``current`` (written beside, then
+    renamed)."""
     import duckdb
 
     root = (dataset_dir / CURRENT).absolute().as_posix().replace("'", "''")
@@ -415,6 +430,8 @@ def _database(dataset_dir: Path) -> None:
     con = duckdb.connect(str(temporary))
     try:
         for view, query in VIEWS.items():
+            if not (dataset_dir / CURRENT / view).is_dir():  # a table a generation of an older cqnnews lacks
+                continue
             con.execute(f"CREATE OR REPLACE VIEW {view} AS {query.format(root=root)}")
         con.execute("CHECKPOINT")
     finally:

@@ -1,4 +1,4 @@
-"""``python -m cqnnews.extract FILE... [--url URL] [--content-type TYPE] [--spotchecks]``: saved pages to JSON lines.
+"""``python -m cqnnews.extract FILE... [--url URL] [--content-type TYPE] [--spotchecks | --recalls]``: saved pages to JSON lines.
 
 Each file is read as raw bytes (pages may be GBK or GB18030, whatever they declare) and
 printed as one JSON object with the feed's fields; with ``--spotchecks``, one JSON object
@@ -6,7 +6,8 @@ per failed batch of its spot-check tables instead (``cqnnews/schema/spotcheck.sc
 so a notice saved from the real site can be checked by hand.  With ``--spotchecks``, a FILE may
 also be an ``.xls`` or ``.xlsx`` attachment: its records are printed as a crawl writes them for
 the file (``source`` "attachment", the file's checksum; the notice's own fields null, as the
-file alone does not say them).  The URL is ``--url``, else what the
+file alone does not say them).  With ``--recalls``, one JSON object per recall the page announces
+(``cqnnews/schema/recall.schema.json``; nothing for a page that announces none).  The URL is ``--url``, else what the
 page itself says (``<link rel=canonical>``, ``og:url``), else the file name.  A file that
 is not HTML, or not an article, gets one line on stderr; the other files are still
 processed and the exit status is 1.
@@ -22,7 +23,7 @@ import re
 import sys
 from pathlib import Path
 
-from cqnnews import settings, spotchecks
+from cqnnews import recalls, settings, spotchecks
 from cqnnews.decoding import decode_page
 from cqnnews.parsers import ArticleParseError, extract_pages
 from cqnnews.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
@@ -48,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content-type", help="the Content-Type header it came with, e.g. 'text/html; charset=utf-8'")
     parser.add_argument("--spotchecks", action="store_true",
                         help="print the spot-check records of each page's tables, one JSON object per failed batch")
+    parser.add_argument("--recalls", action="store_true",
+                        help="print the recall records of each page, one JSON object per recall it announces")
     args = parser.parse_args(argv)
+    if args.spotchecks and args.recalls:
+        parser.error("--spotchecks and --recalls: one at a time")
     urls = SiteUrls()
     status = 0
     for path in args.files:
@@ -87,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             status = 1
             continue
         record = dataclasses.asdict(article)
-        for line in spotchecks.records(record) if args.spotchecks else [record]:
+        lines = spotchecks.records(record) if args.spotchecks else recalls.records(record) if args.recalls else [record]
+        for line in lines:
             print(json.dumps(line, ensure_ascii=False), flush=True)
     return status
 

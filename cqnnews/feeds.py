@@ -43,10 +43,14 @@ def default_feed_path(feed_dir: str | Path, spider: str, started: datetime | Non
     return path
 
 
+SIDECAR_SUFFIXES = (".spotchecks.jsonl", ".recalls.jsonl")  # the records beside a feed (cqnnews.spotcheck_feed)
+
+
 def article_feeds(folder: Path, recursive: bool = False) -> list[Path]:
-    """The feeds of articles in ``folder`` (every ``*.jsonl`` but the ``*.spotchecks.jsonl`` beside them), sorted."""
+    """The feeds of articles in ``folder`` (every ``*.jsonl`` but the ``*.spotchecks.jsonl`` and ``*.recalls.jsonl``
+    beside them), sorted."""
     found = folder.rglob("*.jsonl") if recursive else folder.glob("*.jsonl")
-    return sorted(path for path in found if not path.name.endswith(".spotchecks.jsonl"))
+    return sorted(path for path in found if not path.name.endswith(SIDECAR_SUFFIXES))
 
 
 def apply_default_feed(settings: BaseSettings, spider: str, worker: bool = False) -> None:

@@ -153,6 +153,11 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
         parts.append(f"<figure>{_sections_plot(counts)}</figure>")
     else:
         parts.append('<p class="muted">no article exported, or the feed is not a local file</p>')
+    parts.append("<h2>Records read from the articles</h2>" + _table(
+        ["records", "written", "left out (schema)", "file"],
+        ([label, (summary.get(key) or {}).get("records", 0), (summary.get(key) or {}).get("invalid", 0),
+          (summary.get(key) or {}).get("feed") or ""]
+         for key, label in (("spotchecks", "spot-check records"), ("recalls", "recall records")))))
     parts.append("<h2>Field coverage, this run against the last runs</h2>")
     if profiles:
         parts.append(f"<figure>{_coverage_plot(profiles, 'share of articles read with each field')}</figure>")

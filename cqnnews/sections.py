@@ -80,11 +80,11 @@ ZONGHE = Channel("综合", "qt", ("要闻", "时评"), aliases=MappingProxyType(
 ZGZLB = Channel("中国质量报", "zgzlb", tuple(f"第{n}版" for n in (
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六")))
 # SITE.md: 公告 / 质量公告 is node_172, the 抽查公告 of breadcrumbs; node_20334 started a crawler of 国家抽查;
-# node_22312 is 投诉 (not 地方抽查); 家居 is node_22538.  健康 and 地方动态 are seen in breadcrumbs only.
-MINSHENG = Channel("民生", "ms", ("抽查公告", "健康", "家居"),
+# node_22312 is 投诉 (not 地方抽查); 家居 is node_22538; 召回 (recall notices) is node_22320.  健康 and 地方动态 are seen in breadcrumbs only.
+MINSHENG = Channel("民生", "ms", ("抽查公告", "健康", "家居", "召回"),
                    below=MappingProxyType({"抽查公告": ("国家抽查", "地方抽查")}),
                    aliases=MappingProxyType({"抽查公告": ("公告", "质量公告")}),
-                   node_ids=MappingProxyType({"抽查公告": (172,), "家居": (22538,)}))
+                   node_ids=MappingProxyType({"抽查公告": (172,), "家居": (22538,), "召回": (22320,)}))
 SHICHANG = Channel("市场监管", "zj", ("地方动态", "检验检测"), also=("质检",),
                    aliases=MappingProxyType({"检验检测": ("检测检验",)}),
                    node_ids=MappingProxyType({"检验检测": (20190,)}))
@@ -97,7 +97,7 @@ SECTIONS: tuple[Section, ...] = (
                      node_ids=MappingProxyType({"要闻": (20762, 20796)})),)),
     Section("zonghe", "综合: every listing of the channel, 要闻 included", (ZONGHE,)),
     Section("zgzlb", "中国质量报: every 版 (第一版, 第二版...) of every issue", (ZGZLB,)),
-    Section("minsheng", "民生: 抽查公告 (国家抽查/地方抽查, by year), 健康, 家居", (MINSHENG,)),
+    Section("minsheng", "民生: 抽查公告 (国家抽查/地方抽查, by year), 健康, 家居, 召回", (MINSHENG,)),
     Section("shichang", "市场监管: 地方动态, 检验检测", (SHICHANG,)),
     Section("auto", "汽车: automotive news and recalls", (AUTO,)),
     Section("pinpai", "品牌: brand news", (PINPAI,)),

@@ -1,11 +1,13 @@
-"""The second feed of a run: the spot-check records of its exported articles, ``<feed stem>.spotchecks.jsonl``.
+"""The run's other feeds, beside its feed of articles: records read from each exported article.
 
-Records are a function of their article's feed line (:func:`cqnnews.spotchecks.records`):
-each exported article's records are appended to a ``.part`` file of this run, which is
-put in place beside the stored feed, on disk, before the crawl state marks the articles
-exported.  A run killed between the two leaves the articles' feed stored and its records
-not: the next run's recovery writes them again from the stored feed itself
-(:func:`write_from_feed`).  Every record is checked against ``spotcheck.schema.json``.
+Two kinds (:data:`SIDECARS`): the spot-check records (``<feed stem>.spotchecks.jsonl``,
+:mod:`cqnnews.spotchecks`) and the recall records (``<feed stem>.recalls.jsonl``,
+:mod:`cqnnews.recalls`).  Records are a function of their article's feed line: each exported
+article's records are appended to a ``.part`` file of this run, which is put in place beside the
+stored feed, on disk, before the crawl state marks the articles exported.  A run killed between
+the two leaves the articles' feed stored and its records not: the next run's recovery writes them
+again from the stored feed itself (:func:`write_from_feed`).  Every record is checked against its
+schema (``spotcheck.schema.json``, ``recall.schema.json``); one that breaks it is logged and left out.
 """
 
 from __future__ import annotations
@@ -14,34 +16,69 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from cqnnews import spotchecks
+from cqnnews import recalls, spotchecks
 from cqnnews.feeds import part_name
-from cqnnews.schema import spotcheck_problems
+from cqnnews.schema import recall_problems, spotcheck_problems
 from cqnnews.summary import beside
 
 logger = logging.getLogger(__name__)
 
-SUFFIX = ".spotchecks.jsonl"
+
+@dataclass(frozen=True)
+class Sidecar:
+    """One kind of record read from the exported articles, in ``<feed stem><suffix>`` beside the feed."""
+
+    name: str  # spotchecks, recalls: the summary's key and the dataset's table
+    suffix: str
+    what: str  # for the log: "spot-check record"
+    records: Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+    problems: Callable[[dict[str, Any]], list[str]]
+    worth_reading: Callable[[Mapping[str, Any]], bool]  # a cheap test: can the article hold any?
+    where: Callable[[dict[str, Any]], str]  # which part of the article a record comes from, for the log
+
+    def path(self, feed: Path) -> Path:
+        """``feeds/minsheng/20261130T063005Z.jsonl`` -> ``feeds/minsheng/20261130T063005Z<suffix>``."""
+        return beside(feed, self.suffix)
+
+
+SPOTCHECKS = Sidecar("spotchecks", ".spotchecks.jsonl", "spot-check record", spotchecks.records, spotcheck_problems,
+                     lambda a: bool(a.get("tables") or any(f.get("tables") for f in a.get("attachments") or [])),
+                     lambda r: f"table {r['table']}, row {r['row']}")
+RECALLS = Sidecar("recalls", ".recalls.jsonl", "recall record", recalls.records, recall_problems,
+                  lambda a: "召回" in (a.get("body") or ""), lambda r: f"recall {r['recall']}")
+SIDECARS = (SPOTCHECKS, RECALLS)
+SUFFIX = SPOTCHECKS.suffix
 
 
 def spotcheck_path(feed: Path) -> Path:
     """``feeds/minsheng/20261130T063005Z.jsonl`` -> ``feeds/minsheng/20261130T063005Z.spotchecks.jsonl``."""
-    return beside(feed, SUFFIX)
+    return SPOTCHECKS.path(feed)
+
+
+def recall_path(feed: Path) -> Path:
+    return RECALLS.path(feed)
 
 
 def is_spotcheck_feed(path: Path) -> bool:
     return path.name.endswith(SUFFIX)
 
 
-class SpotCheckFeed:
-    """The run's spot-check records, in ``<folder>/spotchecks.jsonl.<spider>.<host>.<pid>.<start>.part`` until
+def is_sidecar(path: Path) -> bool:
+    return any(path.name.endswith(s.suffix) for s in SIDECARS)
+
+
+class SidecarFeed:
+    """The run's records of one kind, in ``<folder>/<name>.jsonl.<spider>.<host>.<pid>.<start>.part`` until
     stored."""
 
-    def __init__(self, folder: Path, spider: str) -> None:
-        self.part = folder / part_name(SUFFIX.lstrip("."), spider)
+    def __init__(self, folder: Path, spider: str, sidecar: Sidecar = SPOTCHECKS) -> None:
+        self.sidecar = sidecar
+        self.part = folder / part_name(sidecar.suffix.lstrip("."), spider)
         self.file: IO[str] | None = None
         self.count = 0
         self.invalid = 0
@@ -49,13 +86,15 @@ class SpotCheckFeed:
     def add(self, article: dict[str, Any]) -> int:
         """Append the records of one exported article (its feed line); how many.  OSError if they cannot be
         written."""
+        if not self.sidecar.worth_reading(article):
+            return 0
         found = 0
-        for record in spotchecks.records(article):
-            problems = spotcheck_problems(record)
+        for record in self.sidecar.records(article):
+            problems = self.sidecar.problems(record)
             if problems:
                 self.invalid += 1
-                logger.error("spot-check record of %s (table %d, row %d) breaks its schema, left out: %s",
-                             article["url"], record["table"], record["row"], "; ".join(problems[:3]))
+                logger.error("%s of %s (%s) breaks its schema, left out: %s", self.sidecar.what, article["url"],
+                             self.sidecar.where(record), "; ".join(problems[:3]))
                 continue
             if self.file is None:
                 self.part.parent.mkdir(parents=True, exist_ok=True)
@@ -83,16 +122,19 @@ class SpotCheckFeed:
             self.part.unlink(missing_ok=True)
 
 
-def write_from_feed(feed: Path) -> int:
-    """Write ``<feed stem>.spotchecks.jsonl`` again from a stored feed of articles; how many records."""
-    final = spotcheck_path(feed)
+SpotCheckFeed = SidecarFeed  # its first kind's name, kept for the callers that know it
+
+
+def write_from_feed(feed: Path, sidecar: Sidecar = SPOTCHECKS) -> int:
+    """Write ``<feed stem><suffix>`` again from a stored feed of articles; how many records."""
+    final = sidecar.path(feed)
     temporary = final.with_name(final.name + ".recovering")
     count = 0
     with feed.open(encoding="utf-8") as lines, temporary.open("w", encoding="utf-8") as out:
         for line in lines:
-            if line.strip():
-                for record in spotchecks.records(json.loads(line)):
-                    if not spotcheck_problems(record):
+            if line.strip() and sidecar.worth_reading(article := json.loads(line)):
+                for record in sidecar.records(article):
+                    if not sidecar.problems(record):
                         out.write(json.dumps(record, ensure_ascii=False) + "\n")
                         count += 1
         out.flush()

@@ -5,8 +5,9 @@ different orders and names).  A batch is the run of rows that repeat its batch-l
 (the merged cells of one maker failing several items, expanded by the table reader); its
 failed items are its rows, or one cell listing several (``菌落总数、大肠菌群`` over
 ``3.7×104、4.6×102``).  Several parties in one cell (``委托方：…；受委托方：…``,
-``生产商：…；经销商：…``, ``进口商：…（原产国：…）``) and two institutes
-(``初检机构：…；复检机构：…``) are split with their roles.  ``/`` and empty cells are null.
+``出品商：…；生产商：…``, ``进口商：…（原产国：…）``) and two institutes
+(``初检机构：…；复检机构：…``) are split, each name with its role as written (an unknown or
+misspelt role too): no name of a cell is lost.  ``/`` and empty cells are null.
 Columns the vocabulary does not know are kept in ``extra``; every cell of the batch's first
 row in ``raw``.
 """
@@ -44,11 +45,16 @@ BATCH_FIELDS = ("product", "model", "trademark", "batch", "manufacturer", "manuf
                 "sampled_unit_address", "agency", "note")
 _NONE = frozenset({"", "/", "／", "-", "—", "无", "\\"})
 _SEPARATORS = re.compile(r"\s*[、；;]\s*")
-_PARTY = re.compile(r"(?P<role>受委托方|委托方|生产商|生产者|制造商|经销商|销售商|进口商|代理商|总经销商?)\s*[:：]\s*"
-                    r"(?P<name>[^；;（(]+?)\s*(?=[；;（(]|$)")
+# one named party of a cell: ``role：name`` (the role as written, a misspelling too) or a bare name; segments are
+# split at ；/; and at a comma or space before the next ``role：``
+_SEGMENTS = re.compile(r"\s*[；;]\s*|[，,\s]+(?=[\u4e00-\u9fff]{2,6}\s*[:：])")
+_ROLE = re.compile(r"^(?P<role>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<name>.+)$")
 _ORIGIN = re.compile(r"[（(]\s*原产(?:国|地)\s*[:：]\s*(?P<country>[^）)]+?)\s*[）)]")
-_MAKERS = ("受委托方", "生产商", "生产者", "制造商", "进口商")  # the party that made (or brought in) the product
-_AGENCY = re.compile(r"(?P<role>初检机构|复检机构|检验机构|承检机构|检测机构)\s*[:：]\s*(?P<name>[^；;]+?)\s*(?=[；;]|$)")
+# the roles read as the party that made (or brought in) the product, in this order: the cell's ``manufacturer``
+MAKERS = ("受委托方", "受托方", "生产商", "生产者", "生产企业", "制造商", "被委托方", "进口商")
+# roles this reader knows (the others are kept as written all the same)
+ROLES = frozenset({*MAKERS, "委托方", "委托商", "出品商", "出品方", "经销商", "销售商", "代理商", "总经销", "总经销商",
+                   "分装商", "初检机构", "复检机构", "检验机构", "承检机构", "检测机构"})
 _DENIES = re.compile(r"并非(?:来自|由|该|其)|无任何关系|不是(?:该|其)?(?:企业|公司)?生产|否认|系假冒|冒用")
 _ISSUER = re.compile(r"^\s*(?P<issuer>[^：:，,。\s]{2,24})\s*[：:]")
 
@@ -78,25 +84,57 @@ def _value(text: str | None) -> str | None:
     return None if text in _NONE else text
 
 
-def parties(cell: str | None) -> tuple[str | None, list[dict[str, str]], str | None]:
-    """(maker, every party with its role, country of origin) of a maker's cell."""
-    value = _value(cell)
-    if value is None:
-        return None, [], None
-    found = [{"role": m["role"], "name": m["name"]} for m in _PARTY.finditer(value)]
-    origin = m["country"] if (m := _ORIGIN.search(value)) else None
-    if not found:
-        return (_ORIGIN.sub("", value).strip() or None), [], origin
-    maker = next((p["name"] for role in _MAKERS for p in found if p["role"] == role), found[0]["name"])
-    return maker, found, origin
-
-
-def agencies(cell: str | None) -> list[dict[str, str | None]]:
+def named(cell: str | None) -> list[dict[str, str | None]]:
+    """Every name of a cell, each with its role as written before it (``初检结构：X`` keeps 初检结构), or null for a
+    bare name; ``（原产国：…）`` is not a name.  ``/`` and an empty cell name none."""
     value = _value(cell)
     if value is None:
         return []
-    found: list[dict[str, str | None]] = [{"role": m["role"], "name": m["name"]} for m in _AGENCY.finditer(value)]
-    return found or [{"role": None, "name": value}]
+    out: list[dict[str, str | None]] = []
+    for segment in _SEGMENTS.split(_ORIGIN.sub("", value)):
+        segment = segment.strip()
+        if not segment or segment in _NONE:
+            continue
+        m = _ROLE.match(segment)
+        role, name = (m["role"], m["name"].strip()) if m else (None, segment)
+        if name and name not in _NONE:
+            out.append({"role": role, "name": name})
+    return out
+
+
+def parties(cell: str | None) -> tuple[str | None, list[dict[str, str | None]], str | None]:
+    """(maker, every party with its role, country of origin) of a maker's cell.
+
+    A plain name is the maker and lists no party.  Of several (``出品商：A；生产商：B``,
+    ``委托方：A；受委托方：B``), each is a party and the maker is the one that made or imported the product
+    (the first of :data:`MAKERS` named), else the first named: ``manufacturer`` keeps its meaning, the company
+    that made it; the brand owner (出品商, 委托方) and the sellers are in ``parties``, never lost."""
+    value = _value(cell)
+    if value is None:
+        return None, [], None
+    origin = m["country"] if (m := _ORIGIN.search(value)) else None
+    found = named(value)
+    if not found:
+        return None, [], origin
+    if len(found) == 1 and found[0]["role"] is None:
+        return found[0]["name"], [], origin
+    maker = next((p["name"] for role in MAKERS for p in found if p["role"] == role), found[0]["name"])
+    return maker, found, origin
+
+
+def sampled_units(cell: str | None) -> tuple[str | None, list[dict[str, str | None]]]:
+    """(the sampled unit, its parties) of a sampled unit's cell: a plain name is the unit and lists no party;
+    of several (``经销商：A；网店：B``) the first is the unit and each is a party."""
+    found = named(cell)
+    if len(found) == 1 and found[0]["role"] is None:
+        return found[0]["name"], []
+    return (found[0]["name"] if found else None), found
+
+
+def agencies(cell: str | None) -> list[dict[str, str | None]]:
+    """Every testing institute of an agency cell with its role as written (初检机构, 复检机构, a misspelt
+    初检结构 too), or null for a bare name."""
+    return named(cell)
 
 
 def _split(cell: str | None, n: int) -> list[str | None] | None:
@@ -133,7 +171,8 @@ def table_records(header: list[str], rows: list[list[str]]) -> list[dict[str, An
             records[-1]["failed_items"].extend(_items(cells))
             continue
         previous = key
-        maker, named, origin = parties(cells.get("manufacturer"))
+        maker, makers, origin = parties(cells.get("manufacturer"))
+        sampled, sellers = sampled_units(cells.get("sampled_unit"))
         note = _value(cells.get("note"))
         records.append({
             "row": r,
@@ -143,9 +182,9 @@ def table_records(header: list[str], rows: list[list[str]]) -> list[dict[str, An
             "batch": _value(cells.get("batch")),
             "manufacturer": maker,
             "manufacturer_address": _value(cells.get("manufacturer_address")),
-            "sampled_unit": _value(cells.get("sampled_unit")),
+            "sampled_unit": sampled,
             "sampled_unit_address": _value(cells.get("sampled_unit_address")),
-            "parties": named,
+            "parties": makers + sellers,
             "origin_country": origin,
             "failed_items": _items(cells),
             "agencies": agencies(cells.get("agency")),

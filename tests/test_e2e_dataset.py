@@ -80,3 +80,26 @@ def test_the_spotchecks_are_those_of_each_notices_latest_revision(days: dict[str
                   for aid in ids for r in expected_spotchecks(site, site.article(aid)))
     assert want and got == want
     assert sum(n for _, _, n in by_month) == len(want)
+
+
+def test_the_recalls_are_those_of_each_articles_latest_revision(days: dict[str, Any]) -> None:
+    """Each daily run wrote ``.recalls.jsonl`` beside its feed; the dataset's ``recalls`` table holds the recalls of
+    each article's latest line, ``quantity`` an integer and each production range a struct."""
+    from tests.replica.recalls import expected_recalls
+
+    feeds = article_feeds(days["workdir"] / "feeds" / "minsheng")
+    assert all(f.with_name(f.stem + ".recalls.jsonl").exists() for f in feeds)
+    site = Site(SEED, SCALE, TOMORROW)
+    con = duckdb.connect(str(days["workdir"] / "dataset" / DATABASE), read_only=True)
+    try:
+        got = con.execute("SELECT article_id, recall, quantity, production, recallers FROM recalls ORDER BY 1, 2").fetchall()
+        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE recalls)").fetchall())
+        ids = [aid for (aid,) in con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()]
+        vehicles = con.execute("SELECT sum(quantity) FROM recalls WHERE product = '汽车' AND unit = '辆'").fetchone()
+    finally:
+        con.close()
+    assert types["quantity"] == "BIGINT" and types["production"].startswith("STRUCT(") and types["production"].endswith("[]")
+    want = sorted((r["article_id"], r["recall"], r["quantity"], r["production"], r["recallers"])
+                  for aid in ids for r in expected_recalls(site, site.article(aid)))
+    assert want and got == want
+    assert vehicles is not None and isinstance(vehicles[0], int) and vehicles[0] > 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from cqnnews.feeds import SIDECAR_SUFFIXES
 from tests.conftest import NOW
 from tests.crawl import read_feed, run_crawl, state_dir
 from tests.redis_server import free_port
@@ -40,7 +41,7 @@ def feeds_in_state(workdir: Path) -> set[str]:
 
 def test_a_templated_path_is_rendered_and_the_summary_lies_beside_it(replica: RunningReplica, tmp_path: Path) -> None:
     result = crawl(replica, tmp_path, "-o", "out/%(name)s-%(time)s.jsonl")
-    [feed] = [f for f in (tmp_path / "out").glob("yaowen-*.jsonl") if not f.name.endswith(".spotchecks.jsonl")]
+    [feed] = [f for f in (tmp_path / "out").glob("yaowen-*.jsonl") if not f.name.endswith(SIDECAR_SUFFIXES)]
     assert sorted(r["article_id"] for r in read_feed(feed)) == sorted(expected_feed(replica.site, YAOWEN))
     summary = feed.with_name(feed.stem + ".summary.json")
     assert summary.exists() and str(summary.name) in result.stderr

@@ -80,6 +80,41 @@ def test_the_replica_serves_every_variant_of_its_tables() -> None:
     assert {p["role"] for b in batches for p in b.parties} >= {"委托方", "受委托方", "进口商", "生产商", "经销商"}
     assert any(b.maker_denies for b in batches) and any(len(b.agencies) == 2 for b in batches)
     assert any("不符合标准规定项目" in s.headers for s in spots)  # medical devices
+    # cells that lose a name to a reader that only knows some roles (issue 28)
+    assert {p["role"] for b in batches for p in b.parties} >= {"出品商", "委托商", "监制", "网店", "经营者"}
+    assert {a["role"] for b in batches for a in b.agencies} >= {"初检结构", "抽样检验机构", "复检机构", None}
+
+
+@pytest.mark.parametrize(("cell", "maker", "named"), [
+    ("出品商：甲品牌管理有限公司；生产商：乙食品有限公司", "乙食品有限公司",
+     [{"role": "出品商", "name": "甲品牌管理有限公司"}, {"role": "生产商", "name": "乙食品有限公司"}]),
+    ("生产者：乙公司；委托商：甲公司", "乙公司", [{"role": "生产者", "name": "乙公司"}, {"role": "委托商", "name": "甲公司"}]),
+    ("监制：甲公司；生产商：乙公司", "乙公司", [{"role": "监制", "name": "甲公司"}, {"role": "生产商", "name": "乙公司"}]),
+    ("甲公司；生产商：乙公司", "乙公司", [{"role": None, "name": "甲公司"}, {"role": "生产商", "name": "乙公司"}]),
+    ("出品商：甲公司，生产商：乙公司（原产国：日本）", "乙公司",
+     [{"role": "出品商", "name": "甲公司"}, {"role": "生产商", "name": "乙公司"}]),
+    ("监制：甲公司；总代理：丙公司", "甲公司", [{"role": "监制", "name": "甲公司"}, {"role": "总代理", "name": "丙公司"}]),
+])
+def test_every_name_of_a_cell_is_kept_with_its_role(cell: str, maker: str, named: list[dict[str, str | None]]) -> None:
+    """出品商：A；生产商：B gave B alone (issue 28): each name is a party, with its role as written or none; the maker
+    is the party that made the product, else the first named."""
+    assert parties(cell)[0] == maker and parties(cell)[1] == named
+
+
+def test_an_agency_cell_keeps_every_agency_whatever_its_role() -> None:
+    assert agencies("初检结构：成都市食品药品检验研究院；复检机构：中国测试技术研究院") == [
+        {"role": "初检结构", "name": "成都市食品药品检验研究院"}, {"role": "复检机构", "name": "中国测试技术研究院"}]
+    assert agencies("甲院；乙院") == [{"role": None, "name": "甲院"}, {"role": None, "name": "乙院"}]
+
+
+def test_a_sampled_unit_cell_of_several_parties() -> None:
+    header = ["序号", "产品名称", "标称生产企业名称", "被抽样单位", "不合格项目"]
+    [record] = table_records(header, [["1", "鸡蛋", "出品商：甲公司；生产商：乙公司", "网店：某旗舰店；经营者：丙公司",
+                                       "菌落总数"]])
+    assert record["manufacturer"] == "乙公司" and record["sampled_unit"] == "某旗舰店"
+    assert [p["name"] for p in record["parties"]] == ["甲公司", "乙公司", "某旗舰店", "丙公司"]
+    assert spotcheck_problems({**record, "article_id": 1, "url": "https://www.cqn.com.cn/ms/1.htm", "published_at": None,
+                               "issuer": "x", "scope": None, "source": "page", "file_checksum": None, "table": 0}) == []
 
 
 def test_columns_are_mapped_by_header_not_position() -> None:

@@ -29,7 +29,7 @@ from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.report import write_run_report
 from cqnnews.run import Run
-from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
+from cqnnews.spotcheck_feed import RECALLS, SPOTCHECKS, Sidecar, SidecarFeed, SpotCheckFeed
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_hash
 from cqnnews.urls import redact
@@ -56,19 +56,21 @@ class RunLedger:
         self.feed = feeds[0] if feeds else None
         self.spotchecks = self._spotcheck_feed()
         self.spotchecks_path: Path | None = None  # where they were stored
+        self.recalls = self._spotcheck_feed(RECALLS)  # the recall records: stored and recovered alike
+        self.recalls_path: Path | None = None
         self.profile: RunProfile | None = None  # this run, for the history the monitors read
         self.history: list[dict[str, Any]] = []  # the earlier runs' profiles, oldest first
 
-    def _spotcheck_feed(self) -> SpotCheckFeed | None:
-        """The run's spot-check records: beside a local feed, else in ``CQN_FEED_DIR/<spider>/``; none without
-        a feed (scrapy parse, smoke)."""
+    def _spotcheck_feed(self, sidecar: Sidecar = SPOTCHECKS) -> SpotCheckFeed | None:
+        """The run's spot-check (or other ``sidecar``) records: beside a local feed, else in
+        ``CQN_FEED_DIR/<spider>/``; none without a feed (scrapy parse, smoke)."""
         if not self.feed:
             return None
         path = local_feed_path(self.feed)
         if path is not None and "%(" not in str(path.parent):
-            return SpotCheckFeed(path.parent, self.crawler.spidercls.name)
+            return SidecarFeed(path.parent, self.crawler.spidercls.name, sidecar)
         feed_dir = self.crawler.settings.get("CQN_FEED_DIR")
-        return SpotCheckFeed(Path(feed_dir) / self.crawler.spidercls.name, self.crawler.spidercls.name) \
+        return SidecarFeed(Path(feed_dir) / self.crawler.spidercls.name, self.crawler.spidercls.name, sidecar) \
             if feed_dir else None
 
     @classmethod
@@ -91,25 +93,37 @@ class RunLedger:
             self.stored_uri = slot.uri  # the template (%(time)s...) rendered: where it really went
 
     def _store_spotchecks(self) -> bool:
-        """The spot-check records beside the stored feed (else in the feed directory), on disk; False if not."""
+        """The recall records, then the spot-check records, beside the stored feed (else in the feed directory),
+        on disk; False if not."""
         assert self.spotchecks is not None
+        if self.recalls is not None:
+            self.recalls_path = self._store(self.recalls)
+            if self.recalls_path is None:
+                self.spotchecks.discard()
+                return False
+        self.spotchecks_path = self._store(self.spotchecks)
+        if self.spotchecks_path is None:
+            return False
+        failpoints.reached("spotchecks_stored")
+        return True
+
+    def _store(self, records: SidecarFeed) -> Path | None:
+        """One kind of records beside the stored feed (else in the feed directory), on disk: where; None if not."""
         stats = self.crawler.stats
         assert stats is not None
         local = local_feed_path(self.stored_uri or self.feed or "")
         beside_feed = str(local) if local is not None and "%(" not in str(local) else None
-        final = summary.run_file_location(beside_feed, str(self.spotchecks.part.parent.parent), self.run.spider,
-                                          stats.get_value("start_time"), SUFFIX)
+        final = summary.run_file_location(beside_feed, str(records.part.parent.parent), self.run.spider,
+                                          stats.get_value("start_time"), records.sidecar.suffix)
         assert final is not None  # a feed beside, or the folder of the .part
         try:
-            self.spotchecks.store(final)
+            records.store(final)
         except OSError as exc:
-            logger.error("could not store the spot-check records %s (%s)", final, exc.strerror or exc)
-            self.spotchecks.discard()
+            logger.error("could not store the %ss %s (%s)", records.sidecar.what, final, exc.strerror or exc)
+            records.discard()
             stats.set_value(FAILED_STAT, 1)
-            return False
-        self.spotchecks_path = final
-        failpoints.reached("spotchecks_stored")
-        return True
+            return None
+        return final
 
     def _write_summary(self, path: Path | None, report: dict[str, Any]) -> None:
         if path is None:
@@ -222,6 +236,11 @@ class RunLedger:
                 self.run.count("spotcheck/records", self.spotchecks.add(a))
             except OSError as exc:
                 feed_failed(self.crawler, self.spotchecks.part, exc.strerror or str(exc))
+        if self.recalls is not None and self.recalls.sidecar.worth_reading(a):
+            try:
+                self.run.count("recall/records", self.recalls.add(a))
+            except OSError as exc:
+                feed_failed(self.crawler, self.recalls.part, exc.strerror or str(exc))
 
     def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
         if isinstance(exception, (Unchanged, Repeated, NotChecked)):  # counted by the deduplication pipeline
@@ -271,6 +290,8 @@ class RunLedger:
             stored = not (spotchecks_failed := not self._store_spotchecks())
         elif self.spotchecks is not None:
             self.spotchecks.discard()
+        if self.recalls is not None and self.recalls_path is None:
+            self.recalls.discard()
         if stored:
             try:
                 run.store.update_listings(run.incomplete, run.complete - run.incomplete)
@@ -330,6 +351,9 @@ class RunLedger:
         report["spotchecks"] = {"feed": str(self.spotchecks_path) if self.spotchecks_path else None,
                                 "records": self.spotchecks.count if self.spotchecks else 0,
                                 "invalid": self.spotchecks.invalid if self.spotchecks else 0}
+        report["recalls"] = {"feed": str(self.recalls_path) if self.recalls_path else None,
+                             "records": self.recalls.count if self.recalls else 0,
+                             "invalid": self.recalls.invalid if self.recalls else 0}
         report["monitors"] = {"profile": self.profile.record() if self.profile else None, "problems": monitored}
         stats.set_value("cqnnews/exit_status", report["exit_status"])
         path = summary.summary_location(feed, self.crawler.settings.get("CQN_FEED_DIR"), run.spider,

@@ -11,6 +11,7 @@ import jsonschema_rs
 
 SCHEMA_FILE = files(__package__) / "article.schema.json"
 SPOTCHECK_SCHEMA_FILE = files(__package__) / "spotcheck.schema.json"
+RECALL_SCHEMA_FILE = files(__package__) / "recall.schema.json"
 
 
 @cache
@@ -43,3 +44,13 @@ def spotcheck_validator() -> Any:
 def spotcheck_problems(record: dict[str, Any]) -> list[str]:
     """Every way a spot-check record breaks its schema; [] when valid."""
     return _problems(spotcheck_validator(), record)
+
+
+@cache
+def recall_validator() -> Any:
+    return jsonschema_rs.validator_for(json.loads(RECALL_SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def recall_problems(record: dict[str, Any]) -> list[str]:
+    """Every way a recall record breaks its schema; [] when valid."""
+    return _problems(recall_validator(), record)

@@ -117,3 +117,46 @@ def read_spotchecks(path: str | Path) -> pa.Table:
                     record[name] = list((record.get(name) or {}).items())
                 rows.append(record)
     return pa.Table.from_pylist(rows, schema=SPOTCHECK_SCHEMA)
+
+
+DAY_RANGE = pa.struct([("from", pa.string()), ("to", pa.string()), ("text", pa.string())])
+RECALL_SCHEMA = pa.schema([
+    ("article_id", pa.int64()),
+    ("url", pa.string()),
+    ("published_at", pa.timestamp("s", tz="Asia/Shanghai")),
+    ("recall", pa.int32()),
+    ("recallers", pa.list_(pa.string())),
+    ("brands", pa.list_(pa.string())),
+    ("product", pa.string()),
+    ("models", pa.list_(pa.string())),
+    ("production", pa.list_(DAY_RANGE)),  # ISO dates to the precision written: strings (2016-04, 2016-04-11)
+    ("quantity", pa.int64()),
+    ("unit", pa.string()),
+    ("quantities", pa.list_(pa.struct([("count", pa.int64()), ("unit", pa.string()), ("models", pa.list_(pa.string()))]))),
+    ("recall_start", pa.string()),
+    ("recall_end", pa.string()),
+    ("defect", pa.string()),
+    ("remedy", pa.string()),
+    ("regulations", pa.list_(pa.string())),
+    ("imported", pa.bool_()),
+    ("origin_country", pa.string()),
+    ("recall_ids", pa.list_(pa.string())),
+    ("flags", pa.list_(pa.string())),
+    ("raw", pa.list_(pa.string())),
+])
+
+
+def read_recalls(path: str | Path) -> pa.Table:
+    """One recall feed (``<feed stem>.recalls.jsonl``) with :data:`RECALL_SCHEMA`."""
+    import json
+    from datetime import datetime
+
+    rows = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                if record.get("published_at"):
+                    record["published_at"] = datetime.fromisoformat(record["published_at"])
+                rows.append(record)
+    return pa.Table.from_pylist(rows, schema=RECALL_SCHEMA)

@@ -63,18 +63,19 @@ def recover(store: CrawlState) -> list[str]:
     """Complete or undo the commits of feeds a killed run left prepared; a line for each, for the log.
 
     The feed's ``.part`` file gone and the feed there: the rename happened, so its articles
-    are in a stored feed and are marked exported (their spot-check records written from it
+    are in a stored feed and are marked exported (their spot-check and recall records written from it
     first, if the run died before putting them beside it).  Otherwise the run died before the rename:
     its articles stay pending (the next run fetches them) and its ``.part`` file is removed.
     """
     done = []
-    from cqnnews.spotcheck_feed import spotcheck_path, write_from_feed
+    from cqnnews.spotcheck_feed import SIDECARS, write_from_feed
 
     for feed, part in store.prepared_feeds():
         if not Path(part).exists() and Path(feed).exists():
-            if not spotcheck_path(Path(feed)).exists():  # killed before its records were put beside it
-                records = write_from_feed(Path(feed))
-                done.append(f"wrote the {records} spot-check records of {feed} again from it")
+            for sidecar in SIDECARS:  # spot-check and recall records
+                if not sidecar.path(Path(feed)).exists():  # killed before its records were put beside it
+                    records = write_from_feed(Path(feed), sidecar)
+                    done.append(f"wrote the {records} {sidecar.what}s of {feed} again from it")
             n = store.commit_prepared(feed)
             done.append(f"completed the commit of {feed}, left by a run killed after storing it: {n} articles")
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from tests.replica.notices import SpotTable, make_table
 
@@ -33,7 +33,7 @@ BRANDS = ["一汽-大众", "广汽本田", "上汽通用", "长城汽车", "比�
 OWN_SOURCE = "中国质量新闻网"
 PAPER_SOURCE = "中国质量新闻网-中国质量报"
 
-Kind = Literal["news", "paper", "notice", "auto"]
+Kind = Literal["news", "paper", "notice", "auto", "recall"]
 Parens = Literal["full", "ascii"]
 
 
@@ -76,6 +76,7 @@ class Story:
     byline: Literal["trailing", "own_line", "lead", "paper_box", "paper_lead", "none"] = "trailing"
     lead_prefix: str = ""  # dateline before the lead byline, e.g. 中国消费者报太原讯
     repeat_title: bool = False  # 中国质量报 reprints repeat the title as the first line
+    recalls: list[dict[str, Any]] = field(default_factory=list)  # each recall announced, as a reader records it
 
 
 def paren(text: str, style: Parens) -> str:

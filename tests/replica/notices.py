@@ -220,6 +220,25 @@ def _address(rng: random.Random) -> str:
     return f"{rng.choice(CITIES)}{rng.choice(['经济开发区', '高新区', '工业园'])}{rng.randint(1, 300)}号"
 
 
+MORE_PARTIES_SHARE = 0.2  # batches whose cells name parties in the forms below (from a stream of their own)
+
+
+def _more_parties(rng: random.Random, b: Batch, maker: str) -> None:
+    """The maker's cell naming its parties in one of the forms a reader loses a name in: the brand owner before
+    the maker (出品商：A；生产商：B), a maker with its brand owner (生产者：B；委托商：A), a role no reader knows
+    (监制：A；生产商：B); the importer's country kept."""
+    other = _company(rng).replace("有限公司", "品牌管理有限公司")
+    form = rng.choice(["brand_first", "maker_first", "unknown_role"])
+    if form == "brand_first":
+        b.parties = [{"role": "出品商", "name": other}, {"role": "生产商", "name": maker}]
+    elif form == "maker_first":
+        b.parties = [{"role": "生产者", "name": maker}, {"role": "委托商", "name": other}]
+    else:
+        b.parties = [{"role": "监制", "name": other}, {"role": "生产商", "name": maker}]
+    b.manufacturer, b.origin_country = maker, None
+    b.cells["manufacturer"] = "；".join(f"{p['role']}：{p['name']}" for p in b.parties)
+
+
 def make_table(rng: random.Random, product: str, medical: bool) -> SpotTable:
     """A spot-check table of 1 to 4 failed batches, its variant drawn from ``rng``."""
     if medical:
@@ -280,6 +299,9 @@ def _batch(rng: random.Random, product: str, columns: list[str], medical: bool, 
         b.manufacturer = maker
         cell = f"生产商：{maker}；经销商：{dealer}"
     b.cells["manufacturer"] = cell
+    more = random.Random(f"cells:{maker}:{seq}")  # its own stream: the draws above, and every other cell, unchanged
+    if more.random() < MORE_PARTIES_SHARE:
+        _more_parties(more, b, maker)
     if "manufacturer_address" in columns:
         b.manufacturer_address = _address(rng)
         b.cells["manufacturer_address"] = b.manufacturer_address
@@ -287,6 +309,10 @@ def _batch(rng: random.Random, product: str, columns: list[str], medical: bool, 
         online = rng.random() < 0.25
         b.sampled_unit = f"{rng.choice(SHOPS)}{rng.choice(['旗舰店', '专营店'])}" if online else _company(rng)
         b.cells["sampled_unit"] = b.sampled_unit
+        if online and more.random() < MORE_PARTIES_SHARE:  # the shop and the company behind it, by role
+            operator = _company(random.Random(f"operator:{b.sampled_unit}:{seq}")).replace("有限公司", "电子商务有限公司")
+            b.parties = [*b.parties, {"role": "网店", "name": b.sampled_unit}, {"role": "经营者", "name": operator}]
+            b.cells["sampled_unit"] = f"网店：{b.sampled_unit}；经营者：{operator}"
         if "sampled_unit_address" in columns:
             b.sampled_unit_address = (f"https://item.example.com/{rng.randint(10**8, 10**9)}.htm" if online
                                       else _address(rng))
@@ -309,6 +335,10 @@ def _batch(rng: random.Random, product: str, columns: list[str], medical: bool, 
         else:
             b.agencies = [{"role": None, "name": first}]
             b.cells["agency"] = first
+        if more.random() < MORE_PARTIES_SHARE:  # a role misspelt in the source, or one no reader knows
+            role = more.choice(["初检结构", "抽样检验机构", "检验单位"])
+            b.agencies = [{"role": role, "name": first}, {"role": "复检机构", "name": second}]
+            b.cells["agency"] = f"{role}：{first}；复检机构：{second}"
     if "note" in columns:
         roll = rng.random()
         if roll < 0.3 and b.manufacturer:

@@ -16,7 +16,8 @@ from functools import cached_property
 from tests.replica import timeline
 from tests.replica.content import OWN_SOURCE, Block, Kind, Story, make_story
 from tests.replica.notices import SpotTable
-from tests.replica.timeline import SHANGHAI, LeafSchedule
+from tests.replica.recalls import make_recall_story
+from tests.replica.timeline import SHANGHAI, LeafSchedule, ShadowSchedule
 
 PAGE_SIZE = 20
 CROSS_LIST_EVERY = 10  # every 10th article of some listings also appears in a partner listing
@@ -75,6 +76,7 @@ CHANNELS: tuple[Channel, ...] = (
         )),
         Node("健康", 20337, partner="综合/要闻一"),
         Node("家居", 22538),
+        Node("召回", 22320, kind="recall", partner="汽车/汽车召回"),  # SITE.md's 召回; its slots: RECALL_HOST's
     ), menu="both"),
     Channel("zj", "市场监管", (
         Node("地方动态", 20188, partner="综合/要闻二"),
@@ -203,11 +205,10 @@ class Site:
 
     @cached_property
     def leaves(self) -> list[Leaf]:
-        leaves: list[Leaf] = []
-        for channel in (*CHANNELS, *OTHER_CHANNELS):
-            for path in _walk(channel, channel.nodes, ()):
-                leaves.append(Leaf(channel, path, len(leaves)))
-        return leaves
+        """Every listing; those of recall notices last, so that adding them moved no other listing's slots."""
+        paths = [(channel, path) for channel in (*CHANNELS, *OTHER_CHANNELS) for path in _walk(channel, channel.nodes, ())]
+        paths = [p for p in paths if p[1][-1].kind != "recall"] + [p for p in paths if p[1][-1].kind == "recall"]
+        return [Leaf(channel, path, i) for i, (channel, path) in enumerate(paths)]
 
     @cached_property
     def _leaf_by_key(self) -> dict[str, Leaf]:
@@ -229,13 +230,16 @@ class Site:
     def leaf(self, key: str) -> Leaf:
         return self._leaf_by_key[key]
 
-    def schedule(self, leaf: Leaf) -> LeafSchedule:
+    def schedule(self, leaf: Leaf) -> LeafSchedule | ShadowSchedule:
+        if leaf.node.kind == "recall":  # in the free slots of a host listing: no other article moves
+            return ShadowSchedule(self.schedule(self.leaf(RECALL_HOST)))  # type: ignore[arg-type]
+        stride = sum(1 for lf in self.leaves if lf.node.kind != "recall")
         year = leaf.node.year
         if year is not None:
             start = datetime(year, 1, 1, tzinfo=SHANGHAI)
-            return LeafSchedule(leaf.index, len(self.leaves), start,
+            return LeafSchedule(leaf.index, stride, start,
                                 datetime(year + 1, 1, 1, tzinfo=SHANGHAI), max(1, self.scale // 10))
-        return LeafSchedule(leaf.index, len(self.leaves), timeline.T0, None, self.scale)
+        return LeafSchedule(leaf.index, stride, timeline.T0, None, self.scale)
 
     # --- articles --------------------------------------------------------------------
 
@@ -288,7 +292,13 @@ class Site:
         if self.is_cross_listed(ref):
             assert ref.leaf.node.partner is not None
             names.append(ref.leaf.node.partner)
-        return sorted(names, key=lambda key: self.leaf(key).index)
+        return sorted(names, key=self._map_order.__getitem__)
+
+    @cached_property
+    def _map_order(self) -> dict[str, int]:
+        """Listing key -> its place in the site map (a recall listing's index is not: it was added last)."""
+        return {f"{channel.name}/{'>>'.join(n.name for n in path)}": i for i, (channel, path) in enumerate(
+            (channel, path) for channel in (*CHANNELS, *OTHER_CHANNELS) for path in _walk(channel, channel.nodes, ()))}
 
     @cached_property
     def _by_id(self) -> dict[int, ArticleRef]:
@@ -365,6 +375,13 @@ class Site:
             return reference_story()
         rng = random.Random(f"{self.seed}:{ref.article_id}")
         d = ref.published
+        if ref.leaf.node.kind == "recall":  # the page carries a table unless its layout is the old or a generic one
+            generic = not self.redesigned and ref.k == self.schedule(ref.leaf).backlog - GENERIC_FROM_END
+            story, recalls = make_recall_story(rng, d.date(), tables=not ref.old and not generic)
+            story.recalls = recalls
+            if self.is_revised(ref):
+                story.blocks.append(Block("p", text=f"更正：本文{d:%m月%d日}发布时数据有误，现已更正。"))
+            return story
         story = make_story(rng, ref.leaf.node.kind,
                            img_dir=f"/{ref.channel_slug}/img/{d:%Y-%m}/{d:%d}/",
                            attach_dir=f"/{ref.channel_slug}/attach/{d:%Y-%m}/{d:%d}/")
@@ -385,3 +402,4 @@ class Site:
 
 
 REFERENCE_LEAF = "综合/要闻二"
+RECALL_HOST = "汽车/汽车召回"  # 民生>>召回 publishes in the owned slot after each of this listing's articles

@@ -149,3 +149,27 @@ def published_at(slot: int) -> datetime:
     """Publication time of the article in ``slot``: a few minutes into it, to the second."""
     jitter = (slot * 7919) % JITTER_SECONDS
     return slot_start(slot) + timedelta(seconds=jitter)
+
+
+@dataclass(frozen=True)
+class ShadowSchedule:
+    """The slots of a listing added after the others without moving a single one of their articles: the owned
+    slot just after each of a host listing's articles, which the host never takes (it leaves at least one owned
+    slot between two of its articles: checked)."""
+
+    host: LeafSchedule
+
+    @property
+    def backlog(self) -> int:
+        return self.host.backlog
+
+    def check(self) -> None:
+        self.host.check()
+        _, capacity = self.host._backlog_slots
+        if self.host.daily_step < 2 or capacity < 2 * self.host.backlog:
+            raise ValueError(f"listing {self.host.index} leaves no free slot between its articles to shadow")
+
+    def slots_until(self, now: datetime) -> list[int]:
+        later = now + timedelta(seconds=self.host.stride * SLOT_SECONDS)
+        return [s + self.host.stride for s in self.host.slots_until(later)
+                if published_at(s + self.host.stride) <= now]
