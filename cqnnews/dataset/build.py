@@ -49,6 +49,7 @@ def _files(paths: list[Path]) -> str:
 def connection(scratch: Path) -> Any:
     import duckdb
 
+    (scratch / "duckdb").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = {_q(scratch / 'duckdb')}")
@@ -59,7 +60,7 @@ def connection(scratch: Path) -> Any:
 
 def _copy(con: Any, query: str, target: Path, table: str, generation: int) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``."""
-    options = (f"FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE, "
+    options = (f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY (month), OVERWRITE_OR_IGNORE, "
                f"FILENAME_PATTERN 'part-{generation:06d}-{{i}}', "
                f"KV_METADATA {{'ARROW:schema': '{arrow_metadata(TABLES[table])}'}}")
     written = con.execute(f"COPY ({query}) TO {_q(target / table)} ({options})").fetchone()
@@ -92,7 +93,11 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     try:
         con.execute(f"CREATE TEMP TABLE pool AS {query}")
     except duckdb.Error as exc:
-        raise ReadError(f"cannot read the feeds ({str(exc).splitlines()[0]})") from None
+        message = str(exc).splitlines()[0]
+        for feed in readable:
+            if feed.part is not None:
+                message = feed.part.named(message, str(feed.part.source))
+        raise ReadError(f"cannot read the feeds ({message})") from None
     out.per_feed = dict(con.execute("SELECT feed, count(*) FROM pool GROUP BY feed").fetchall())
     out.lines = sum(out.per_feed.values())
     existing = month_files(current, "articles")
@@ -176,7 +181,7 @@ def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | 
         try:
             records = sidecar.read(part.path)
         except (OSError, ValueError, pa.ArrowInvalid) as exc:
-            raise ReadError(f"cannot read the records {part.path} ({exc})") from None
+            raise ReadError(part.named(f"cannot read the records {part.path} ({exc})", str(part.source))) from None
         records = records.append_column("feed", pa.array([feed.name] * records.num_rows, pa.string()))
         records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
         tables.append(records.append_column("grp", _groups(sidecar, records)))

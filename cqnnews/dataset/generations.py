@@ -106,11 +106,14 @@ def link_months(current: Path | None, target: Path, table: str, keep: set[str]) 
 
 
 def fsync_tree(root: Path) -> None:
-    """Every file and folder under ``root`` on disk."""
+    """Every file written and every folder under ``root`` on disk (a file linked from the generation before, its
+    link count above one, is on disk already: only the folder naming it is synced)."""
     for folder, _, files in os.walk(root):
         for name in files:
-            with open(os.path.join(folder, name), "rb") as handle:
-                os.fsync(handle.fileno())
+            path = os.path.join(folder, name)
+            if os.stat(path).st_nlink == 1:
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -37,6 +37,12 @@ class Part:
     start: int
     end: int
     check: str  # of the bytes before ``end``
+    source: Path  # the file itself
+
+    def named(self, message: str, name: str) -> str:
+        """``message`` naming the file by ``name`` (and where its new part starts) rather than by ``path``."""
+        where = name if self.start == 0 else f"{name} (from byte {self.start})"
+        return message.replace(str(self.path), where)
 
 
 @dataclass
@@ -100,7 +106,7 @@ def new_part(path: Path, before: dict[str, Any] | None, scratch: Path, name: str
         return None
     check = _check(path, end)
     if start == 0 and end == path.stat().st_size:
-        return Part(path, 0, end, check)
+        return Part(path, 0, end, check, path)
     copy = scratch / name
     copy.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "rb") as source, open(copy, "wb") as out:
@@ -112,7 +118,7 @@ def new_part(path: Path, before: dict[str, Any] | None, scratch: Path, name: str
                 break
             out.write(block)
             left -= len(block)
-    return Part(copy, start, end, check)
+    return Part(copy, start, end, check, path)
 
 
 def origin_of(feed: Path) -> str:

@@ -65,12 +65,17 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
             write_database(dataset_dir, list(TABLES))  # should the database file be gone or older
             return result
         result.generation += 1
+        import duckdb
+
         con = connection(scratch)
         try:
             built = build(con, parts, None if manifest.get("older") else current, target, result.generation)
         except ReadError as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(str(exc)) from None
+        except duckdb.Error as exc:  # no room left on the disk, a file that went away...
+            shutil.rmtree(target, ignore_errors=True)
+            raise DatasetError(f"DuckDB: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
         failpoints.reached("dataset_written")
