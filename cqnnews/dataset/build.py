@@ -20,7 +20,7 @@ from cqnnews.dataset.generations import NO_MONTH, link_months, month_files
 from cqnnews.dataset.ingest import FeedPart
 from cqnnews.schema.arrow import ARTICLE_SCHEMA
 from cqnnews.dataset.tables import (ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA, SIDECARS, TABLES,
-                                    Sidecar, arrow_metadata, json_columns)
+                                    Sidecar, arrow_metadata, json_structure)
 
 MONTH = "coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none')"
 MEMORY = "500MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
@@ -72,87 +72,112 @@ def _columns(schema: pa.Schema, alias: str, replaced: dict[str, str] | None = No
     return ", ".join(replaced.get(n, f'{alias}."{n}"') for n in schema.names)
 
 
+def _raw(parts: list[FeedPart]) -> str:
+    """The new lines as they are written (not parsed: DuckDB checks each is JSON), with their feed, origin and a
+    hash of the line, which names it between one reading and the next."""
+    files = [p.part.path for p in parts if p.part is not None and p.part.end > p.part.start]
+    if not files:
+        return "(SELECT NULL::VARCHAR AS origin, NULL::VARCHAR AS feed, NULL::UBIGINT AS h, NULL::JSON AS json LIMIT 0)"
+    return (f"(SELECT f.origin, f.feed, hash(r.json) AS h, r.json FROM read_ndjson_objects({_files(files)}, "
+            f"filename = true) r JOIN files f USING (filename))")
+
+
+KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
+
+
 def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int) -> Built:
-    """Write the tables of the new generation ``target``; what was written."""
+    """Write the tables of the new generation ``target``; what was written.
+
+    The new lines are read twice: once for the few fields that choose the winning line (``keys``), once for
+    the whole of the winning lines only, which stream to the Parquet files without being held."""
     import duckdb
 
     out = Built()
-    readable = [p for p in parts if p.part is not None and p.part.end > p.part.start]
     con.execute("CREATE TEMP TABLE files (filename VARCHAR, feed VARCHAR, origin VARCHAR)")
+    readable = [p for p in parts if p.part is not None and p.part.end > p.part.start]
     if readable:
         con.executemany("INSERT INTO files VALUES (?, ?, ?)", [(str(p.part.path), p.name, p.origin)
                                                                 for p in readable if p.part])
-    extra = "1 AS fresh, j.revision AS revisions, j.fetched_at AS first_seen, j.fetched_at AS last_seen"
-    if readable:
-        source = (f"read_json({_files([p.part.path for p in readable if p.part])}, format = 'newline_delimited', "
-                  f"columns = {json_columns(ARTICLE_SCHEMA)}, filename = true)")
-        query = f"SELECT j.* EXCLUDE (filename), f.feed, f.origin, {MONTH} AS month, {extra} " \
-                f"FROM {source} j JOIN files f USING (filename)"
-    else:
-        query = _empty_lines()
+    raw = _raw(parts)
+    keys = json_structure(ARTICLE_SCHEMA, KEYS)
     try:
-        con.execute(f"CREATE TEMP TABLE pool AS {query}")
+        con.execute(f"""
+            CREATE TEMP TABLE keys AS
+            SELECT origin, x.article_id, x.revision, x.fetched_at, feed,
+                   coalesce(strftime(x.published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none') AS month,
+                   x.sections, x.revision AS revisions, x.fetched_at AS first_seen, x.fetched_at AS last_seen,
+                   1 AS fresh, h, NULL::VARCHAR AS file, NULL::BIGINT AS row
+            FROM (SELECT origin, feed, h, json_transform(json, {_q(keys)}) AS x FROM {raw})""")
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         for feed in readable:
             if feed.part is not None:
                 message = feed.part.named(message, str(feed.part.source))
         raise ReadError(f"cannot read the feeds ({message})") from None
-    out.per_feed = dict(con.execute("SELECT feed, count(*) FROM pool GROUP BY feed").fetchall())
+    out.per_feed = dict(con.execute("SELECT feed, count(*) FROM keys GROUP BY feed").fetchall())
     out.lines = sum(out.per_feed.values())
     existing = month_files(current, "articles")
-    if existing:
-        every = [f for files in existing.values() for f in files]
-        moved = con.execute(f"SELECT DISTINCT a.month FROM read_parquet({_files(every)}, hive_partitioning = true) a "
-                            f"SEMI JOIN pool p ON a.origin = p.origin AND a.article_id = p.article_id").fetchall()
-    else:
-        moved = []
-    touched = {m for (m,) in con.execute("SELECT DISTINCT month FROM pool").fetchall()} | {m for (m,) in moved}
+    moved = con.execute(f"SELECT DISTINCT a.month FROM read_parquet({_files(_all(existing))}, hive_partitioning = "
+                        f"true) a SEMI JOIN keys k ON a.origin = k.origin AND a.article_id = k.article_id"
+                        ).fetchall() if existing else []
+    touched = {m for (m,) in con.execute("SELECT DISTINCT month FROM keys").fetchall()} | {m for (m,) in moved}
     out.months = sorted(touched)
     old = [f for m in out.months for f in existing.get(m, [])]
     if old:
-        con.execute(f"INSERT INTO pool BY NAME SELECT *, 0 AS fresh FROM read_parquet({_files(old)}, "
-                    f"hive_partitioning = true)")
+        con.execute(f"""
+            INSERT INTO keys BY NAME
+            SELECT origin, article_id, revision, fetched_at, feed, month, sections, revisions, first_seen, last_seen,
+                   0 AS fresh, filename AS file, file_row_number AS row
+            FROM read_parquet({_files(old)}, hive_partitioning = true, filename = true, file_row_number = true)""")
     con.execute("""
         CREATE TEMP TABLE winners AS
-        SELECT origin, article_id, w.rid, w.fresh, w.feed, w.month, revisions, first_seen, last_seen, sections, lines
+        SELECT origin, article_id, w.fresh, w.feed, w.month, w.h, w.file, w.row, revisions, first_seen, last_seen,
+               sections, lines, new > distinct_new AS copied
         FROM (SELECT origin, article_id,
-                     arg_max({'rid': rowid, 'fresh': fresh, 'feed': feed, 'month': month},
+                     arg_max({'fresh': fresh, 'feed': feed, 'month': month, 'h': h, 'file': file, 'row': row},
                              {'r': revision, 'f': fetched_at, 'n': fresh, 'd': feed}) AS w,
                      max(revisions) AS revisions, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
                      CASE WHEN count(*) = 1 THEN any_value(sections)
                           ELSE list_sort(list_distinct(flatten(list(sections)))) END AS sections,
-                     count(*) AS lines
-              FROM pool GROUP BY origin, article_id)""")
-    whole = {"revisions", "first_seen", "last_seen", "sections"}
-    articles = (f"SELECT {_columns(ARTICLES_SCHEMA, 'p', {n: f'w.{n}' for n in whole})}, w.month "
-                f"FROM pool p JOIN winners w ON p.rowid = w.rid")
+                     count(*) AS lines, count(DISTINCT h) FILTER (WHERE fresh = 1) AS distinct_new,
+                     count(*) FILTER (WHERE fresh = 1) AS new
+              FROM keys GROUP BY origin, article_id)""")
+    whole = {"revisions", "first_seen", "last_seen", "sections", "feed", "origin"}
+    parsed = ", ".join(f'x."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
+    structure = _q(json_structure(ARTICLE_SCHEMA))
+    # a new winning line: found again by its hash; an article with a line twice (the same line in two places)
+    # takes one of them
+    articles = (f"SELECT {parsed}, w.month FROM (SELECT r.origin, r.h, json_transform(r.json, {structure}) AS x "
+                f"FROM {raw} r) n JOIN winners w ON w.fresh = 1 AND NOT w.copied AND w.origin = n.origin "
+                f"AND w.h = n.h AND w.article_id = n.x.article_id "
+                f"UNION ALL SELECT {parsed}, w.month FROM (SELECT r.origin, r.h, "
+                f"json_transform(any_value(r.json), {structure}) AS x FROM {raw} r SEMI JOIN winners c "
+                f"ON c.fresh = 1 AND c.copied AND c.origin = r.origin AND c.h = r.h GROUP BY r.origin, r.h) n "
+                f"JOIN winners w ON w.fresh = 1 AND w.copied AND w.origin = n.origin AND w.h = n.h "
+                f"AND w.article_id = n.x.article_id")
+    if old:
+        replaced = {n: f"w.{n}" for n in whole}
+        articles += (f" UNION ALL SELECT {_columns(ARTICLES_SCHEMA, 'o', replaced)}, w.month FROM read_parquet("
+                     f"{_files(old)}, hive_partitioning = true, filename = true, file_row_number = true) o "
+                     f"JOIN winners w ON w.fresh = 0 AND w.file = o.filename AND w.row = o.file_row_number")
     keep = set(existing) - touched
     out.rows["articles"] = _copy(con, articles, target, "articles", generation) + \
         link_months(current, target, "articles", keep)
     for sidecar in SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
             link_months(current, target, sidecar.table, keep)
-    out.rows["revisions"] = _revisions(con, current, target, generation, out.months) + \
+    out.rows["revisions"] = _revisions(con, raw, old, current, target, generation, out.months) + \
         link_months(current, target, "revisions", keep)
     for table, schema in TABLES.items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
             path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(schema.empty_table(), path, compression="zstd")
+            pq.write_table(schema.empty_table(), path, compression="snappy")
     return out
 
 
-def _empty_lines() -> str:
-    names = ", ".join(f"NULL::{t} AS \"{n}\"" for n, t in _duck_fields(ARTICLE_SCHEMA))
-    return (f"SELECT {names}, NULL::VARCHAR AS feed, NULL::VARCHAR AS origin, NULL::VARCHAR AS month, 1 AS fresh, "
-            f"NULL::INTEGER AS revisions, NULL::TIMESTAMPTZ AS first_seen, NULL::TIMESTAMPTZ AS last_seen LIMIT 0")
-
-
-def _duck_fields(schema: pa.Schema) -> list[tuple[str, str]]:
-    from cqnnews.dataset.tables import duck_type
-
-    return [(f.name, duck_type(f.type)) for f in schema]
+def _all(existing: dict[str, list[Path]]) -> list[Path]:
+    return [f for files in existing.values() for f in files]
 
 
 def _groups(sidecar: Sidecar, table: pa.Table) -> pa.Array:
@@ -204,7 +229,8 @@ def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | 
         con.unregister("records_new")
 
 
-def _revisions(con: Any, current: Path | None, target: Path, generation: int, months: list[str]) -> int:
+def _revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None, target: Path, generation: int,
+               months: list[str]) -> int:
     """A row per revision of each article with new lines: the fields changed since the revision before, and the
     body's paragraphs added and removed; the rows of the touched months kept."""
     lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
@@ -214,11 +240,21 @@ def _revisions(con: Any, current: Path | None, target: Path, generation: int, mo
              f"{split.format('p_body')}, x))")
     removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
                f"{split.format('body')}, x))")
-    fields = ", ".join(f'p."{c}"' for c in COMPARED)
+    names = ("article_id", "revision", "fetched_at", *COMPARED)
+    fields = ", ".join(f'x."{c}"' for c in names)
+    compared = ", ".join(f'o."{c}"' for c in COMPARED)
+    structure = _q(json_structure(ARTICLE_SCHEMA, names))
+    # the lines of the articles with more than one: the new ones read again, the old rows of touched months
+    many = (f"SELECT n.origin, {fields}, n.feed, 1 AS fresh FROM (SELECT r.origin, r.feed, "
+            f"json_transform(r.json, {structure}) AS x FROM {raw} r SEMI JOIN (SELECT DISTINCT k.origin, k.h "
+            f"FROM keys k JOIN winners w ON w.lines > 1 AND k.fresh = 1 AND w.origin = k.origin "
+            f"AND w.article_id = k.article_id) m ON m.origin = r.origin AND m.h = r.h) n")
+    if old_articles:
+        many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
+                 f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
+                 f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
     query = f"""
-        WITH many AS (SELECT p.origin, p.article_id, p.revision, p.fetched_at, p.feed, p.fresh, {fields}
-                      FROM pool p SEMI JOIN winners w ON p.origin = w.origin AND p.article_id = w.article_id
-                      AND w.lines > 1),
+        WITH many AS ({many}),
         lagged AS (SELECT *, lag(revision) OVER w AS p_revision, {lagged} FROM many
                    WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh)),
         found AS (
@@ -229,8 +265,9 @@ def _revisions(con: Any, current: Path | None, target: Path, generation: int, mo
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
             FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
             UNION ALL
-            SELECT p.origin, p.article_id, p.revision, p.fetched_at, p.feed, []::VARCHAR[], []::VARCHAR[],
-                   []::VARCHAR[], 1 FROM pool p JOIN winners w ON p.rowid = w.rid WHERE w.lines = 1 AND p.fresh = 1"""
+            SELECT k.origin, k.article_id, k.revision, k.fetched_at, k.feed, []::VARCHAR[], []::VARCHAR[],
+                   []::VARCHAR[], 1 FROM keys k JOIN winners w ON w.lines = 1 AND k.fresh = 1
+                   AND w.origin = k.origin AND w.article_id = k.article_id"""
     old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
     if old:
         query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "

@@ -90,3 +90,19 @@ def arrow_metadata(schema: pa.Schema) -> str:
     """``KV_METADATA`` of a Parquet file DuckDB writes: the Arrow schema, so that pyarrow and pandas read the
     feed's own types back (``published_at`` in Asia/Shanghai, not UTC)."""
     return base64.b64encode(schema.serialize().to_pybytes()).decode()
+
+
+def _structure(kind: pa.DataType) -> object:
+    if pa.types.is_list(kind):
+        return [_structure(kind.value_type)]
+    if pa.types.is_struct(kind):
+        return {f.name: _structure(f.type) for f in kind}
+    return duck_type(kind)
+
+
+def json_structure(schema: pa.Schema, names: tuple[str, ...] | None = None) -> str:
+    """``json_transform``'s structure for the fields ``names`` of ``schema`` (all by default): each with its
+    type, so that one parse of a line gives them all, typed."""
+    import json
+
+    return json.dumps({f.name: _structure(f.type) for f in schema if names is None or f.name in names})
