@@ -23,7 +23,7 @@ from cqnnews.dataset.tables import (ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA,
                                     Sidecar, arrow_metadata, json_structure)
 
 MONTH = "coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none')"
-MEMORY = "500MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
+MEMORY = "600MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 
 
 class ReadError(Exception):
@@ -55,12 +55,20 @@ def connection(scratch: Path) -> Any:
     con.execute(f"SET temp_directory = {_q(scratch / 'duckdb')}")
     con.execute(f"SET memory_limit = '{MEMORY}'")
     con.execute("SET preserve_insertion_order = false")
+    # each thread's rows handed on to the months' files often (see also ROW_GROUP_SIZE in _copy)
+    con.execute("SET partitioned_write_flush_threshold = 20000")
+    # every join below is written with the large input on the left and the table it is matched against on the
+    # right, where the hash table is built: DuckDB cannot know how many lines a feed holds (it guesses a few
+    # hundred) and would otherwise build it of the feeds' parsed lines, a million of them spilled to disk
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     return con
 
 
 def _copy(con: Any, query: str, target: Path, table: str, generation: int) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``."""
-    options = (f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY (month), OVERWRITE_OR_IGNORE, "
+    # a month's file holds its rows until it has a row group's worth: small row groups, so that the rows held
+    # for a hundred months at once stay a few hundred MB (DuckDB's default, 122,880 rows, held them all)
+    options = (f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY (month), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE 2048, "
                f"FILENAME_PATTERN 'part-{generation:06d}-{{i}}', "
                f"KV_METADATA {{'ARROW:schema': '{arrow_metadata(TABLES[table])}'}}")
     written = con.execute(f"COPY ({query}) TO {_q(target / table)} ({options})").fetchone()
@@ -132,16 +140,25 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     con.execute("""
         CREATE TEMP TABLE winners AS
         SELECT origin, article_id, w.fresh, w.feed, w.month, w.h, w.file, w.row, revisions, first_seen, last_seen,
-               sections, lines, new > distinct_new AS copied
+               sections, lines, false AS copied
         FROM (SELECT origin, article_id,
                      arg_max({'fresh': fresh, 'feed': feed, 'month': month, 'h': h, 'file': file, 'row': row},
                              {'r': revision, 'f': fetched_at, 'n': fresh, 'd': feed}) AS w,
                      max(revisions) AS revisions, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-                     CASE WHEN count(*) = 1 THEN any_value(sections)
-                          ELSE list_sort(list_distinct(flatten(list(sections)))) END AS sections,
-                     count(*) AS lines, count(DISTINCT h) FILTER (WHERE fresh = 1) AS distinct_new,
-                     count(*) FILTER (WHERE fresh = 1) AS new
+                     any_value(sections) AS sections, count(*) AS lines
               FROM keys GROUP BY origin, article_id)""")
+    # the articles of several lines: sections the union of theirs
+    con.execute("""
+        UPDATE winners SET sections = u.sections
+        FROM (SELECT k.origin, k.article_id, list_sort(list_distinct(flatten(list(k.sections)))) AS sections
+              FROM keys k SEMI JOIN (SELECT origin, article_id FROM winners WHERE lines > 1) m
+              ON m.origin = k.origin AND m.article_id = k.article_id GROUP BY k.origin, k.article_id) u
+        WHERE winners.lines > 1 AND winners.origin = u.origin AND winners.article_id = u.article_id""")
+    # a winning line written twice (in one feed appended, or in two): taken once
+    con.execute("""
+        UPDATE winners SET copied = true
+        FROM (SELECT origin, h FROM keys WHERE fresh = 1 GROUP BY origin, h HAVING count(*) > 1) c
+        WHERE winners.fresh = 1 AND winners.origin = c.origin AND winners.h = c.h""")
     whole = {"revisions", "first_seen", "last_seen", "sections", "feed", "origin"}
     parsed = ", ".join(f'x."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
     structure = _q(json_structure(ARTICLE_SCHEMA))
