@@ -16,11 +16,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cqnnews.dataset import tables
 from cqnnews.dataset.generations import NO_MONTH, link_months, month_files
 from cqnnews.dataset.ingest import FeedPart
+from cqnnews.dataset.tables import ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA, Sidecar, arrow_metadata, json_structure
 from cqnnews.schema.arrow import ARTICLE_SCHEMA
-from cqnnews.dataset.tables import (ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA, SIDECARS, TABLES,
-                                    Sidecar, arrow_metadata, json_structure)
 
 MONTH = "coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none')"
 MEMORY = "600MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
@@ -70,7 +70,7 @@ def _copy(con: Any, query: str, target: Path, table: str, generation: int) -> in
     # for a hundred months at once stay a few hundred MB (DuckDB's default, 122,880 rows, held them all)
     options = (f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY (month), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE 2048, "
                f"FILENAME_PATTERN 'part-{generation:06d}-{{i}}', "
-               f"KV_METADATA {{'ARROW:schema': '{arrow_metadata(TABLES[table])}'}}")
+               f"KV_METADATA {{'ARROW:schema': '{arrow_metadata(tables.tables()[table])}'}}")
     written = con.execute(f"COPY ({query}) TO {_q(target / table)} ({options})").fetchone()
     return int(written[0]) if written else 0
 
@@ -122,6 +122,10 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
             if feed.part is not None:
                 message = feed.part.named(message, str(feed.part.source))
         raise ReadError(f"cannot read the feeds ({message})") from None
+    unnamed = con.execute("SELECT feed, count(*) FROM keys WHERE article_id IS NULL GROUP BY feed").fetchall()
+    if unnamed:  # not a feed of articles (DuckDB's json_transform gives NULL for a field missing or mistyped)
+        feed, n = unnamed[0]
+        raise ReadError(f"cannot read the feeds ({n} lines of {feed} have no article_id: not a feed of articles)")
     out.per_feed = dict(con.execute("SELECT feed, count(*) FROM keys GROUP BY feed").fetchall())
     out.lines = sum(out.per_feed.values())
     existing = month_files(current, "articles")
@@ -180,12 +184,12 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     keep = set(existing) - touched
     out.rows["articles"] = _copy(con, articles, target, "articles", generation) + \
         link_months(current, target, "articles", keep)
-    for sidecar in SIDECARS:
+    for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
             link_months(current, target, sidecar.table, keep)
     out.rows["revisions"] = _revisions(con, raw, old, current, target, generation, out.months) + \
         link_months(current, target, "revisions", keep)
-    for table, schema in TABLES.items():  # a table without rows: an empty file, for its columns
+    for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
             path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +219,7 @@ def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | 
              generation: int, months: list[str]) -> int:
     """The records of each winning line: those of a new line read now (the last written with it in its feed),
     those of an old line kept from the touched months."""
-    tables = []
+    found = []
     for feed in parts:
         part = feed.sidecars.get(sidecar.table)
         if part is None or part.end == part.start:
@@ -226,9 +230,9 @@ def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | 
             raise ReadError(part.named(f"cannot read the records {part.path} ({exc})", str(part.source))) from None
         records = records.append_column("feed", pa.array([feed.name] * records.num_rows, pa.string()))
         records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
-        tables.append(records.append_column("grp", _groups(sidecar, records)))
+        found.append(records.append_column("grp", _groups(sidecar, records)))
     schema = sidecar.columns.append(pa.field("grp", pa.int64()))
-    new = pa.concat_tables(tables) if tables else schema.empty_table()
+    new = pa.concat_tables(found) if found else schema.empty_table()
     con.register("records_new", new)
     key = sidecar.key
     query = (f"SELECT {_columns(sidecar.columns, 'r')}, w.month FROM "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cqnnews.dataset.tables import SIDECARS
+from cqnnews.dataset import tables
 from cqnnews.feeds import article_feeds
 from cqnnews.summary import SUMMARY, beside
 from cqnnews.urls import SiteUrls
@@ -137,12 +137,14 @@ def plan(feed_dir: Path, ingested: dict[str, dict[str, Any]], scratch: Path) -> 
     if not feed_dir.is_dir():
         return [], []
     parts = []
-    for n, feed in enumerate(article_feeds(feed_dir, recursive=True)):
+    sidecar_files = tuple(s.suffix for s in tables.SIDECARS)
+    feeds = [f for f in article_feeds(feed_dir, recursive=True) if not f.name.endswith(sidecar_files)]
+    for n, feed in enumerate(feeds):
         name = str(feed.relative_to(feed_dir))
         before = ingested.get(name)
         found = FeedPart(name, (before or {}).get("origin") or origin_of(feed),
                          new_part(feed, before, scratch, f"{n}.jsonl"))
-        for sidecar in SIDECARS:
+        for sidecar in tables.SIDECARS:
             path = beside(feed, sidecar.suffix)
             if path.exists():
                 part = new_part(path, (before or {}).get("sidecars", {}).get(sidecar.table) if before else None,

@@ -56,8 +56,12 @@ SIDECARS = (
     Sidecar("spotchecks", SPOTCHECK_SUFFIX, SPOTCHECK_SCHEMA, read_spotchecks,
             identity=("source", "file_checksum", "table", "row")),
 )
-TABLES: dict[str, pa.Schema] = {"articles": ARTICLES_SCHEMA, "revisions": REVISIONS_SCHEMA,
-                                **{s.table: s.columns for s in SIDECARS}}
+
+
+def tables() -> dict[str, pa.Schema]:
+    """Every table of the dataset and its columns (read at each update: a sidecar kind added to
+    :data:`SIDECARS` is a table of the next one)."""
+    return {"articles": ARTICLES_SCHEMA, "revisions": REVISIONS_SCHEMA, **{s.table: s.columns for s in SIDECARS}}
 
 
 def duck_type(kind: pa.DataType) -> str:

@@ -13,7 +13,7 @@ from cqnnews.dataset.build import ReadError, build, connection
 from cqnnews.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
                                          read_manifest, remove_leftovers, write_database, write_manifest)
 from cqnnews.dataset.ingest import plan
-from cqnnews.dataset.tables import TABLES
+from cqnnews.dataset.tables import tables
 
 
 @dataclass
@@ -62,7 +62,7 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
             shutil.rmtree(target)
             result.articles = int(manifest.get("articles", 0))
             result.spotchecks = int(manifest.get("spotchecks", 0))
-            write_database(dataset_dir, list(TABLES))  # should the database file be gone or older
+            write_database(dataset_dir, list(tables()))  # should the database file be gone or older
             return result
         result.generation += 1
         import duckdb
@@ -87,12 +87,12 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         for part in parts:
             feeds[part.name] = part.manifest(feeds.get(part.name, {}), built.per_feed.get(part.name, 0))
         write_manifest(target, {"format": FORMAT, "generation": result.generation, "feeds": feeds,
-                                **{table: built.rows.get(table, 0) for table in TABLES}})
+                                **{table: built.rows.get(table, 0) for table in tables()}})
         fsync_tree(target)
         failpoints.reached("dataset_synced")
         point_current(dataset_dir, target.name)
         failpoints.reached("dataset_switched")
-        write_database(dataset_dir, list(TABLES))
+        write_database(dataset_dir, list(tables()))
         if current is not None and current.name != target.name:
             shutil.rmtree(current, ignore_errors=True)
         result.articles, result.spotchecks = built.rows["articles"], built.rows.get("spotchecks", 0)
