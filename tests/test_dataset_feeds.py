@@ -173,3 +173,16 @@ def test_a_sidecar_kind_is_one_declaration(tmp_path: Path, monkeypatch: pytest.M
     update(feeds, dataset)
     assert query(dataset, "SELECT article_id, product, feed FROM recalls ORDER BY 1") == [
         (1, "新", "minsheng/all.jsonl"), (2, "乙", "minsheng/all.jsonl")]
+
+
+def test_a_dataset_of_the_first_format_is_made_again_from_every_feed(tmp_path: Path) -> None:
+    feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
+    write_feed(feeds / "minsheng", "20261101T000000Z", [line(1), line(1, 2, day(2))])
+    old = dataset / "gen-000004"  # as the dataset of issue #18 left it: no format, no origin, an index
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text(json.dumps({"generation": 4, "feeds": {
+        "minsheng/20261101T000000Z.jsonl": {"lines": 2}}}), encoding="utf-8")
+    (dataset / "current").symlink_to("gen-000004")
+    done = update(feeds, dataset)
+    assert (done.generation, done.lines, done.articles) == (5, 2, 1) and not old.exists()
+    assert query(dataset, "SELECT article_id, revision, origin FROM articles") == [(1, 2, "www.cqn.com.cn")]
