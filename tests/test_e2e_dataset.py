@@ -33,7 +33,7 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Today, tomorrow, tomorrow again with recheck_days=3 (corrected articles: their second revision)."""
     workdir = tmp_path_factory.mktemp("dataset")
     port = free_port()
-    out: dict[str, Any] = {"workdir": workdir}
+    out: dict[str, Any] = {"workdir": workdir, "port": port}
     with running_replica(seed=SEED, scale=SCALE, now=NOW, port=port) as today:
         out["runs"] = [crawl(today.url, workdir, now=NOW)]
     with running_replica(seed=SEED, scale=SCALE, now=TOMORROW, port=port) as tomorrow:
@@ -55,6 +55,7 @@ def test_every_article_once_at_its_latest_revision(days: dict[str, Any]) -> None
     assert any(r["revision"] == 2 for r in lines), "the recheck found corrected articles"
     frame = pd.read_parquet(days["workdir"] / "dataset" / CURRENT / "articles")
     assert frame.article_id.is_unique and set(frame.article_id) == set(truth)
+    assert set(frame.origin) == {f"127.0.0.1_{days['port']}"}  # the origin crawled, from each run's summary
     for row in frame.to_dict("records"):
         want = truth[row["article_id"]]
         latest = max(r["revision"] for r in lines if r["article_id"] == row["article_id"])
