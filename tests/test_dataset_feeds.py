@@ -186,3 +186,31 @@ def test_a_dataset_of_the_first_format_is_made_again_from_every_feed(tmp_path: P
     done = update(feeds, dataset)
     assert (done.generation, done.lines, done.articles) == (5, 2, 1) and not old.exists()
     assert query(dataset, "SELECT article_id, revision, origin FROM articles") == [(1, 2, "www.cqn.com.cn")]
+
+
+def test_last_seen_counts_the_rechecks_the_crawl_state_records(tmp_path: Path) -> None:
+    """An unchanged recheck writes no feed line: the state's ``last_seen`` of the article is read instead."""
+    import sqlite3
+
+    from cqnnews.state.store import _SCHEMA
+
+    feeds, dataset, state = tmp_path / "feeds", tmp_path / "dataset", tmp_path / "state"
+    sept = "2026-09-15T10:00:00+08:00"
+    write_feed(feeds / "minsheng", "20261101T000000Z", [line(1, fetched=day(1)), line(2, fetched=day(1), published=sept)])
+    (state / "www.cqn.com.cn").mkdir(parents=True)
+    db = sqlite3.connect(state / "www.cqn.com.cn" / "minsheng.sqlite3")
+    db.executescript(_SCHEMA)
+    rows = [(aid, f"https://www.cqn.com.cn/ms/content/{aid}.htm", "h", None, "[]", 1, day(1), day(1), "f")
+            for aid in (1, 2)]
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    update(feeds, dataset, state)
+    db.execute("UPDATE articles SET last_seen = ? WHERE article_id = 2", ("2026-11-05T08:00:00Z",))  # rechecked
+    db.commit()
+    db.close()
+    done = update(feeds, dataset, state)
+    assert (done.seen, done.lines, done.months_rewritten) == (1, 0, ["2026-09"])
+    seen = {r[0]: r[1].isoformat() for r in query(dataset, "SELECT article_id, last_seen FROM articles")}
+    assert seen == {1: "2026-11-01T00:00:00+00:00", 2: "2026-11-05T08:00:00+00:00"}
+    assert query(dataset, "SELECT article_id, revision, title FROM articles WHERE article_id = 2") == [(2, 1, "标题")]
+    assert update(feeds, dataset, state).line().startswith("dataset up to date")

@@ -13,7 +13,8 @@
 apart from the real site's), whatever the feeds hold (a feed appended day after day, the same line
 twice, the same article in several spiders' feeds): the line of its latest revision (the highest
 ``revision``, then the latest ``fetched_at``), with ``revisions`` (that revision's number),
-``first_seen`` and ``last_seen`` (the earliest and latest ``fetched_at`` of all its lines),
+``first_seen`` and ``last_seen`` (the earliest and latest ``fetched_at`` of all its lines; ``last_seen``
+also the latest unchanged recheck the SQLite crawl state records, cqnnews.dataset.ingest.seen_in_state),
 ``sections`` (the union of its lines') and ``feed`` (where the winning line came from).  The sidecar
 tables (``spotchecks``) hold the records written with the winning line.  ``revisions`` has a row per
 revision: what changed since the one before, and the body's paragraphs added and removed.  All are

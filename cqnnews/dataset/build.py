@@ -93,7 +93,8 @@ def _raw(parts: list[FeedPart]) -> str:
 KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
 
 
-def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int) -> Built:
+def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
+          seen: list[tuple[str, int, str]] = ()) -> Built:  # type: ignore[assignment]
     """Write the tables of the new generation ``target``; what was written.
 
     The new lines are read twice: once for the few fields that choose the winning line (``keys``), once for
@@ -128,11 +129,16 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
         raise ReadError(f"cannot read the feeds ({n} lines of {feed} have no article_id: not a feed of articles)")
     out.per_feed = dict(con.execute("SELECT feed, count(*) FROM keys GROUP BY feed").fetchall())
     out.lines = sum(out.per_feed.values())
+    if seen:  # seen again by a crawl (the state's last_seen): never a winning line, only the article's last_seen
+        con.execute("CREATE TEMP TABLE seen (origin VARCHAR, article_id BIGINT, last_seen VARCHAR)")
+        con.executemany("INSERT INTO seen VALUES (?, ?, ?)", list(seen))
+        con.execute("INSERT INTO keys BY NAME SELECT origin, article_id, -1 AS revision, []::VARCHAR[] AS sections, "
+                    "CAST(last_seen AS TIMESTAMPTZ) AS last_seen, 2 AS fresh FROM seen")
     existing = month_files(current, "articles")
     moved = con.execute(f"SELECT DISTINCT a.month FROM read_parquet({_files(_all(existing))}, hive_partitioning = "
                         f"true) a SEMI JOIN keys k ON a.origin = k.origin AND a.article_id = k.article_id"
                         ).fetchall() if existing else []
-    touched = {m for (m,) in con.execute("SELECT DISTINCT month FROM keys").fetchall()} | {m for (m,) in moved}
+    touched = {m for (m,) in con.execute("SELECT DISTINCT month FROM keys WHERE month IS NOT NULL").fetchall()} | {m for (m,) in moved}
     out.months = sorted(touched)
     old = [f for m in out.months for f in existing.get(m, [])]
     if old:

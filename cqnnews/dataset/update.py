@@ -12,7 +12,7 @@ from cqnnews import failpoints
 from cqnnews.dataset.build import ReadError, build, connection
 from cqnnews.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
                                          read_manifest, remove_leftovers, write_database, write_manifest)
-from cqnnews.dataset.ingest import plan
+from cqnnews.dataset.ingest import plan, seen_in_state
 from cqnnews.dataset.tables import tables
 
 
@@ -28,20 +28,23 @@ class Update:
     months_rewritten: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # generations left by killed updates, removed
     left_out: list[str] = field(default_factory=list)  # feeds of other formats, not read
+    seen: int = 0  # articles the crawl state saw again since the last update
     seconds: float = 0.0
 
     def line(self) -> str:
         others = (f"; {len(self.left_out)} feeds in other formats left out ({', '.join(self.left_out[:3])}"
                   f"{', ...' if len(self.left_out) > 3 else ''})") if self.left_out else ""
-        if not self.feeds:
+        again = f", {self.seen} seen again by crawls" if self.seen else ""
+        if not self.feeds and not self.seen:
             return f"dataset up to date: {self.articles} articles, {self.spotchecks} spot-check records{others}"
         return (f"dataset generation {self.generation}: {len(self.feeds)} new feeds ({self.lines} lines), "
-                f"{len(self.months_rewritten)} months rewritten; {self.articles} articles, {self.spotchecks} "
+                f"{len(self.months_rewritten)} months rewritten{again}; {self.articles} articles, {self.spotchecks} "
                 f"spot-check records; {self.seconds:.1f} s{others}")
 
 
-def update(feed_dir: Path, dataset_dir: Path) -> Update:
-    """Ingest what is new in every feed of ``feed_dir`` (all spiders); see :mod:`cqnnews.dataset`."""
+def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None) -> Update:
+    """Ingest what is new in every feed of ``feed_dir`` (all spiders), and what the crawl state in ``state_dir``
+    (``CQN_STATE_DIR``) saw since the last update; see :mod:`cqnnews.dataset`."""
     started = time.monotonic()
     try:
         dataset_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +61,8 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         scratch = target / ".scratch"
         target.mkdir()
         parts, result.left_out = plan(feed_dir, manifest["feeds"], scratch)
-        if not parts and not manifest.get("older") and current is not None:
+        seen, state = seen_in_state(state_dir, manifest.get("state", {}))
+        if not parts and not seen and not manifest.get("older") and current is not None:
             shutil.rmtree(target)
             result.articles = int(manifest.get("articles", 0))
             result.spotchecks = int(manifest.get("spotchecks", 0))
@@ -69,7 +73,7 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
 
         con = connection(scratch)
         try:
-            built = build(con, parts, None if manifest.get("older") else current, target, result.generation)
+            built = build(con, parts, None if manifest.get("older") else current, target, result.generation, seen)
         except ReadError as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(str(exc)) from None
@@ -81,12 +85,13 @@ def update(feed_dir: Path, dataset_dir: Path) -> Update:
         failpoints.reached("dataset_written")
         shutil.rmtree(scratch, ignore_errors=True)
         result.feeds = [p.name for p in parts]
+        result.seen = len(seen)
         result.lines = built.lines
         result.months_rewritten = built.months
         feeds = dict(manifest["feeds"])
         for part in parts:
             feeds[part.name] = part.manifest(feeds.get(part.name, {}), built.per_feed.get(part.name, 0))
-        write_manifest(target, {"format": FORMAT, "generation": result.generation, "feeds": feeds,
+        write_manifest(target, {"format": FORMAT, "generation": result.generation, "feeds": feeds, "state": state,
                                 **{table: built.rows.get(table, 0) for table in tables()}})
         fsync_tree(target)
         failpoints.reached("dataset_synced")
