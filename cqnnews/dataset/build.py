@@ -1,10 +1,13 @@
 """The SQL of an update: DuckDB reads the new lines, chooses each article's winning line among them and its
 rows in the months they touch, and writes those months, partitioned, as Parquet.
 
-``pool`` holds the new lines (``fresh``) and every row of the touched months (the months of the new
-lines, and those their articles were in).  Each article's winning line is the highest ``revision``, then
-the latest ``fetched_at``, then a new line before an old one; ``sections`` is the union of its lines', and
-``first_seen``/``last_seen`` the earliest and latest of them.  Every other month is linked, not read.
+``keys`` holds a few fields of each new line (``fresh = 1``, named by a hash of the line), of each row of
+the touched months (``fresh = 0``: the months of the new lines, and those their articles were in; named by
+file and row) and of each article the crawl state saw again (``fresh = 2``, never a winning line).
+``winners`` has each article's winning line: the highest ``revision``, then the latest ``fetched_at``, then
+a new line before an old one; ``sections`` is the union of its lines', ``first_seen``/``last_seen`` the
+earliest and latest of them.  The winning lines are then read whole and written; every other month is
+linked, not read.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from cqnnews.dataset.ingest import FeedPart
 from cqnnews.dataset.tables import ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA, Sidecar, arrow_metadata, json_structure
 from cqnnews.schema.arrow import ARTICLE_SCHEMA
 
-MONTH = "coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none')"
 MEMORY = "600MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 
 
@@ -94,7 +96,7 @@ KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
 
 
 def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
-          seen: list[tuple[str, int, str]] = ()) -> Built:  # type: ignore[assignment]
+          seen: list[tuple[str, int, str]] | None = None) -> Built:
     """Write the tables of the new generation ``target``; what was written.
 
     The new lines are read twice: once for the few fields that choose the winning line (``keys``), once for
