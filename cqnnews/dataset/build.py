@@ -22,11 +22,13 @@ import pyarrow.parquet as pq
 from cqnnews.dataset import tables
 from cqnnews.dataset.generations import NO_MONTH, link_months, month_files
 from cqnnews.dataset.ingest import FeedPart
-from cqnnews.dataset.tables import ARTICLES_SCHEMA, COMPARED, REVISIONS_SCHEMA, Sidecar, arrow_metadata, json_structure
+from cqnnews.dataset.revisions import revisions
+from cqnnews.dataset.sql import columns as _columns
+from cqnnews.dataset.sql import copy as _copy
+from cqnnews.dataset.sql import files as _files
+from cqnnews.dataset.sql import quoted as _q
+from cqnnews.dataset.tables import ARTICLES_SCHEMA, Sidecar, json_structure
 from cqnnews.schema.arrow import ARTICLE_SCHEMA
-
-MEMORY = "600MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
-
 
 class ReadError(Exception):
     """A feed or sidecar file could not be read."""
@@ -38,48 +40,6 @@ class Built:
     lines: int = 0
     per_feed: dict[str, int] = field(default_factory=dict)
     months: list[str] = field(default_factory=list)
-
-
-def _q(value: str | Path) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _files(paths: list[Path]) -> str:
-    return "[" + ", ".join(_q(p) for p in paths) + "]"
-
-
-def connection(scratch: Path) -> Any:
-    import duckdb
-
-    (scratch / "duckdb").mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET temp_directory = {_q(scratch / 'duckdb')}")
-    con.execute(f"SET memory_limit = '{MEMORY}'")
-    con.execute("SET preserve_insertion_order = false")
-    # each thread's rows handed on to the months' files often (see also ROW_GROUP_SIZE in _copy)
-    con.execute("SET partitioned_write_flush_threshold = 20000")
-    # every join below is written with the large input on the left and the table it is matched against on the
-    # right, where the hash table is built: DuckDB cannot know how many lines a feed holds (it guesses a few
-    # hundred) and would otherwise build it of the feeds' parsed lines, a million of them spilled to disk
-    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
-    return con
-
-
-def _copy(con: Any, query: str, target: Path, table: str, generation: int) -> int:
-    """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``."""
-    # a month's file holds its rows until it has a row group's worth: small row groups, so that the rows held
-    # for a hundred months at once stay a few hundred MB (DuckDB's default, 122,880 rows, held them all)
-    options = (f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY (month), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE 2048, "
-               f"FILENAME_PATTERN 'part-{generation:06d}-{{i}}', "
-               f"KV_METADATA {{'ARROW:schema': '{arrow_metadata(tables.tables()[table])}'}}")
-    written = con.execute(f"COPY ({query}) TO {_q(target / table)} ({options})").fetchone()
-    return int(written[0]) if written else 0
-
-
-def _columns(schema: pa.Schema, alias: str, replaced: dict[str, str] | None = None) -> str:
-    replaced = replaced or {}
-    return ", ".join(replaced.get(n, f'{alias}."{n}"') for n in schema.names)
 
 
 def _raw(parts: list[FeedPart]) -> str:
@@ -195,7 +155,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
             link_months(current, target, sidecar.table, keep)
-    out.rows["revisions"] = _revisions(con, raw, old, current, target, generation, out.months) + \
+    out.rows["revisions"] = revisions(con, raw, old, current, target, generation, out.months) + \
         link_months(current, target, "revisions", keep)
     for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
@@ -256,52 +216,3 @@ def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | 
         return _copy(con, query, target, sidecar.table, generation)
     finally:
         con.unregister("records_new")
-
-
-def _revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None, target: Path, generation: int,
-               months: list[str]) -> int:
-    """A row per revision of each article with new lines: the fields changed since the revision before, and the
-    body's paragraphs added and removed; the rows of the touched months kept."""
-    lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
-    changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
-    split = "string_split(coalesce({0}, ''), chr(10))"
-    added = (f"list_filter({split.format('body')}, lambda x: x <> '' AND NOT list_contains("
-             f"{split.format('p_body')}, x))")
-    removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
-               f"{split.format('body')}, x))")
-    names = ("article_id", "revision", "fetched_at", *COMPARED)
-    fields = ", ".join(f'x."{c}"' for c in names)
-    compared = ", ".join(f'o."{c}"' for c in COMPARED)
-    structure = _q(json_structure(ARTICLE_SCHEMA, names))
-    # the lines of the articles with more than one: the new ones read again, the old rows of touched months
-    many = (f"SELECT n.origin, {fields}, n.feed, 1 AS fresh FROM (SELECT r.origin, r.feed, "
-            f"json_transform(r.json, {structure}) AS x FROM {raw} r SEMI JOIN (SELECT DISTINCT k.origin, k.h "
-            f"FROM keys k JOIN winners w ON w.lines > 1 AND k.fresh = 1 AND w.origin = k.origin "
-            f"AND w.article_id = k.article_id) m ON m.origin = r.origin AND m.h = r.h) n")
-    if old_articles:
-        many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
-                 f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
-                 f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
-    query = f"""
-        WITH many AS ({many}),
-        lagged AS (SELECT *, lag(revision) OVER w AS p_revision, {lagged} FROM many
-                   WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh)),
-        found AS (
-            SELECT origin, article_id, revision, fetched_at, feed,
-                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[]
-                        ELSE list_filter([{changed}], lambda x: x IS NOT NULL) END AS changed,
-                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {added} END AS paragraphs_added,
-                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
-            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
-            UNION ALL
-            SELECT k.origin, k.article_id, k.revision, k.fetched_at, k.feed, []::VARCHAR[], []::VARCHAR[],
-                   []::VARCHAR[], 1 FROM keys k JOIN winners w ON w.lines = 1 AND k.fresh = 1
-                   AND w.origin = k.origin AND w.article_id = k.article_id"""
-    old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
-    if old:
-        query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "
-                  f"hive_partitioning = true) o")
-    query += (f") SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
-              f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
-              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1")
-    return _copy(con, query, target, "revisions", generation)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cqnnews import failpoints
-from cqnnews.dataset.build import ReadError, build, connection
+from cqnnews.dataset.build import ReadError, build
 from cqnnews.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
                                          read_manifest, remove_leftovers, write_database, write_manifest)
 from cqnnews.dataset.ingest import plan, seen_in_state
+from cqnnews.dataset.sql import connection
 from cqnnews.dataset.tables import tables
 
 
