@@ -214,3 +214,21 @@ def test_last_seen_counts_the_rechecks_the_crawl_state_records(tmp_path: Path) -
     assert seen == {1: "2026-11-01T00:00:00+00:00", 2: "2026-11-05T08:00:00+00:00"}
     assert query(dataset, "SELECT article_id, revision, title FROM articles WHERE article_id = 2") == [(2, 1, "标题")]
     assert update(feeds, dataset, state).line().startswith("dataset up to date")
+
+
+def test_a_runs_revised_articles_with_their_diff_for_its_report(tmp_path: Path) -> None:
+    from cqnnews.dataset.revisions import revised_in
+    from cqnnews.report import run_report
+
+    feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
+    assert revised_in(write_feed(tmp_path / "other", "x", [line(1, 2)]), tmp_path / "none") is None  # no dataset
+    write_feed(feeds / "minsheng", "20261101T000000Z", [{**line(1, fetched=day(1)), "body": "甲段\n乙段"}, line(2)])
+    update(feeds, dataset)
+    run = write_feed(tmp_path / "run", "20261102T000000Z", [
+        {**line(1, 2, day(2), title="更正"), "body": "甲段\n丙段"}, line(3)])
+    revised = revised_in(run, dataset)
+    assert revised == [{"article_id": 1, "title": "更正", "from": 1, "to": 2, "changed": ["title", "body"],
+                        "added": ["丙段"], "removed": ["乙段"]}]
+    page = run_report({"spider": "minsheng"}, [], None, revised)
+    assert "<h2>Revised articles</h2>" in page and "丙段" in page and "1 → 2" in page
+    assert "Revised articles" not in run_report({"spider": "minsheng"}, [], None)

@@ -61,3 +61,55 @@ def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None
               f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
               f"f.revision ORDER BY f.fresh, f.fetched_at) = 1")
     return _copy(con, query, target, "revisions", generation)
+
+
+# --- a run's revised articles against the dataset, for the run's report (cqnnews.report) -----------------
+
+SHOWN = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "pages")
+
+
+def body_diff(before: str | None, after: str | None) -> tuple[list[str], list[str]]:
+    """The paragraphs of ``after`` not in ``before``, and those of ``before`` not in ``after``."""
+    old = [p for p in (before or "").split("\n") if p]
+    new = [p for p in (after or "").split("\n") if p]
+    return [p for p in new if p not in set(old)], [p for p in old if p not in set(new)]
+
+
+def revised_in(feed: Path, dataset_dir: Path) -> list[dict[str, Any]] | None:
+    """Each line of ``feed`` that revises an article the dataset holds at an earlier revision: its id, title,
+    the revisions, the fields changed and the body's paragraphs added and removed.  Read before the run's
+    feed is ingested (the report is written before ``CQN_DATASET_AUTO``'s update); None without a dataset."""
+    import json
+    from datetime import datetime
+
+    from cqnnews.dataset.generations import DATABASE, connect
+    from cqnnews.dataset.ingest import origin_of
+
+    if not (dataset_dir / DATABASE).exists():
+        return None
+    lines = {}
+    with open(feed, encoding="utf-8") as handle:
+        for text in handle:
+            if text.strip():
+                line = json.loads(text)
+                if (line.get("revision") or 1) > 1:
+                    lines[line["article_id"]] = line
+    if not lines:
+        return []
+    con = connect(dataset_dir)
+    try:
+        rows = con.execute(f"SELECT article_id, revision, {', '.join(SHOWN)} FROM articles WHERE origin = ? "
+                           f"AND list_contains(?, article_id)", [origin_of(feed), list(lines)]).fetchall()
+    finally:
+        con.close()
+    out = []
+    for aid, revision, *values in sorted(rows):
+        line, before = lines[aid], dict(zip(SHOWN, values))
+        if revision >= line["revision"]:
+            continue
+        after = {**line, "published_at": datetime.fromisoformat(line["published_at"])
+                 if line.get("published_at") else None}
+        added, removed = body_diff(before["body"], line.get("body"))
+        out.append({"article_id": aid, "title": line.get("title"), "from": revision, "to": line["revision"],
+                    "changed": [f for f in SHOWN if before[f] != after.get(f)], "added": added, "removed": removed})
+    return out
