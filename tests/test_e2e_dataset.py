@@ -81,3 +81,12 @@ def test_the_spotchecks_are_those_of_each_notices_latest_revision(days: dict[str
                   for aid in ids for r in expected_spotchecks(site, site.article(aid)))
     assert want and got == want
     assert sum(n for _, _, n in by_month) == len(want)
+
+
+def test_the_recheck_runs_report_lists_its_revised_articles_with_their_diff(days: dict[str, Any]) -> None:
+    feeds = article_feeds(days["workdir"] / "feeds" / "minsheng")
+    revised = sorted(r["article_id"] for r in read_feed(feeds[-1]) if r["revision"] > 1)
+    assert revised, "the recheck found corrected articles"
+    report = feeds[-1].with_name(feeds[-1].stem + ".report.html").read_text(encoding="utf-8")
+    section = report.split("<h2>Revised articles</h2>", 1)[1].split("<h2>", 1)[0]
+    assert all(f"<td>{aid}</td>" in section for aid in revised) and "1 → 2" in section
