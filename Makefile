@@ -17,7 +17,7 @@ help:
 	@echo "make bench-redis          one worker vs two and four on scrapy-redis"
 	@echo "make stress N=20 HOGS=2   the shared-crawl tests N times in a row beside HOGS busy loops: how many pass"
 	@echo "make bench                crawl overhead, requests per incremental run, memory, the dataset (about 25 minutes)"
-	@echo "make bench-dataset        scrapy dataset over 1,000,000 feed lines, then 10,000 more"
+	@echo "make bench-dataset        scrapy dataset over 1,000,000 feed lines against DuckDB SQL, then 10,000 more"
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
 	@echo "make dataset              update dataset/ (Parquet + DuckDB) from every feed not ingested yet"
 	@echo "make lock                 pin the dependencies again (requirements.lock) from pyproject.toml"
@@ -78,7 +78,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.dataset
 
-bench-dataset: $(INSTALLED)  # scrapy dataset over 1,000,000 generated lines, then 10,000 more (about 7 minutes)
+bench-dataset: $(INSTALLED)  # scrapy dataset and the DuckDB SQL of an analyst over 1,000,000 generated lines, then 10,000 more (about 15 minutes)
 	$(BIN)/python -m bench.dataset
 
 bench-redis: $(INSTALLED) redis-server

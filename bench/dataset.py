@@ -6,8 +6,11 @@ five records each, in the ``.spotchecks.jsonl`` beside), then times ``scrapy dat
 them in a process of its own and reads its peak RSS (``wait4``).  Then one more feed of 10,000
 lines, a day's worth (this month's and last month's articles, and corrections of the last days),
 and the update again: its time should follow the 10,000 new lines, not the 1,000,000 ingested.
-The baseline, in the same command, is reading the same 1,000,000 lines into one Arrow table with
-``read_feeds`` (what ``cqnnews.schema.arrow`` offered before the dataset).
+The baseline, in the same command, is the SQL an analyst would type into DuckDB for the same job, run
+in a process of its own with DuckDB's defaults (:data:`ANALYST_SQL`: the latest revision of each
+article with ``row_number()``, its revision count, first and last fetch, written as Parquet partitioned
+by month); also reported, reading the same lines into one Arrow table with ``read_feeds`` (what
+``cqnnews.schema.arrow`` offered before the dataset).
 
     PYTHONPATH=. .venv/bin/python -m bench.dataset [--lines 1000000] [--keep DIR]
 """
@@ -134,14 +137,46 @@ def _high_water_mb(pid: int) -> float | None:
     return None
 
 
+ANALYST_SQL = """
+COPY (
+    SELECT * EXCLUDE (n), coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none') AS month
+    FROM (SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY revision DESC, fetched_at DESC) AS n,
+                 count(*) OVER (PARTITION BY article_id) AS revision_count,
+                 min(fetched_at) OVER (PARTITION BY article_id) AS first_fetched,
+                 max(fetched_at) OVER (PARTITION BY article_id) AS last_fetched
+          FROM read_json(getvariable('feeds'), format = 'newline_delimited'))
+    WHERE n = 1
+) TO '{out}' (FORMAT parquet, PARTITION_BY (month))
+"""
+_ANALYST = """
+import duckdb, json, sys
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+con.execute("SET VARIABLE feeds = ?", [json.loads(sys.argv[1])])
+print(con.execute(sys.argv[2]).fetchone()[0])
+"""
+
+
+def timed_analyst_sql(feeds: Path, out: Path) -> tuple[float, float, str]:
+    """:data:`ANALYST_SQL` over the feeds (not the ``.spotchecks.jsonl``) in a process of its own."""
+    files = json.dumps([str(f) for f in article_feeds(feeds, recursive=True)])
+    sql = ANALYST_SQL.format(out=str(out).replace("'", "''"))
+    return timed([sys.executable, "-c", _ANALYST, files, sql], "DuckDB")
+
+
 def timed_update(feeds: Path, dataset: Path) -> tuple[float, float, str]:
-    """``scrapy dataset`` in a process of its own: seconds, peak RSS in MB, its line.  The peak is read from
-    ``/proc`` every 50 ms (``VmHWM`` only grows): ``wait4``'s ``ru_maxrss`` would count the memory of this process,
-    which the child shares from ``fork`` until its ``exec``."""
+    """``scrapy dataset`` in a process of its own: seconds, peak RSS in MB, its line."""
+    return timed([sys.executable, "-m", "scrapy", "dataset", "--feeds", str(feeds), "--dataset", str(dataset)],
+                 "scrapy dataset")
+
+
+def timed(command: list[str], what: str) -> tuple[float, float, str]:
+    """``command`` in a process of its own: seconds, peak RSS in MB, its output.  The peak is read from ``/proc``
+    every 50 ms (``VmHWM`` only grows): ``wait4``'s ``ru_maxrss`` would count the memory of this process, which the
+    child shares from ``fork`` until its ``exec``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "scrapy", "dataset", "--feeds", str(feeds), "--dataset",
-                                str(dataset)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, _high_water_mb(process.pid) or 0.0)
@@ -150,7 +185,7 @@ def timed_update(feeds: Path, dataset: Path) -> tuple[float, float, str]:
     out = process.stdout.read().decode() if process.stdout else ""
     err = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
-        raise SystemExit(f"scrapy dataset failed: {err.strip()}")
+        raise SystemExit(f"{what} failed: {err.strip()}")
     return seconds, peak, out.strip()
 
 
@@ -170,8 +205,17 @@ def main() -> int:
         baseline_rows = read_feeds(article_feeds(feeds, recursive=True)).num_rows
         baseline = time.perf_counter() - start
         print(f"baseline: read_feeds of {baseline_rows} lines into one Arrow table, {baseline:.1f} s")
+        analyst, analyst_rss, rows = timed_analyst_sql(feeds, work / "analyst")
+        print(f"DuckDB SQL of an analyst, {args.lines} lines: {analyst:.1f} s, peak RSS {analyst_rss:.0f} MB; "
+              f"{rows} rows")
+        shutil.rmtree(work / "analyst", ignore_errors=True)
         seconds_1m, rss_1m, said = timed_update(feeds, dataset)
         print(f"scrapy dataset, {args.lines} lines: {seconds_1m:.1f} s, peak RSS {rss_1m:.0f} MB; {said}")
+        import duckdb
+
+        counted = duckdb.sql(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet("
+                              f"'{dataset}/current/articles/*/*.parquet')").fetchall()[0]
+        print(f"the dataset: {counted[0]} rows for {counted[1]} articles; DuckDB's: {rows} rows")
         a_new_day(feeds, articles)
         seconds_10k, rss_10k, said = timed_update(feeds, dataset)
         print(f"scrapy dataset, {PER_FEED} new lines: {seconds_10k:.1f} s, peak RSS {rss_10k:.0f} MB; {said}")
@@ -180,6 +224,9 @@ def main() -> int:
             "peak_rss_mb_1m": round(rss_1m), "seconds_incremental_10k": round(seconds_10k, 2),
             "peak_rss_mb_incremental_10k": round(rss_10k), "baseline_read_feeds_seconds_1m": round(baseline, 1),
             "dataset_times_read_feeds": round(seconds_1m / baseline, 2),
+            "duckdb_sql_seconds_1m": round(analyst, 1), "duckdb_sql_peak_rss_mb_1m": round(analyst_rss),
+            "dataset_over_duckdb": round(seconds_1m / analyst, 2),
+            "dataset_rows": counted[0], "dataset_articles": counted[1], "duckdb_sql_rows": int(rows),
             "incremental_share_of_1m": round(seconds_10k / seconds_1m, 3),
             "new_lines_share": round(PER_FEED / args.lines, 3),
         }

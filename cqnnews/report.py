@@ -134,8 +134,10 @@ def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
     return _svg(figure)
 
 
-def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None) -> str:
-    """The report of one run: ``profiles`` are the earlier runs' and this run's (cqnnews.history), oldest first."""
+def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None,
+               revised: list[dict[str, Any]] | None = None) -> str:
+    """The report of one run: ``profiles`` are the earlier runs' and this run's (cqnnews.history), oldest first;
+    ``revised`` its revised articles against the dataset (cqnnews.dataset.revisions.revised_in)."""
     healthy = summary.get("healthy")
     title = f"cqnnews {summary.get('spider')}: run of {summary.get('started_at')}"
     parts = [f"<h1>{escape(title)}</h1>",
@@ -158,6 +160,12 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
         ([label, (summary.get(key) or {}).get("records", 0), (summary.get(key) or {}).get("invalid", 0),
           (summary.get(key) or {}).get("feed") or ""]
          for key, label in (("spotchecks", "spot-check records"), ("recalls", "recall records")))))
+    if revised is not None:
+        parts.append("<h2>Revised articles</h2>" + (_table(
+            ["article", "revision", "title", "changed", "paragraphs added", "paragraphs removed"],
+            ([r["article_id"], f"{r['from']} → {r['to']}", r["title"], ", ".join(r["changed"]),
+              " / ".join(p[:80] for p in r["added"]), " / ".join(p[:80] for p in r["removed"])] for r in revised))
+            if revised else '<p class="muted">no article revised since the dataset last saw it</p>'))
     parts.append("<h2>Field coverage, this run against the last runs</h2>")
     if profiles:
         parts.append(f"<figure>{_coverage_plot(profiles, 'share of articles read with each field')}</figure>")
@@ -194,10 +202,10 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
 
 
 def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list[dict[str, Any]],
-                     feed: Path | None) -> Path:
+                     feed: Path | None, revised: list[dict[str, Any]] | None = None) -> Path:
     """``<stamp>.report.html`` beside the summary, and the folder's ``index.html`` again; the report's path."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
-    _write(path, run_report(summary, profiles, feed))
+    _write(path, run_report(summary, profiles, feed, revised))
     write_index(summary_path.parent)
     return path
 

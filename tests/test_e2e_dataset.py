@@ -33,7 +33,7 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Today, tomorrow, tomorrow again with recheck_days=3 (corrected articles: their second revision)."""
     workdir = tmp_path_factory.mktemp("dataset")
     port = free_port()
-    out: dict[str, Any] = {"workdir": workdir}
+    out: dict[str, Any] = {"workdir": workdir, "port": port}
     with running_replica(seed=SEED, scale=SCALE, now=NOW, port=port) as today:
         out["runs"] = [crawl(today.url, workdir, now=NOW)]
     with running_replica(seed=SEED, scale=SCALE, now=TOMORROW, port=port) as tomorrow:
@@ -55,6 +55,7 @@ def test_every_article_once_at_its_latest_revision(days: dict[str, Any]) -> None
     assert any(r["revision"] == 2 for r in lines), "the recheck found corrected articles"
     frame = pd.read_parquet(days["workdir"] / "dataset" / CURRENT / "articles")
     assert frame.article_id.is_unique and set(frame.article_id) == set(truth)
+    assert set(frame.origin) == {f"127.0.0.1_{days['port']}"}  # the origin crawled, from each run's summary
     for row in frame.to_dict("records"):
         want = truth[row["article_id"]]
         latest = max(r["revision"] for r in lines if r["article_id"] == row["article_id"])
@@ -103,3 +104,12 @@ def test_the_recalls_are_those_of_each_articles_latest_revision(days: dict[str, 
                   for aid in ids for r in expected_recalls(site, site.article(aid)))
     assert want and got == want
     assert vehicles is not None and isinstance(vehicles[0], int) and vehicles[0] > 0
+
+
+def test_the_recheck_runs_report_lists_its_revised_articles_with_their_diff(days: dict[str, Any]) -> None:
+    feeds = article_feeds(days["workdir"] / "feeds" / "minsheng")
+    revised = sorted(r["article_id"] for r in read_feed(feeds[-1]) if r["revision"] > 1)
+    assert revised, "the recheck found corrected articles"
+    report = feeds[-1].with_name(feeds[-1].stem + ".report.html").read_text(encoding="utf-8")
+    section = report.split("<h2>Revised articles</h2>", 1)[1].split("<h2>", 1)[0]
+    assert all(f"<td>{aid}</td>" in section for aid in revised) and "1 → 2" in section

@@ -109,5 +109,7 @@ class Command(ScrapyCrawl):
             from cqnnews.commands.dataset import run_update
 
             feeds = Path(self.settings.get("CQN_FEED_DIR") or "feeds")
-            if run_update(feeds, Path(self.settings.get("CQN_DATASET_DIR") or "dataset")) != HEALTHY:
+            state = self.settings.get("CQN_STATE_DIR")
+            if run_update(feeds, Path(self.settings.get("CQN_DATASET_DIR") or "dataset"),
+                          Path(state) if state else None) != HEALTHY:
                 self.exitcode = UNHEALTHY

@@ -37,13 +37,15 @@ class Command(ScrapyCommand):
         logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
         feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
-        self.exitcode = run_update(feeds, dataset)
+        state = self.settings.get("CQN_STATE_DIR")
+        self.exitcode = run_update(feeds, dataset, Path(state) if state else None)
 
 
-def run_update(feeds: Path, dataset: Path) -> int:
-    """The update with its one line of outcome; 0, or 1 when it could not be done."""
+def run_update(feeds: Path, dataset: Path, state: Path | None = None) -> int:
+    """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
+    state's folder, whose unchanged rechecks count for ``last_seen``."""
     try:
-        done = update(feeds, dataset)
+        done = update(feeds, dataset, state)
     except (DatasetError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"cqnnews: error: dataset {dataset} not updated: {reason}; the previous dataset is unchanged",

@@ -142,8 +142,15 @@ class RunLedger:
             return None
         local = local_feed_path(self.stored_uri or self.feed)
         profiles = [*self.history, self.profile.record()] if self.profile is not None else []
+        local = local if local and "%(" not in str(local) else None
         try:
-            return write_run_report(path, report, profiles, local if local and "%(" not in str(local) else None)
+            revised = None
+            dataset = self.crawler.settings.get("CQN_DATASET_DIR")
+            if local is not None and dataset and local.is_file():
+                from cqnnews.dataset.revisions import revised_in
+
+                revised = revised_in(local, Path(dataset))
+            return write_run_report(path, report, profiles, local, revised)
         except Exception as exc:  # the report is for reading; the run's data and summary are stored
             logger.error("could not write the run report beside %s (%s: %s)", path, type(exc).__name__, exc)
             return None

@@ -1,0 +1,218 @@
+"""The SQL of an update: DuckDB reads the new lines, chooses each article's winning line among them and its
+rows in the months they touch, and writes those months, partitioned, as Parquet.
+
+``keys`` holds a few fields of each new line (``fresh = 1``, named by a hash of the line), of each row of
+the touched months (``fresh = 0``: the months of the new lines, and those their articles were in; named by
+file and row) and of each article the crawl state saw again (``fresh = 2``, never a winning line).
+``winners`` has each article's winning line: the highest ``revision``, then the latest ``fetched_at``, then
+a new line before an old one; ``sections`` is the union of its lines', ``first_seen``/``last_seen`` the
+earliest and latest of them.  The winning lines are then read whole and written; every other month is
+linked, not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cqnnews.dataset import tables
+from cqnnews.dataset.generations import NO_MONTH, link_months, month_files
+from cqnnews.dataset.ingest import FeedPart
+from cqnnews.dataset.revisions import revisions
+from cqnnews.dataset.sql import columns as _columns
+from cqnnews.dataset.sql import copy as _copy
+from cqnnews.dataset.sql import files as _files
+from cqnnews.dataset.sql import quoted as _q
+from cqnnews.dataset.tables import ARTICLES_SCHEMA, Sidecar, json_structure
+from cqnnews.schema.arrow import ARTICLE_SCHEMA
+
+class ReadError(Exception):
+    """A feed or sidecar file could not be read."""
+
+
+@dataclass
+class Built:
+    rows: dict[str, int] = field(default_factory=dict)
+    lines: int = 0
+    per_feed: dict[str, int] = field(default_factory=dict)
+    months: list[str] = field(default_factory=list)
+
+
+def _raw(parts: list[FeedPart]) -> str:
+    """The new lines as they are written (not parsed: DuckDB checks each is JSON), with their feed, origin and a
+    hash of the line, which names it between one reading and the next."""
+    files = [p.part.path for p in parts if p.part is not None and p.part.end > p.part.start]
+    if not files:
+        return "(SELECT NULL::VARCHAR AS origin, NULL::VARCHAR AS feed, NULL::UBIGINT AS h, NULL::JSON AS json LIMIT 0)"
+    return (f"(SELECT f.origin, f.feed, hash(r.json) AS h, r.json FROM read_ndjson_objects({_files(files)}, "
+            f"filename = true) r JOIN files f USING (filename))")
+
+
+KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
+
+
+def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
+          seen: list[tuple[str, int, str]] | None = None) -> Built:
+    """Write the tables of the new generation ``target``; what was written.
+
+    The new lines are read twice: once for the few fields that choose the winning line (``keys``), once for
+    the whole of the winning lines only, which stream to the Parquet files without being held."""
+    import duckdb
+
+    out = Built()
+    con.execute("CREATE TEMP TABLE files (filename VARCHAR, feed VARCHAR, origin VARCHAR)")
+    readable = [p for p in parts if p.part is not None and p.part.end > p.part.start]
+    if readable:
+        con.executemany("INSERT INTO files VALUES (?, ?, ?)", [(str(p.part.path), p.name, p.origin)
+                                                                for p in readable if p.part])
+    raw = _raw(parts)
+    keys = json_structure(ARTICLE_SCHEMA, KEYS)
+    try:
+        con.execute(f"""
+            CREATE TEMP TABLE keys AS
+            SELECT origin, x.article_id, x.revision, x.fetched_at, feed,
+                   coalesce(strftime(x.published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none') AS month,
+                   x.sections, x.revision AS revisions, x.fetched_at AS first_seen, x.fetched_at AS last_seen,
+                   1 AS fresh, h, NULL::VARCHAR AS file, NULL::BIGINT AS row
+            FROM (SELECT origin, feed, h, json_transform(json, {_q(keys)}) AS x FROM {raw})""")
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        for feed in readable:
+            if feed.part is not None:
+                message = feed.part.named(message, str(feed.part.source))
+        raise ReadError(f"cannot read the feeds ({message})") from None
+    unnamed = con.execute("SELECT feed, count(*) FROM keys WHERE article_id IS NULL GROUP BY feed").fetchall()
+    if unnamed:  # not a feed of articles (DuckDB's json_transform gives NULL for a field missing or mistyped)
+        feed, n = unnamed[0]
+        raise ReadError(f"cannot read the feeds ({n} lines of {feed} have no article_id: not a feed of articles)")
+    out.per_feed = dict(con.execute("SELECT feed, count(*) FROM keys GROUP BY feed").fetchall())
+    out.lines = sum(out.per_feed.values())
+    if seen:  # seen again by a crawl (the state's last_seen): never a winning line, only the article's last_seen
+        con.execute("CREATE TEMP TABLE seen (origin VARCHAR, article_id BIGINT, last_seen VARCHAR)")
+        con.executemany("INSERT INTO seen VALUES (?, ?, ?)", list(seen))
+        con.execute("INSERT INTO keys BY NAME SELECT origin, article_id, -1 AS revision, []::VARCHAR[] AS sections, "
+                    "CAST(last_seen AS TIMESTAMPTZ) AS last_seen, 2 AS fresh FROM seen")
+    existing = month_files(current, "articles")
+    moved = con.execute(f"SELECT DISTINCT a.month FROM read_parquet({_files(_all(existing))}, hive_partitioning = "
+                        f"true) a SEMI JOIN keys k ON a.origin = k.origin AND a.article_id = k.article_id"
+                        ).fetchall() if existing else []
+    touched = {m for (m,) in con.execute("SELECT DISTINCT month FROM keys WHERE month IS NOT NULL").fetchall()} | {m for (m,) in moved}
+    out.months = sorted(touched)
+    old = [f for m in out.months for f in existing.get(m, [])]
+    if old:
+        con.execute(f"""
+            INSERT INTO keys BY NAME
+            SELECT origin, article_id, revision, fetched_at, feed, month, sections, revisions, first_seen, last_seen,
+                   0 AS fresh, filename AS file, file_row_number AS row
+            FROM read_parquet({_files(old)}, hive_partitioning = true, filename = true, file_row_number = true)""")
+    con.execute("""
+        CREATE TEMP TABLE winners AS
+        SELECT origin, article_id, w.fresh, w.feed, w.month, w.h, w.file, w.row, revisions, first_seen, last_seen,
+               sections, lines, false AS copied
+        FROM (SELECT origin, article_id,
+                     arg_max({'fresh': fresh, 'feed': feed, 'month': month, 'h': h, 'file': file, 'row': row},
+                             {'r': revision, 'f': fetched_at, 'n': fresh, 'd': feed}) AS w,
+                     max(revisions) AS revisions, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+                     any_value(sections) AS sections, count(*) AS lines
+              FROM keys GROUP BY origin, article_id)""")
+    # the articles of several lines: sections the union of theirs
+    con.execute("""
+        UPDATE winners SET sections = u.sections
+        FROM (SELECT k.origin, k.article_id, list_sort(list_distinct(flatten(list(k.sections)))) AS sections
+              FROM keys k SEMI JOIN (SELECT origin, article_id FROM winners WHERE lines > 1) m
+              ON m.origin = k.origin AND m.article_id = k.article_id GROUP BY k.origin, k.article_id) u
+        WHERE winners.lines > 1 AND winners.origin = u.origin AND winners.article_id = u.article_id""")
+    # a winning line written twice (in one feed appended, or in two): taken once
+    con.execute("""
+        UPDATE winners SET copied = true
+        FROM (SELECT origin, h FROM keys WHERE fresh = 1 GROUP BY origin, h HAVING count(*) > 1) c
+        WHERE winners.fresh = 1 AND winners.origin = c.origin AND winners.h = c.h""")
+    whole = {"revisions", "first_seen", "last_seen", "sections", "feed", "origin"}
+    parsed = ", ".join(f'x."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
+    structure = _q(json_structure(ARTICLE_SCHEMA))
+    # a new winning line: found again by its hash; an article with a line twice (the same line in two places)
+    # takes one of them
+    articles = (f"SELECT {parsed}, w.month FROM (SELECT r.origin, r.h, json_transform(r.json, {structure}) AS x "
+                f"FROM {raw} r) n JOIN winners w ON w.fresh = 1 AND NOT w.copied AND w.origin = n.origin "
+                f"AND w.h = n.h AND w.article_id = n.x.article_id "
+                f"UNION ALL SELECT {parsed}, w.month FROM (SELECT r.origin, r.h, "
+                f"json_transform(any_value(r.json), {structure}) AS x FROM {raw} r SEMI JOIN winners c "
+                f"ON c.fresh = 1 AND c.copied AND c.origin = r.origin AND c.h = r.h GROUP BY r.origin, r.h) n "
+                f"JOIN winners w ON w.fresh = 1 AND w.copied AND w.origin = n.origin AND w.h = n.h "
+                f"AND w.article_id = n.x.article_id")
+    if old:
+        replaced = {n: f"w.{n}" for n in whole}
+        articles += (f" UNION ALL SELECT {_columns(ARTICLES_SCHEMA, 'o', replaced)}, w.month FROM read_parquet("
+                     f"{_files(old)}, hive_partitioning = true, filename = true, file_row_number = true) o "
+                     f"JOIN winners w ON w.fresh = 0 AND w.file = o.filename AND w.row = o.file_row_number")
+    keep = set(existing) - touched
+    out.rows["articles"] = _copy(con, articles, target, "articles", generation) + \
+        link_months(current, target, "articles", keep)
+    for sidecar in tables.SIDECARS:
+        out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
+            link_months(current, target, sidecar.table, keep)
+    out.rows["revisions"] = revisions(con, raw, old, current, target, generation, out.months) + \
+        link_months(current, target, "revisions", keep)
+    for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
+        if not list((target / table).glob("month=*/*.parquet")):
+            path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(schema.empty_table(), path, compression="snappy")
+    return out
+
+
+def _all(existing: dict[str, list[Path]]) -> list[Path]:
+    return [f for files in existing.values() for f in files]
+
+
+def _groups(sidecar: Sidecar, table: pa.Table) -> pa.Array:
+    """Which line of its article each record was written with, within its file: a record starts the records
+    of another line when its article differs from the record before, or when its ``identity`` repeats."""
+    ids = table[sidecar.key].to_pylist()
+    identities = list(zip(*(table[c].to_pylist() for c in sidecar.identity))) if sidecar.identity else [()] * len(ids)
+    out, group, before, seen = [], 0, object(), set()  # type: ignore[var-annotated]
+    for aid, identity in zip(ids, identities):
+        if aid != before or (identity and identity in seen):
+            group, before, seen = group + 1, aid, set()
+        seen.add(identity)
+        out.append(group)
+    return pa.array(out, pa.int64())
+
+
+def _sidecar(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
+             generation: int, months: list[str]) -> int:
+    """The records of each winning line: those of a new line read now (the last written with it in its feed),
+    those of an old line kept from the touched months."""
+    found = []
+    for feed in parts:
+        part = feed.sidecars.get(sidecar.table)
+        if part is None or part.end == part.start:
+            continue
+        try:
+            records = sidecar.read(part.path)
+        except (OSError, ValueError, pa.ArrowInvalid) as exc:
+            raise ReadError(part.named(f"cannot read the records {part.path} ({exc})", str(part.source))) from None
+        records = records.append_column("feed", pa.array([feed.name] * records.num_rows, pa.string()))
+        records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
+        found.append(records.append_column("grp", _groups(sidecar, records)))
+    schema = sidecar.columns.append(pa.field("grp", pa.int64()))
+    new = pa.concat_tables(found) if found else schema.empty_table()
+    con.register("records_new", new)
+    key = sidecar.key
+    query = (f"SELECT {_columns(sidecar.columns, 'r')}, w.month FROM "
+             f"(SELECT *, max(grp) OVER (PARTITION BY feed, origin, \"{key}\") AS last FROM records_new) r "
+             f"JOIN winners w ON w.origin = r.origin AND w.article_id = r.\"{key}\" AND w.feed = r.feed "
+             f"AND w.fresh = 1 WHERE r.grp = r.last")
+    old = [f for m in months for f in month_files(current, sidecar.table).get(m, [])]
+    if old:
+        query += (f" UNION ALL SELECT {_columns(sidecar.columns, 'o')}, w.month FROM read_parquet({_files(old)}, "
+                  f"hive_partitioning = true) o JOIN winners w ON w.origin = o.origin "
+                  f"AND w.article_id = o.\"{key}\" AND w.fresh = 0")
+    try:
+        return _copy(con, query, target, sidecar.table, generation)
+    finally:
+        con.unregister("records_new")

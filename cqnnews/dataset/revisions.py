@@ -1,0 +1,115 @@
+"""The ``revisions`` table: a row per revision of each article, with what changed since the one before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cqnnews.dataset.generations import month_files
+from cqnnews.dataset.sql import columns as _columns
+from cqnnews.dataset.sql import copy as _copy
+from cqnnews.dataset.sql import files as _files
+from cqnnews.dataset.sql import quoted as _q
+from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA, json_structure
+from cqnnews.schema.arrow import ARTICLE_SCHEMA
+
+
+def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None, target: Path, generation: int,
+               months: list[str]) -> int:
+    """A row per revision of each article with new lines: the fields changed since the revision before, and the
+    body's paragraphs added and removed; the rows of the touched months kept."""
+    lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
+    changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
+    split = "string_split(coalesce({0}, ''), chr(10))"
+    added = (f"list_filter({split.format('body')}, lambda x: x <> '' AND NOT list_contains("
+             f"{split.format('p_body')}, x))")
+    removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
+               f"{split.format('body')}, x))")
+    names = ("article_id", "revision", "fetched_at", *COMPARED)
+    fields = ", ".join(f'x."{c}"' for c in names)
+    compared = ", ".join(f'o."{c}"' for c in COMPARED)
+    structure = _q(json_structure(ARTICLE_SCHEMA, names))
+    # the lines of the articles with more than one: the new ones read again, the old rows of touched months
+    many = (f"SELECT n.origin, {fields}, n.feed, 1 AS fresh FROM (SELECT r.origin, r.feed, "
+            f"json_transform(r.json, {structure}) AS x FROM {raw} r SEMI JOIN (SELECT DISTINCT k.origin, k.h "
+            f"FROM keys k JOIN winners w ON w.lines > 1 AND k.fresh = 1 AND w.origin = k.origin "
+            f"AND w.article_id = k.article_id) m ON m.origin = r.origin AND m.h = r.h) n")
+    if old_articles:
+        many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
+                 f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
+                 f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
+    query = f"""
+        WITH many AS ({many}),
+        lagged AS (SELECT *, lag(revision) OVER w AS p_revision, {lagged} FROM many
+                   WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh)),
+        found AS (
+            SELECT origin, article_id, revision, fetched_at, feed,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[]
+                        ELSE list_filter([{changed}], lambda x: x IS NOT NULL) END AS changed,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {added} END AS paragraphs_added,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
+            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
+            UNION ALL
+            SELECT k.origin, k.article_id, k.revision, k.fetched_at, k.feed, []::VARCHAR[], []::VARCHAR[],
+                   []::VARCHAR[], 1 FROM keys k JOIN winners w ON w.lines = 1 AND k.fresh = 1
+                   AND w.origin = k.origin AND w.article_id = k.article_id"""
+    old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
+    if old:
+        query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "
+                  f"hive_partitioning = true) o")
+    query += (f") SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
+              f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
+              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1")
+    return _copy(con, query, target, "revisions", generation)
+
+
+# --- a run's revised articles against the dataset, for the run's report (cqnnews.report) -----------------
+
+SHOWN = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "pages")
+
+
+def body_diff(before: str | None, after: str | None) -> tuple[list[str], list[str]]:
+    """The paragraphs of ``after`` not in ``before``, and those of ``before`` not in ``after``."""
+    old = [p for p in (before or "").split("\n") if p]
+    new = [p for p in (after or "").split("\n") if p]
+    return [p for p in new if p not in set(old)], [p for p in old if p not in set(new)]
+
+
+def revised_in(feed: Path, dataset_dir: Path) -> list[dict[str, Any]] | None:
+    """Each line of ``feed`` that revises an article the dataset holds at an earlier revision: its id, title,
+    the revisions, the fields changed and the body's paragraphs added and removed.  Read before the run's
+    feed is ingested (the report is written before ``CQN_DATASET_AUTO``'s update); None without a dataset."""
+    import json
+    from datetime import datetime
+
+    from cqnnews.dataset.generations import DATABASE, connect
+    from cqnnews.dataset.ingest import origin_of
+
+    if not (dataset_dir / DATABASE).exists():
+        return None
+    lines = {}
+    with open(feed, encoding="utf-8") as handle:
+        for text in handle:
+            if text.strip():
+                line = json.loads(text)
+                if (line.get("revision") or 1) > 1:
+                    lines[line["article_id"]] = line
+    if not lines:
+        return []
+    con = connect(dataset_dir)
+    try:
+        rows = con.execute(f"SELECT article_id, revision, {', '.join(SHOWN)} FROM articles WHERE origin = ? "
+                           f"AND list_contains(?, article_id)", [origin_of(feed), list(lines)]).fetchall()
+    finally:
+        con.close()
+    out = []
+    for aid, revision, *values in sorted(rows):
+        line, before = lines[aid], dict(zip(SHOWN, values))
+        if revision >= line["revision"]:
+            continue
+        after = {**line, "published_at": datetime.fromisoformat(line["published_at"])
+                 if line.get("published_at") else None}
+        added, removed = body_diff(before["body"], line.get("body"))
+        out.append({"article_id": aid, "title": line.get("title"), "from": revision, "to": line["revision"],
+                    "changed": [f for f in SHOWN if before[f] != after.get(f)], "added": added, "removed": removed})
+    return out
