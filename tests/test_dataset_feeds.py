@@ -151,27 +151,27 @@ def test_the_folder_copied_elsewhere_opens_with_its_views(tmp_path: Path) -> Non
 
 
 def test_a_sidecar_kind_is_one_declaration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Records of another kind written beside each feed (``<stem>.recalls.jsonl``, as issue #28's recalls will
-    be): one :class:`Sidecar` entry, and the dataset has their table, with the records of each winning line."""
+    """Records of another kind written beside each feed (``<stem>.notices.jsonl``, as the recalls of issue #28
+    are): one :class:`Sidecar` entry, and the dataset has their table, with the records of each winning line."""
     import pyarrow as pa
     import pyarrow.json as pj
 
     from cqnnews.dataset import tables
 
     schema = pa.schema([("article_id", pa.int64()), ("product", pa.string()), ("n", pa.int32())])
-    recalls = tables.Sidecar("recalls", ".recalls.jsonl", schema, lambda path: pj.read_json(
+    notices = tables.Sidecar("notices", ".notices.jsonl", schema, lambda path: pj.read_json(
         path, parse_options=pj.ParseOptions(explicit_schema=schema)), identity=("n",))
-    monkeypatch.setattr(tables, "SIDECARS", (*tables.SIDECARS, recalls))
+    monkeypatch.setattr(tables, "SIDECARS", (*tables.SIDECARS, notices))
     feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
     append(feeds / "minsheng", "all", [line(1, fetched=day(1)), line(2, fetched=day(1))])
-    (feeds / "minsheng" / "all.recalls.jsonl").write_text(
+    (feeds / "minsheng" / "all.notices.jsonl").write_text(
         '{"article_id": 1, "product": "旧", "n": 0}\n{"article_id": 2, "product": "乙", "n": 0}\n', encoding="utf-8")
     update(feeds, dataset)
     append(feeds / "minsheng", "all", [line(1, 2, day(2), title="更正")])
-    with open(feeds / "minsheng" / "all.recalls.jsonl", "a", encoding="utf-8") as out:
+    with open(feeds / "minsheng" / "all.notices.jsonl", "a", encoding="utf-8") as out:
         out.write('{"article_id": 1, "product": "新", "n": 0}\n')
     update(feeds, dataset)
-    assert query(dataset, "SELECT article_id, product, feed FROM recalls ORDER BY 1") == [
+    assert query(dataset, "SELECT article_id, product, feed FROM notices ORDER BY 1") == [
         (1, "新", "minsheng/all.jsonl"), (2, "乙", "minsheng/all.jsonl")]
 
 
