@@ -13,6 +13,7 @@ folder, newest first, with links, and plots articles, failures and field coverag
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -26,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from cqnnews.history import COVERAGE
+from cqnnews.outputs import GENERATOR, INDEX, REPORT, written_by_cqnnews
 
 logger = logging.getLogger(__name__)
-REPORT = ".report.html"
-INDEX = "index.html"
 FIELD_LABELS = {"time_of_day": "time of day", "authors": "authors", "source": "own source",
                 "body_chars": "body length (÷ median)", "generic": "generic reader", "fallback": "fallbacks"}
 CSS = """
@@ -71,7 +71,7 @@ def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width"><style>{CSS}</style></head>'
+            f'<meta name="viewport" content="width=device-width">{GENERATOR}<style>{CSS}</style></head>'
             f"<body>{body}</body></html>\n")
 
 
@@ -84,18 +84,56 @@ def _write(path: Path, text: str) -> None:
 # --- one run --------------------------------------------------------------------------------------
 
 
-def per_section_per_day(feed: Path | None) -> dict[str, Counter[str]]:
+class NotOurs(OSError):
+    """A file of the name the project would write is there, and was not written by cqnnews: left as it is."""
+
+
+def _write_ours(path: Path, text: str) -> None:
+    if not written_by_cqnnews(path):
+        raise NotOurs(f"{path} is there and was not written by cqnnews: left as it is")
+    _write(path, text)
+
+
+def feed_records(feed: Path, feed_format: str | None) -> Iterable[dict[str, Any]]:
+    """The articles of a local feed in any format Scrapy writes (JSON Lines, JSON, CSV, XML), as dicts whose
+    ``sections`` is a list; ValueError for another format."""
+    kind = (feed_format or "jsonlines").lower()
+    if kind in ("jsonlines", "jsonl"):
+        with feed.open(encoding="utf-8") as lines:
+            yield from (json.loads(line) for line in lines if line.strip())
+    elif kind == "json":
+        with feed.open(encoding="utf-8") as file:
+            yield from json.load(file) or []
+    elif kind == "csv":
+        with feed.open(encoding="utf-8", newline="") as file:
+            for row in csv.DictReader(file):
+                cell = row.get("sections") or ""
+                yield {**row, "sections": json.loads(cell) if cell.startswith("[") else cell.split(",")}
+    elif kind == "xml":
+        from lxml import etree
+
+        for _, element in etree.iterparse(str(feed), tag="item"):
+            sections = element.find("sections")
+            yield {"published_at": element.findtext("published_at"),
+                   "sections": [v.text or "" for v in sections.iter("value")] if sections is not None else []}
+            element.clear()
+    else:
+        raise ValueError(f"feed format {feed_format!r} is not read by the report")
+
+
+def per_section_per_day(feed: Path | None, feed_format: str | None = "jsonlines") -> dict[str, Counter[str]]:
     """Articles of the feed by section, by publication day (Beijing time, as written)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     if feed is None or not feed.is_file():
         return counts
-    with feed.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                day = (record.get("published_at") or "no date")[:10]
-                for section in record.get("sections") or ["(none)"]:
-                    counts[section][day] += 1
+    try:
+        records = list(feed_records(feed, feed_format))
+    except ValueError:  # pickle, marshal: the summary's counts only
+        return counts
+    for record in records:
+        day = (record.get("published_at") or "no date")[:10]
+        for section in record.get("sections") or ["(none)"]:
+            counts[section][day] += 1
     return counts
 
 
@@ -134,7 +172,8 @@ def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
     return _svg(figure)
 
 
-def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None) -> str:
+def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None,
+               feed_format: str | None = "jsonlines") -> str:
     """The report of one run: ``profiles`` are the earlier runs' and this run's (cqnnews.history), oldest first."""
     healthy = summary.get("healthy")
     title = f"cqnnews {summary.get('spider')}: run of {summary.get('started_at')}"
@@ -148,7 +187,7 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
     parts.append("<h2>Articles per section</h2>" + _table(
         ["section", *totals], ([name, *(counts.get(k, 0) for k in totals)]
                                for name, counts in (summary.get("sections") or {}).items())))
-    counts = per_section_per_day(feed)
+    counts = per_section_per_day(feed, feed_format)
     if counts:
         parts.append(f"<figure>{_sections_plot(counts)}</figure>")
     else:
@@ -188,11 +227,13 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
 
 
 def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list[dict[str, Any]],
-                     feed: Path | None) -> Path:
-    """``<stamp>.report.html`` beside the summary, and the folder's ``index.html`` again; the report's path."""
+                     feed: Path | None, feed_format: str | None = "jsonlines", index: bool = True) -> Path:
+    """``<stamp>.report.html`` beside the summary and, with ``index`` (the project's own feed folder), the folder's
+    ``index.html`` again; the report's path.  :class:`NotOurs` if a file of that name is someone else's."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
-    _write(path, run_report(summary, profiles, feed))
-    write_index(summary_path.parent)
+    _write_ours(path, run_report(summary, profiles, feed, feed_format))
+    if index:
+        write_index(summary_path.parent)
     return path
 
 
@@ -253,5 +294,5 @@ def history_page(folder: Path) -> str:
 
 def write_index(folder: Path) -> Path:
     path = folder / INDEX
-    _write(path, history_page(folder))
+    _write_ours(path, history_page(folder))
     return path

@@ -11,14 +11,7 @@ HEALTHY, UNHEALTHY = 0, 1
 COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
-SUMMARY = ".summary.json"
-
-
-def beside(feed_path: str | Path, suffix: str) -> Path:
-    """A file of the run beside its feed: ``feeds/yaowen/20261125T063005Z.jsonl`` with ``.summary.json`` ->
-    ``feeds/yaowen/20261125T063005Z.summary.json``."""
-    path = Path(str(feed_path).removeprefix("file://"))
-    return path.with_name(f"{path.stem if path.suffix else path.name}{suffix}")
+from cqnnews.outputs import SUMMARY, beside  # noqa: E402,F401  (where the run's files go: cqnnews.outputs)
 
 
 def summary_path(feed_path: str) -> Path:

@@ -27,6 +27,7 @@ from cqnnews.history import RunProfile
 from cqnnews.items import item_record
 from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
+from cqnnews.outputs import is_own_feed_folder, written_by_cqnnews
 from cqnnews.report import write_run_report
 from cqnnews.run import Run
 from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed
@@ -52,8 +53,9 @@ class RunLedger:
         self.stored_uri: str | None = None
         self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS"),
                                      crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
-        feeds = list(crawler.settings.getdict("FEEDS"))
-        self.feed = feeds[0] if feeds else None
+        feeds = crawler.settings.getdict("FEEDS")
+        self.feed = next(iter(feeds), None)
+        self.feed_format: str | None = (feeds[self.feed] or {}).get("format") if self.feed else None
         self.spotchecks = self._spotcheck_feed()
         self.spotchecks_path: Path | None = None  # where they were stored
         self.profile: RunProfile | None = None  # this run, for the history the monitors read
@@ -101,6 +103,8 @@ class RunLedger:
                                           stats.get_value("start_time"), SUFFIX)
         assert final is not None  # a feed beside, or the folder of the .part
         try:
+            if not written_by_cqnnews(final):  # refused at start; appeared since
+                raise OSError(f"{final.name} is there and was not written by cqnnews: left as it is")
             self.spotchecks.store(final)
         except OSError as exc:
             logger.error("could not store the spot-check records %s (%s)", final, exc.strerror or exc)
@@ -115,6 +119,8 @@ class RunLedger:
         if path is None:
             return
         try:
+            if not written_by_cqnnews(path):  # refused at start; appeared since
+                raise OSError(f"{path.name} is there and was not written by cqnnews: left as it is")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         except OSError as exc:
@@ -123,15 +129,24 @@ class RunLedger:
             self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
 
     def _write_report(self, path: Path | None, report: dict[str, Any]) -> Path | None:
-        """``<stamp>.report.html`` beside the summary and the folder's ``index.html``; None if not written."""
+        """``<stamp>.report.html`` beside the summary and, in the project's own feed folder only, its ``index.html``;
+        a report that cannot be written makes the run unhealthy (said in the summary, written again)."""
         if path is None or not self.feed:
             return None
         local = local_feed_path(self.stored_uri or self.feed)
         profiles = [*self.history, self.profile.record()] if self.profile is not None else []
+        own = is_own_feed_folder(path.parent, self.crawler.settings.get("CQN_FEED_DIR"), self.run.spider)
         try:
-            return write_run_report(path, report, profiles, local if local and "%(" not in str(local) else None)
-        except Exception as exc:  # the report is for reading; the run's data and summary are stored
-            logger.error("could not write the run report beside %s (%s: %s)", path, type(exc).__name__, exc)
+            return write_run_report(path, report, profiles, local if local and "%(" not in str(local) else None,
+                                    self.feed_format, index=own)
+        except Exception as exc:  # the run's data and summary are stored; its health says the report is not
+            problem = f"the run report beside {path} could not be written ({type(exc).__name__}: {exc})"
+            logger.error("%s", problem)
+            report["problems"] = [*report["problems"], problem]
+            report.update(healthy=False, exit_status=summary.UNHEALTHY)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
+            self._write_summary(path, report)
             return None
 
     def _monitors(self, stored: bool) -> list[str]:
@@ -305,6 +320,7 @@ class RunLedger:
         if path is not None:
             failpoints.reached("summary_written")
         page = self._write_report(path, report)
+        issues = report["problems"]
         failures = alerts.send(self.crawler.settings, Alert(run.spider, report["healthy"], report["problems"],
                                                             str(path) if path else None,
                                                             str(page) if page else None, feed)) \
