@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 HEALTHY, UNHEALTHY = 0, 1
+UNANSWERED = "cqnnews/origin/unanswered"  # set by the spider when the home page did not answer at all
 COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
@@ -44,6 +45,8 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
              missing: list[str] | None = None) -> list[str]:
     """Why the run is unhealthy; [] for a healthy run (finding nothing new is healthy)."""
     found = []
+    if why := stats.get(UNANSWERED):  # first: nothing else of the run matters
+        found.append(f"the home page did not answer: {why}")
     if reason != "finished":
         found.append(f"finish reason {reason!r}, not 'finished'")
     errors = stats.get("log_count/ERROR", 0)

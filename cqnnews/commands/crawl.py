@@ -17,11 +17,12 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from cqnnews.checks import check_settings
+from cqnnews.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.state import lock, origin_state_dir
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
+from cqnnews.summary import UNANSWERED
 from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
@@ -48,6 +49,7 @@ class Command(ScrapyCrawl):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(dict(opts.spargs))
+            check_outputs(self.settings, spidercls.name)
             base_url = self.settings.get("CQN_BASE_URL")
             if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
                 scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
@@ -79,6 +81,9 @@ class Command(ScrapyCrawl):
             self.exitcode = UNHEALTHY
             return
         self.exitcode = int(crawler.stats.get_value("cqnnews/exit_status", UNHEALTHY))
+        if why := crawler.stats.get_value(UNANSWERED):  # the last line a person reads, in plain words
+            print(f"cqnnews: error: the home page did not answer: {why} "
+                  f"({self.settings.get('CQN_BASE_URL')}: is CQN_BASE_URL right, is the site up?)", file=sys.stderr)
         if self.settings.getbool("CQN_DATASET_AUTO") and crawler.stats.get_value("cqnnews/committed"):
             from cqnnews.commands.dataset import run_update
 

@@ -20,12 +20,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from cqnnews import __version__, alerts, failpoints, monitors, prometheus, summary
+from cqnnews import __version__, alerts, failpoints, prometheus, summary
 from cqnnews.alerts import Alert, webhook_host
+from cqnnews.extras import monitors_on
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
 from cqnnews.history import RunProfile
 from cqnnews.items import item_record
-from cqnnews.monitors import Limits as MonitorLimits
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.outputs import is_own_feed_folder, written_by_cqnnews
 from cqnnews.report import write_run_report
@@ -153,7 +153,7 @@ class RunLedger:
         """This run's profile (kept for the next runs) and the problems the monitors found against the history;
         none with CQN_MONITORS off, in a shared crawl (a worker reads a share), or without a feed."""
         settings = self.crawler.settings
-        if not settings.getbool("CQN_MONITORS") or settings.get("CQN_REDIS_URL") or not self.feed:
+        if not monitors_on(settings) or settings.get("CQN_REDIS_URL") or not self.feed:
             return []
         run = self.run
         walked = set(run.routes) | set(run.tally)
@@ -162,7 +162,9 @@ class RunLedger:
             articles_read=run.reading.articles, shares=run.reading.shares(),
             new_by_section={name: run.tally.get(name, {}).get("new", 0) for name in sorted(walked)},
             routes=dict(sorted(run.routes.items())))
-        limits = MonitorLimits.from_settings(settings)
+        from cqnnews import monitors  # spidermon: the monitor extra, imported only when the monitors run
+
+        limits = monitors.Limits.from_settings(settings)
         try:
             self.history = run.store.runs(limits.runs)
             return monitors.check(self.profile, [RunProfile.of(r) for r in self.history], limits)

@@ -36,6 +36,7 @@ from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.articles import ArticleCallbacks, failure_reason
 from cqnnews.spiders.listing import Listing, Walk
+from cqnnews.summary import UNANSWERED
 from cqnnews.spiders.navigation import NavigationCallbacks
 from cqnnews.urls import SiteUrls, article_id
 
@@ -242,6 +243,10 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         self.run.count("listing/failed" if listing else "navigation/failed")
         if listing is not None:
             self.run.incomplete.add(listing.name)
+        if listing is None and (why := unanswered(failure)) is not None and request.url == self.urls.url("/"):
+            self.crawler.stats.set_value(HOME_UNANSWERED, why)  # type: ignore[union-attr]
+            self.logger.error("the home page did not answer: %s (%s, after every retry)", why, request.url)
+            return
         self.logger.error("page %s failed: %s%s", request.url, reason,
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 
@@ -262,3 +267,22 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         run.count("listing/cross_listed", again)
         return page
 
+
+
+HOME_UNANSWERED = UNANSWERED  # why the home page did not answer (stat: the summary's first problem)
+_UNANSWERED = {"ConnectionRefusedError": "connection refused", "DownloadConnectionRefusedError": "connection refused",
+               "DNSLookupError": "the host name does not resolve", "TimeoutError": "no answer in time",
+               "DownloadTimeoutError": "no answer in time", "TCPTimedOutError": "no answer in time",
+               "ConnectError": "no connection", "NoRouteError": "no route to the host"}
+
+
+def unanswered(failure: Failure) -> str | None:
+    """Why an origin did not answer at all (refused, not resolved, timed out), in a few words; None for a page
+    that answered (an HTTP error, a bad body...)."""
+    error: BaseException | None = failure.value
+    while error is not None:
+        for kind in type(error).__mro__:
+            if kind.__name__ in _UNANSWERED:
+                return _UNANSWERED[kind.__name__]
+        error = error.__cause__ or error.__context__
+    return None
