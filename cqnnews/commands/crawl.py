@@ -13,12 +13,14 @@ import logging
 import sys
 from pathlib import Path
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
+from cqnnews.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
@@ -33,7 +35,53 @@ def refuse(message: str, status: int = BAD_INPUT) -> None:
     sys.exit(status)
 
 
+class _KeepLines(ScrapyHelpFormatter):
+    """Scrapy's help layout, the description printed as written (argparse would run its lines together)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def crawl_help() -> str:
+    """What ``scrapy crawl -h`` says beyond the options: spider arguments, outputs, exit statuses."""
+    arguments = "\n".join(f"  -a {name:<20} {what}" for name, what in ARGUMENTS.items())
+    return f"""Crawl one spider (scrapy list) into a deduplicated JSON Lines feed, politely.
+
+Spider arguments (-a NAME=VALUE, each optional):
+{arguments}
+
+Where things go:
+  feed      <CQN_FEED_DIR>/<spider>/<UTC start>.jsonl (feeds/ by default), or the file -o/-O names
+            (.jsonl, .json, .csv, .xml)
+  summary   beside the feed: <feed stem>.summary.json, with <feed stem>.report.html and
+            <feed stem>.spotchecks.jsonl; the history page index.html only in <CQN_FEED_DIR>/<spider>/.
+            A file of those names that cqnnews did not write is never replaced (the run is refused).
+            For a feed elsewhere (stdout:, s3://) they go in <CQN_FEED_DIR>/<spider>/.
+  state     <CQN_STATE_DIR>/<origin>/<spider>.sqlite3 (.cqnnews/), or Redis with CQN_REDIS_URL
+  the last log line says what the run did and where its summary is.
+
+Exit statuses:
+  0  healthy run (finding nothing new is healthy)
+  1  unhealthy run: the summary's "problems" say why (errors, failed articles, a feed not stored...)
+  2  bad input, said in one line before any request: an argument, a setting (a CQN_ name with a typo),
+     a folder the run would write that cannot be written, a missing extra, the crawl state
+  3  another run of the spider holds its lock
+
+Settings: -s NAME=VALUE or the environment (CQN_BASE_URL, CQN_FEED_DIR...); every one with its
+default in cqnnews/settings.py."""
+
+
 class Command(ScrapyCrawl):
+    def short_desc(self) -> str:
+        return "Crawl a spider into a feed; exit 0 healthy, 1 unhealthy, 2 bad input, 3 locked"
+
+    def long_desc(self) -> str:
+        return crawl_help()
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = _KeepLines
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         if len(args) != 1:
