@@ -13,15 +13,14 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
-import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from cqnnews.distributed import Coordinator, Outage
-
 if TYPE_CHECKING:
+    import redis
+
     from cqnnews.run import Run
 
 logger = logging.getLogger(__name__)
@@ -41,6 +40,7 @@ class Articles(Protocol):
 
 class Coordination(Protocol):
     shared: bool
+    errors: tuple[type[Exception], ...]  # what wait_out may wait out: Redis's errors in a shared crawl, else none
 
     def walks_listings(self) -> bool:
         """Whether this process starts at the home page (a worker joining late takes articles only)."""
@@ -88,6 +88,7 @@ class LocalCoordination:
     """One process: article requests go to the scheduler in batches each time the spider runs dry."""
 
     shared = False
+    errors: tuple[type[Exception], ...] = ()  # nothing to wait out
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -143,6 +144,11 @@ class SharedCoordination:
     shared = True
 
     def __init__(self, crawler: Crawler, client: redis.Redis, spider: str) -> None:
+        import redis  # the redis extra: only a shared crawl imports it
+
+        from cqnnews.distributed import Coordinator, Outage
+
+        self.errors: tuple[type[Exception], ...] = (redis.RedisError,)
         self.crawler = crawler
         self.crawl = Coordinator(client, spider)
         self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
@@ -174,7 +180,7 @@ class SharedCoordination:
         try:
             self.crawl.flush()
             return self._idle(run, articles)
-        except redis.RedisError as exc:
+        except self.errors as exc:
             self.crawl.outage.failed(exc)
             return True
 
@@ -236,7 +242,7 @@ class SharedCoordination:
     def close(self) -> None:
         try:
             self.crawl.leave()
-        except redis.RedisError as exc:
+        except self.errors as exc:
             logger.error("could not leave the shared crawl in Redis (%s); the others take over what this worker "
                          "held once its heartbeat lapses", type(exc).__name__)
 

@@ -26,6 +26,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from cqnnews.extras import install_hint, installed
 from cqnnews.history import COVERAGE
 from cqnnews.outputs import GENERATOR, INDEX, REPORT, written_by_cqnnews
 
@@ -51,6 +52,13 @@ def _pyplot() -> Any:
     plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "figure.dpi": 96,
                          "svg.hashsalt": "cqnnews"})  # the same plot, the same SVG
     return plt
+
+
+def _figure(plot: Any, *args: Any) -> str:
+    """``plot(*args)`` as a figure; without matplotlib (the report extra), a line saying how to get the plots."""
+    if not installed("report"):
+        return f'<p class="muted">plots: {escape(install_hint("report"))}</p>'
+    return f"<figure>{plot(*args)}</figure>"
 
 
 def _svg(figure: Any) -> str:
@@ -189,12 +197,12 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
                                for name, counts in (summary.get("sections") or {}).items())))
     counts = per_section_per_day(feed, feed_format)
     if counts:
-        parts.append(f"<figure>{_sections_plot(counts)}</figure>")
+        parts.append(_figure(_sections_plot, counts))
     else:
         parts.append('<p class="muted">no article exported, or the feed is not a local file</p>')
     parts.append("<h2>Field coverage, this run against the last runs</h2>")
     if profiles:
-        parts.append(f"<figure>{_coverage_plot(profiles, 'share of articles read with each field')}</figure>")
+        parts.append(_figure(_coverage_plot, profiles, "share of articles read with each field"))
         last = profiles[-1].get("shares") or {}
         shown = {**FIELD_LABELS, "body_chars": "body length (median characters)"}
         parts.append(_table(["field", "this run"], ([shown[k], "" if v is None else v]
@@ -250,29 +258,33 @@ def _summaries(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return found
 
 
+def _runs_plot(runs: list[tuple[Path, dict[str, Any]]], labels: list[str]) -> str:
+    plt = _pyplot()
+    x = list(range(len(runs)))
+    figure, axes = plt.subplots(figsize=(9, 3.2))
+    for name in ("new", "revised", "failed"):
+        axes.plot(x, [(s.get("totals") or {}).get(name, 0) for _, s in runs], marker="o", label=name)
+    axes.set_xticks(x, labels, rotation=60)
+    axes.set_title("articles per run")
+    axes.legend(fontsize=8)
+    return _svg(figure)
+
+
 def history_page(folder: Path) -> str:
     runs = _summaries(folder)
     spider = runs[-1][1].get("spider", folder.name) if runs else folder.name
     title = f"cqnnews {spider}: every run"
     parts = [f"<h1>{escape(title)}</h1>", f"<p>{len(runs)} runs in {escape(str(folder))}</p>"]
     if runs:
-        plt = _pyplot()
         # each run by the day of its clock (CQN_NOW, else the real day) and the time it started
         labels = [f'{((s.get("monitors") or {}).get("profile") or {}).get("day") or (s.get("started_at") or "")[:10]} '
                   f'{(s.get("started_at") or p.name)[11:16]}' for p, s in runs]
-        x = list(range(len(runs)))
-        figure, axes = plt.subplots(figsize=(9, 3.2))
-        for name in ("new", "revised", "failed"):
-            axes.plot(x, [(s.get("totals") or {}).get(name, 0) for _, s in runs], marker="o", label=name)
-        axes.set_xticks(x, labels, rotation=60)
-        axes.set_title("articles per run")
-        axes.legend(fontsize=8)
-        parts.append(f"<h2>Articles and failures</h2><figure>{_svg(figure)}</figure>")
+        parts.append(f"<h2>Articles and failures</h2>{_figure(_runs_plot, runs, labels)}")
         profiles = [((s.get("monitors") or {}).get("profile") or {}) for _, s in runs]
         if any(p.get("shares") for p in profiles):
             shown = [{**p, "day": label} for p, label in zip(profiles, labels) if p.get("shares")]
-            parts.append("<h2>Field coverage</h2><figure>" + _coverage_plot(shown, "share of articles read with each "
-                                                                                   "field, per run") + "</figure>")
+            parts.append("<h2>Field coverage</h2>" + _figure(_coverage_plot, shown, "share of articles read with each "
+                                                                                   "field, per run"))
     rows = []
     for path, s in reversed(runs):
         stem = path.name.removesuffix(".summary.json")

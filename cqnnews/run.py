@@ -22,7 +22,6 @@ from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
 from cqnnews.history import Reading
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
-from cqnnews.state.redis_store import RedisStateStore, connect
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import Retry, StateStore
 from cqnnews.urls import SiteUrls
@@ -86,6 +85,8 @@ class Run:
         coordination: Coordination
         store: CrawlState
         if redis_url:  # one of several workers sharing a crawl
+            from cqnnews.state.redis_store import RedisStateStore, connect  # the redis extra: only shared crawls
+
             client = connect(redis_url)
             scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{name}"
             store = RedisStateStore(client, scope)

@@ -142,7 +142,7 @@ CQN_SAMPLE_ONLY = False
 # `scrapy smoke`: the first page of each listing and this many of its articles (0: a crawl, everything)
 CQN_SMOKE_ARTICLES = 0
 SPIDER_MIDDLEWARES = {
-    "cqnnews.distributed.ReleaseTakenMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
+    "cqnnews.middlewares.shared.SharedCrawlMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
     "cqnnews.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only
 }
 SPIDER_CONTRACTS = {

@@ -22,7 +22,6 @@ from cqnnews.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
-from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
 from cqnnews.summary import UNANSWERED
 from cqnnews.urls import SiteUrls
@@ -100,6 +99,8 @@ class Command(ScrapyCrawl):
             check_outputs(self.settings, spidercls.name)
             base_url = self.settings.get("CQN_BASE_URL")
             if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
+                from cqnnews.state.redis_store import RedisStateStore  # the redis extra (checked just before)
+
                 scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
                 RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), scope).close()
                 return

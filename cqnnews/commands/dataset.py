@@ -14,8 +14,6 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from cqnnews.dataset import DatasetError, update
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -42,6 +40,7 @@ class Command(ScrapyCommand):
 
 def run_update(feeds: Path, dataset: Path) -> int:
     """The update with its one line of outcome; 0, or 1 when it could not be done."""
+    from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
     try:
         done = update(feeds, dataset)
     except (DatasetError, OSError) as exc:

@@ -27,7 +27,6 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from cqnnews import navigation
-from cqnnews.distributed import redis_settings
 from cqnnews.feeds import apply_default_feed
 from cqnnews.known import KnownArticles, ListingPage
 from cqnnews.navigation import page_selector
@@ -71,6 +70,8 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         super().update_settings(settings)
         redis_url = settings.get("CQN_REDIS_URL")
         if redis_url:
+            from cqnnews.distributed import redis_settings  # the redis extra: only shared crawls
+
             scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
             settings.setdict(redis_settings(redis_url, scope), priority="spider")
         apply_default_feed(settings, cls.name, worker=bool(redis_url))
