@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help venv lock demo test tools crawl dataset smoke redis redis-server bench bench-dataset bench-extract bench-redis clean
-.PHONY: bench-install replica
+.PHONY: bench-install replica docs
 
 help:
 	@echo "make demo                 serve the offline replica, crawl it with yaowen, show the feed"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-extract        ms per page and field accuracy: cqnnews vs trafilatura vs GNE"
 	@echo "make bench-install        size of a core install (pip install .) and the time of scrapy list"
 	@echo "make replica              serve the offline replica and crawl it at full speed (no politeness: it is local)"
+	@echo "make docs                 build the documentation site into site/ (mkdocs --strict; make test builds it too)"
 	@echo "make dataset              update dataset/ (Parquet + DuckDB) from every feed not ingested yet"
 	@echo "make lock                 pin the dependencies again (requirements.lock) from pyproject.toml"
 
@@ -61,6 +62,9 @@ test: $(INSTALLED) redis-server tools
 crawl: $(INSTALLED)
 	$(BIN)/scrapy crawl $(SPIDER)
 
+docs: $(INSTALLED)  # docs/ as a site in site/; tests/test_docs.py builds it --strict in make test
+	$(BIN)/python -m mkdocs build --strict
+
 replica: $(INSTALLED)  # the whole replica crawled without delay (the polite defaults are for the real site)
 	$(BIN)/python -m scripts.replica_crawl $(SPIDER)
 
@@ -97,4 +101,4 @@ bench-extract: $(BENCH)
 	$(BIN)/python -m bench.extract
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info site
