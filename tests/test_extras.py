@@ -97,3 +97,10 @@ def test_the_checks_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
         check_settings(Settings(project_settings(CQN_MONITORS="true")))
     check_settings(Settings(project_settings(CQN_MONITORS="auto")))
     assert not extras.monitors_on(Settings(project_settings(CQN_MONITORS="auto")))
+
+
+def test_scrapy_dataset_without_its_extra_is_one_line_naming_it(tmp_path: Path) -> None:
+    done = scrapy_without(OPTIONAL, "dataset", cwd=tmp_path, base_url="http://127.0.0.1:9", timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "pip install 'cqnnews[dataset]'" in lines[0], done.stderr[-2000:]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from cqnnews.extras import install_hint, installed
+
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -32,6 +34,11 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        if not installed("dataset"):
+            print(f"cqnnews: error: scrapy dataset needs the dataset extra (pyarrow, duckdb): {install_hint('dataset')}",
+                  file=sys.stderr)
+            self.exitcode = 2
+            return
         logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
         feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
