@@ -267,3 +267,28 @@ def test_an_article_asked_again_asks_its_next_page_past_the_duplicate_filter(
         url, dont_filter=again, meta={"article_id": 8000000, "sections": ["要闻一"]}))
     [request] = list(spider.parse_article(response, sections=["要闻一"]))
     assert request.url.endswith("content_8000000_2.htm") and request.dont_filter is again
+
+
+def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> None:
+    from scrapy.exceptions import DownloadConnectionRefusedError
+    from twisted.internet.error import ConnectionRefusedError, DNSLookupError
+    from twisted.python.failure import Failure
+
+    from cqnnews.spiders.base import unanswered
+
+    def failure_of(error: Exception) -> Failure:
+        try:
+            raise error
+        except Exception:
+            return Failure()
+
+    try:
+        try:
+            raise ConnectionRefusedError()
+        except ConnectionRefusedError as inner:
+            raise DownloadConnectionRefusedError("refused") from inner
+    except DownloadConnectionRefusedError:
+        wrapped = Failure()
+    assert unanswered(wrapped) == "connection refused"
+    assert unanswered(failure_of(DNSLookupError("nonexistent.invalid"))) == "the host name does not resolve"
+    assert unanswered(failure_of(ValueError("a bad body"))) is None

@@ -26,8 +26,8 @@ from cqnnews.extras import monitors_on
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
 from cqnnews.history import RunProfile
 from cqnnews.items import item_record
-from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.outputs import is_own_feed_folder, written_by_cqnnews
+from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.report import write_run_report
 from cqnnews.run import Run
 from cqnnews.spotcheck_feed import SUFFIX, SpotCheckFeed

@@ -35,8 +35,8 @@ from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.articles import ArticleCallbacks, failure_reason
 from cqnnews.spiders.listing import Listing, Walk
-from cqnnews.summary import UNANSWERED
 from cqnnews.spiders.navigation import NavigationCallbacks
+from cqnnews.summary import UNANSWERED
 from cqnnews.urls import SiteUrls, article_id
 
 __all__ = ["Listing", "SectionSpider"]
@@ -245,7 +245,7 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         if listing is not None:
             self.run.incomplete.add(listing.name)
         if listing is None and (why := unanswered(failure)) is not None and request.url == self.urls.url("/"):
-            self.crawler.stats.set_value(HOME_UNANSWERED, why)  # type: ignore[union-attr]
+            self.crawler.stats.set_value(UNANSWERED, why)  # type: ignore[union-attr]  # the summary's first problem
             self.logger.error("the home page did not answer: %s (%s, after every retry)", why, request.url)
             return
         self.logger.error("page %s failed: %s%s", request.url, reason,
@@ -269,8 +269,6 @@ class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
         return page
 
 
-
-HOME_UNANSWERED = UNANSWERED  # why the home page did not answer (stat: the summary's first problem)
 _UNANSWERED = {"ConnectionRefusedError": "connection refused", "DownloadConnectionRefusedError": "connection refused",
                "DNSLookupError": "the host name does not resolve", "TimeoutError": "no answer in time",
                "DownloadTimeoutError": "no answer in time", "TCPTimedOutError": "no answer in time",
@@ -281,7 +279,9 @@ def unanswered(failure: Failure) -> str | None:
     """Why an origin did not answer at all (refused, not resolved, timed out), in a few words; None for a page
     that answered (an HTTP error, a bad body...)."""
     error: BaseException | None = failure.value
-    while error is not None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # the exception and what it was raised from
+        seen.add(id(error))
         for kind in type(error).__mro__:
             if kind.__name__ in _UNANSWERED:
                 return _UNANSWERED[kind.__name__]
