@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # the sections the README held before the site: each now has its place on a page of docs/
 MOVED = ["First contact with the real site: `make smoke`", "Real use", "Spiders", "Daily runs from cron",
-         "When the network misbehaves", "Running under scrapyd", "Several workers, one crawl (scrapy-redis)", "The feed",
+         "When the network misbehaves", "Running under scrapyd", "Several workers, one crawl (scrapy-redis)",
+         "The feed",
          "Where feeds go, and reading many at once", "One dataset for analysts: `scrapy dataset`",
          "A report per run, monitors, alerts", "Spot-check notices as data", "Extraction", "Settings",
          "The offline replica", "Tests", "Layout", "Not done yet"]

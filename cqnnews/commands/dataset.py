@@ -35,8 +35,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if not installed("dataset"):
-            print(f"cqnnews: error: scrapy dataset needs the dataset extra (pyarrow, duckdb): {install_hint('dataset')}",
-                  file=sys.stderr)
+            print("cqnnews: error: scrapy dataset needs the dataset extra (pyarrow, duckdb): "
+                  f"{install_hint('dataset')}", file=sys.stderr)
             self.exitcode = 2
             return
         logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
