@@ -167,7 +167,8 @@ def check_outputs(settings: BaseSettings, spider: str) -> None:
         if foreign := foreign_files(sidecars(feed)):
             raise BadArgument(f"{foreign[0]} is there and was not written by cqnnews: the run would replace it; "
                               "name the feed otherwise (-O) or move that file")
-    if not settings.getdict("FEEDS") and (feed_dir := settings.get("CQN_FEED_DIR")):
+    elsewhere = len(feeds) < len(settings.getdict("FEEDS"))  # stdout:, s3://: the summary goes to the feed dir
+    if (elsewhere or not feeds) and (feed_dir := settings.get("CQN_FEED_DIR")):
         _writable(Path(feed_dir) / spider, "the feed folder", "set CQN_FEED_DIR to a folder cqnnews can write")
     if (store := settings.get("CQN_FILES_STORE")) and "://" not in store:
         _writable(Path(store), "the files store", "set CQN_FILES_STORE to a folder cqnnews can write "

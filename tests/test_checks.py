@@ -71,3 +71,10 @@ def test_a_summary_of_someone_else_beside_the_named_feed_is_refused(tmp_path: Pa
 def test_a_feed_elsewhere_is_not_probed(tmp_path: Path) -> None:
     check_outputs(settings(FEEDS={"stdout:": {"format": "jsonlines"}, "s3://bucket/x.jsonl": {}},
                            CQN_FILES_STORE="s3://bucket/files", CQN_FEED_DIR=""), "yaowen")
+
+
+def test_for_a_feed_elsewhere_the_feed_dir_holding_its_summary_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(BadArgument, match="set CQN_FEED_DIR"):
+        check_outputs(settings(FEEDS={"stdout:": {"format": "jsonlines"}}, CQN_FILES_STORE="",
+                               CQN_FEED_DIR=str(tmp_path / "afile")), "yaowen")
