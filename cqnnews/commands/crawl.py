@@ -96,13 +96,13 @@ class Command(ScrapyCrawl):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(dict(opts.spargs))
-            check_outputs(self.settings, spidercls.name)
             base_url = self.settings.get("CQN_BASE_URL")
             if self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
                 from cqnnews.state.redis_store import RedisStateStore  # the redis extra (checked just before)
 
                 scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
                 RedisStateStore.open(self.settings.get("CQN_REDIS_URL"), scope).close()
+                self._check_outputs(spidercls.name)
                 return
             state_dir = origin_state_dir(self.settings.get("CQN_STATE_DIR"), base_url)
             StateStore.open(state_dir, spidercls.name).close()
@@ -117,6 +117,15 @@ class Command(ScrapyCrawl):
         except OSError as exc:  # e.g. a directory where the lock file goes
             refuse(f"cannot take the run lock in {state_dir} ({exc.strerror or exc}); "
                    "set CQN_STATE_DIR to a directory cqnnews can write")
+        self._check_outputs(spidercls.name)
+
+    def _check_outputs(self, spider: str) -> None:
+        """Every folder the run writes, last: a run refused for its arguments, state or lock makes none of them."""
+        assert self.settings is not None
+        try:
+            check_outputs(self.settings, spider)
+        except BadArgument as exc:
+            refuse(str(exc))
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
