@@ -81,22 +81,17 @@ def test_a_summary_of_someone_elses_beside_the_named_feed_is_refused_at_start(fr
     assert requests_served(fresh) == before
 
 
-def test_bad_set_ups_are_refused_before_the_first_request() -> None:
-    with running_replica(seed=SEED, scale=2, now=NOW) as replica:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            workdir = Path(folder)
-            (workdir / "afile").write_text("not a folder")
-            refused(crawl(replica, workdir, "-O", str(workdir / "afile" / "out.jsonl")),
-                    "the feed folder")
-            refused(run_crawl("yaowen", replica.url, workdir, timeout=120, CQN_FEED_DIR=str(workdir / "afile")),
-                    "is a file, not a folder")
-            refused(crawl(replica, workdir, CQN_FILES_STORE="/sys/cqnnews-files"), "the files store")
-            refused(crawl(replica, workdir, CQN_FEEDDIR="/data/cqn"), "did you mean CQN_FEED_DIR?")
-            refused(crawl(replica, workdir, CQN_PROMETHEUS_DIR=str(workdir / "afile" / "prom")),
-                    "the Prometheus textfile folder")
-            assert requests_served(replica) == 0
+def test_bad_set_ups_are_refused_before_the_first_request(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    with running_replica(seed=SEED, scale=2, now=NOW) as replica:  # its access log: this test's requests only
+        refused(crawl(replica, tmp_path, "-O", str(tmp_path / "afile" / "out.jsonl")), "the feed folder")
+        refused(run_crawl("yaowen", replica.url, tmp_path, timeout=120, CQN_FEED_DIR=str(tmp_path / "afile")),
+                "is a file, not a folder")
+        refused(crawl(replica, tmp_path, CQN_FILES_STORE="/sys/cqnnews-files"), "the files store")
+        refused(crawl(replica, tmp_path, CQN_FEEDDIR="/data/cqn"), "did you mean CQN_FEED_DIR?")
+        refused(crawl(replica, tmp_path, CQN_PROMETHEUS_DIR=str(tmp_path / "afile" / "prom")),
+                "the Prometheus textfile folder")
+        assert requests_served(replica) == 0
 
 
 def test_a_read_only_files_store_is_refused_before_the_first_request(fresh: RunningReplica, tmp_path: Path) -> None:
