@@ -6,13 +6,18 @@ the run itself then reads the settings without checking them again.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
 from cqnnews.dates import parse_now
+from cqnnews.extras import AUTO, missing_extra
+from cqnnews.feeds import local_feed_problem
+from cqnnews.outputs import foreign_files, sidecars
 from cqnnews.sections import BadArgument
 from cqnnews.urls import SiteUrls
 
@@ -70,6 +75,8 @@ _TRUTH = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0":
 
 
 def _boolean(name: str, value: Any, what: str) -> None:
+    if name == "CQN_MONITORS" and str(value).strip().lower() == AUTO:  # on when the monitor extra is installed
+        return
     if not isinstance(value, bool) and str(value).strip().lower() not in _TRUTH:
         raise BadArgument(f"{name} must be true or false ({what}), got {value!r}")
 
@@ -88,6 +95,7 @@ def _node_ids(value: Any) -> None:
 
 def check_settings(settings: BaseSettings) -> None:
     """Raise BadArgument, in one line naming what is accepted, for the first bad cqnnews setting."""
+    check_names(settings)
     SiteUrls(settings.get("CQN_BASE_URL"))  # ValueError, in one line, for anything but an http(s) origin
     if now := settings.get("CQN_NOW"):
         parse_now(now)
@@ -103,6 +111,75 @@ def check_settings(settings: BaseSettings) -> None:
 
     if (problem := check_alert_settings(settings)) is not None:
         raise BadArgument(problem)
+    if (problem := missing_extra(settings)) is not None:
+        raise BadArgument(problem)
+
+
+def known_names() -> set[str]:
+    """Every cqnnews setting: those with a default in cqnnews/settings.py."""
+    import cqnnews.settings
+
+    return {name for name in vars(cqnnews.settings) if name.startswith("CQN_")}
+
+
+def check_names(settings: BaseSettings) -> None:
+    """A ``CQN_`` setting cqnnews does not know (a typo, ``CQN_FEEDDIR``) would be silently ignored: refused,
+    naming the closest known one."""
+    known = known_names()
+    for name in sorted(settings.attributes):
+        if name.startswith("CQN_") and name not in known:
+            closest = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean {closest[0]}?" if closest else "the settings are listed in cqnnews/settings.py"
+            raise BadArgument(f"unknown setting {name}: {hint}")
+
+
+def _writable(folder: Path, what: str, fix: str) -> None:
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise BadArgument(f"{what} {folder} cannot be written ({blocking} is a file, not a folder); {fix}")
+    if (problem := local_feed_problem(folder / ".probe")) is not None:
+        raise BadArgument(f"{what} {folder} cannot be written ({problem}); {fix}")
+
+
+def local_feeds(settings: BaseSettings) -> list[Path]:
+    """The feeds of ``FEEDS`` (-o/-O, -s FEEDS) on local disk; a template's path up to its first ``%(``."""
+    found = []
+    for uri in settings.getdict("FEEDS"):
+        text = str(uri)
+        if text.startswith("stdout:") or text == "-" or ("://" in text and not text.startswith("file://")):
+            continue
+        found.append(Path(text.removeprefix("file://")))
+    return found
+
+
+def check_outputs(settings: BaseSettings, spider: str) -> None:
+    """Every folder the run will write, written to once before the first request (made if missing): the feed's,
+    the files store, the dataset (with ``CQN_DATASET_AUTO``) and the Prometheus textfile folder; and no file
+    beside a named feed that cqnnews did not write (it would be replaced).  The state folder is checked by
+    ``scrapy crawl`` as it opens the crawl state."""
+    feeds = local_feeds(settings)
+    for feed in feeds:
+        if "%(" in str(feed):
+            folder = Path(str(feed).split("%(", 1)[0])
+            folder = folder if str(feed).split("%(", 1)[0].endswith(("/", "\\")) else folder.parent
+            _writable(folder, "the feed folder", "name a feed (-O) in a folder cqnnews can write")
+            continue
+        _writable(feed.parent, "the feed folder", "name a feed (-O) in a folder cqnnews can write")
+        if foreign := foreign_files(sidecars(feed)):
+            raise BadArgument(f"{foreign[0]} is there and was not written by cqnnews: the run would replace it; "
+                              "name the feed otherwise (-O) or move that file")
+    elsewhere = len(feeds) < len(settings.getdict("FEEDS"))  # stdout:, s3://: the summary goes to the feed dir
+    if (elsewhere or not feeds) and (feed_dir := settings.get("CQN_FEED_DIR")):
+        _writable(Path(feed_dir) / spider, "the feed folder", "set CQN_FEED_DIR to a folder cqnnews can write")
+    if (store := settings.get("CQN_FILES_STORE")) and "://" not in store:
+        _writable(Path(store), "the files store", "set CQN_FILES_STORE to a folder cqnnews can write "
+                                                  "(empty: attachments not downloaded)")
+    if (dataset := settings.get("CQN_DATASET_DIR")) and str(settings.get("CQN_DATASET_AUTO")).strip().lower() \
+            in ("true", "1", "yes", "on"):
+        _writable(Path(dataset), "the dataset folder", "set CQN_DATASET_DIR to a folder cqnnews can write")
+    if folder := settings.get("CQN_PROMETHEUS_DIR"):
+        _writable(Path(folder), "the Prometheus textfile folder",
+                  "set CQN_PROMETHEUS_DIR to a folder cqnnews can write (empty: none written)")
 
 
 def now_or_real(settings: BaseSettings) -> datetime:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
-import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -21,11 +20,12 @@ from twisted.internet import task
 
 from cqnnews import failpoints
 from cqnnews.crawl_profile import CrawlProfile, Merged
-from cqnnews.distributed import Coordinator
 from cqnnews.history import Reading
-from cqnnews.outage import Outage, RedisAway
+from cqnnews.state.store import StateError
 
 if TYPE_CHECKING:
+    import redis
+
     from cqnnews.run import Run
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Articles(Protocol):
 
 class Coordination(Protocol):
     shared: bool
+    errors: tuple[type[Exception], ...]  # what wait_out may wait out: Redis's errors in a shared crawl, else none
 
     def walks_listings(self) -> bool:
         """Whether this process starts at the home page (a worker joining late takes articles only)."""
@@ -92,6 +93,7 @@ class LocalCoordination:
     """One process: article requests go to the scheduler in batches each time the spider runs dry."""
 
     shared = False
+    errors: tuple[type[Exception], ...] = ()  # nothing to wait out
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -147,6 +149,12 @@ class SharedCoordination:
     shared = True
 
     def __init__(self, crawler: Crawler, client: redis.Redis, spider: str) -> None:
+        import redis  # the redis extra: only a shared crawl imports it
+
+        from cqnnews.distributed import Coordinator
+        from cqnnews.outage import Outage
+
+        self.errors: tuple[type[Exception], ...] = (redis.RedisError,)
         self.crawler = crawler
         self.crawl = Coordinator(client, spider)
         self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
@@ -158,7 +166,7 @@ class SharedCoordination:
     def walks_listings(self) -> bool:
         try:
             return self.crawl.outage.wait(lambda: self.crawl.phase() == "listings", "joining the crawl")
-        except RedisAway:
+        except StateError:  # RedisAway: away past CQN_REDIS_OUTAGE_MAX
             self.crawl.outage.give_up()
             return False
 
@@ -175,13 +183,13 @@ class SharedCoordination:
         self.crawl.note(found)  # kept and sent again while Redis is away
         try:
             late = self.crawl.phase() == "articles"
-        except redis.RedisError as exc:  # never raised into the listing page's callback: read again, the page
+        except self.errors as exc:  # never raised into the listing page's callback: read again, the page
             self.crawl.outage.failed(exc)  # would look like a repeat of itself and end its listing's walk
             late = bool(found)  # the phase unknown: queued now (a repeat of a queued article is dropped as seen)
         if late:  # found after the switch: queue it now
             try:
                 run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
-            except redis.RedisError as exc:  # noted above: a next run's walk finds it again if it is lost here
+            except self.errors as exc:  # noted above: a next run's walk finds it again if it is lost here
                 self.crawl.outage.failed(exc)
             assert self.crawler.engine is not None
             for aid, url, name, _ in found:
@@ -193,7 +201,7 @@ class SharedCoordination:
         try:
             self.crawl.flush()
             return self._idle(run, articles)
-        except redis.RedisError as exc:
+        except self.errors as exc:
             self.crawl.outage.failed(exc)
             return True
 
@@ -285,7 +293,7 @@ class SharedCoordination:
     def close(self) -> None:
         try:
             self.last_out = bool(self.crawl.outage.wait(self.crawl.leave, "leaving the crawl"))
-        except RedisAway:
+        except StateError:  # RedisAway: away past CQN_REDIS_OUTAGE_MAX
             logger.error("could not leave the shared crawl in Redis; the others take over what this worker held "
                          "once its heartbeat lapses")
 

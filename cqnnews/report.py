@@ -13,6 +13,7 @@ folder, newest first, with links, and plots articles, failures and field coverag
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -25,11 +26,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from cqnnews.extras import install_hint, installed
 from cqnnews.history import COVERAGE
+from cqnnews.outputs import GENERATOR, INDEX, REPORT, written_by_cqnnews
 
 logger = logging.getLogger(__name__)
-REPORT = ".report.html"
-INDEX = "index.html"
 FIELD_LABELS = {"time_of_day": "time of day", "authors": "authors", "source": "own source",
                 "body_chars": "body length (÷ median)", "generic": "generic reader", "fallback": "fallbacks"}
 CSS = """
@@ -53,6 +54,13 @@ def _pyplot() -> Any:
     return plt
 
 
+def _figure(plot: Any, *args: Any) -> str:
+    """``plot(*args)`` as a figure; without matplotlib (the report extra), a line saying how to get the plots."""
+    if not installed("report"):
+        return f'<p class="muted">plots: {escape(install_hint("report"))}</p>'
+    return f"<figure>{plot(*args)}</figure>"
+
+
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
     with warnings.catch_warnings():  # CJK labels: no glyph in DejaVu, drawn by the browser instead
@@ -71,7 +79,7 @@ def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width"><style>{CSS}</style></head>'
+            f'<meta name="viewport" content="width=device-width">{GENERATOR}<style>{CSS}</style></head>'
             f"<body>{body}</body></html>\n")
 
 
@@ -84,18 +92,56 @@ def _write(path: Path, text: str) -> None:
 # --- one run --------------------------------------------------------------------------------------
 
 
-def per_section_per_day(feed: Path | None) -> dict[str, Counter[str]]:
+class NotOurs(OSError):
+    """A file of the name the project would write is there, and was not written by cqnnews: left as it is."""
+
+
+def _write_ours(path: Path, text: str) -> None:
+    if not written_by_cqnnews(path):
+        raise NotOurs(f"{path} is there and was not written by cqnnews: left as it is")
+    _write(path, text)
+
+
+def feed_records(feed: Path, feed_format: str | None) -> Iterable[dict[str, Any]]:
+    """The articles of a local feed in any format Scrapy writes (JSON Lines, JSON, CSV, XML), as dicts whose
+    ``sections`` is a list; ValueError for another format."""
+    kind = (feed_format or "jsonlines").lower()
+    if kind in ("jsonlines", "jsonl"):
+        with feed.open(encoding="utf-8") as lines:
+            yield from (json.loads(line) for line in lines if line.strip())
+    elif kind == "json":
+        with feed.open(encoding="utf-8") as file:
+            yield from json.load(file) or []
+    elif kind == "csv":
+        with feed.open(encoding="utf-8", newline="") as file:
+            for row in csv.DictReader(file):
+                cell = row.get("sections") or ""
+                yield {**row, "sections": json.loads(cell) if cell.startswith("[") else cell.split(",")}
+    elif kind == "xml":
+        from lxml import etree
+
+        for _, element in etree.iterparse(str(feed), tag="item"):
+            sections = element.find("sections")
+            yield {"published_at": element.findtext("published_at"),
+                   "sections": [v.text or "" for v in sections.iter("value")] if sections is not None else []}
+            element.clear()
+    else:
+        raise ValueError(f"feed format {feed_format!r} is not read by the report")
+
+
+def per_section_per_day(feed: Path | None, feed_format: str | None = "jsonlines") -> dict[str, Counter[str]]:
     """Articles of the feed by section, by publication day (Beijing time, as written)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     if feed is None or not feed.is_file():
         return counts
-    with feed.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                day = (record.get("published_at") or "no date")[:10]
-                for section in record.get("sections") or ["(none)"]:
-                    counts[section][day] += 1
+    try:
+        records = list(feed_records(feed, feed_format))
+    except ValueError:  # pickle, marshal: the summary's counts only
+        return counts
+    for record in records:
+        day = (record.get("published_at") or "no date")[:10]
+        for section in record.get("sections") or ["(none)"]:
+            counts[section][day] += 1
     return counts
 
 
@@ -135,7 +181,7 @@ def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
 
 
 def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None,
-               revised: list[dict[str, Any]] | None = None) -> str:
+               feed_format: str | None = "jsonlines", revised: list[dict[str, Any]] | None = None) -> str:
     """The report of one run: ``profiles`` are the earlier runs' and this run's (cqnnews.history), oldest first;
     ``revised`` its revised articles against the dataset (cqnnews.dataset.revisions.revised_in)."""
     healthy = summary.get("healthy")
@@ -150,9 +196,9 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
     parts.append("<h2>Articles per section</h2>" + _table(
         ["section", *totals], ([name, *(counts.get(k, 0) for k in totals)]
                                for name, counts in (summary.get("sections") or {}).items())))
-    counts = per_section_per_day(feed)
+    counts = per_section_per_day(feed, feed_format)
     if counts:
-        parts.append(f"<figure>{_sections_plot(counts)}</figure>")
+        parts.append(_figure(_sections_plot, counts))
     else:
         parts.append('<p class="muted">no article exported, or the feed is not a local file</p>')
     parts.append("<h2>Records read from the articles</h2>" + _table(
@@ -168,7 +214,7 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
             if revised else '<p class="muted">no article revised since the dataset last saw it</p>'))
     parts.append("<h2>Field coverage, this run against the last runs</h2>")
     if profiles:
-        parts.append(f"<figure>{_coverage_plot(profiles, 'share of articles read with each field')}</figure>")
+        parts.append(_figure(_coverage_plot, profiles, "share of articles read with each field"))
         last = profiles[-1].get("shares") or {}
         shown = {**FIELD_LABELS, "body_chars": "body length (median characters)"}
         parts.append(_table(["field", "this run"], ([shown[k], "" if v is None else v]
@@ -202,11 +248,14 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
 
 
 def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list[dict[str, Any]],
-                     feed: Path | None, revised: list[dict[str, Any]] | None = None) -> Path:
-    """``<stamp>.report.html`` beside the summary, and the folder's ``index.html`` again; the report's path."""
+                     feed: Path | None, feed_format: str | None = "jsonlines", index: bool = True,
+                     revised: list[dict[str, Any]] | None = None) -> Path:
+    """``<stamp>.report.html`` beside the summary and, with ``index`` (the project's own feed folder), the folder's
+    ``index.html`` again; the report's path.  :class:`NotOurs` if a file of that name is someone else's."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
-    _write(path, run_report(summary, profiles, feed, revised))
-    write_index(summary_path.parent)
+    _write_ours(path, run_report(summary, profiles, feed, feed_format, revised))
+    if index:
+        write_index(summary_path.parent)
     return path
 
 
@@ -223,29 +272,33 @@ def _summaries(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return found
 
 
+def _runs_plot(runs: list[tuple[Path, dict[str, Any]]], labels: list[str]) -> str:
+    plt = _pyplot()
+    x = list(range(len(runs)))
+    figure, axes = plt.subplots(figsize=(9, 3.2))
+    for name in ("new", "revised", "failed"):
+        axes.plot(x, [(s.get("totals") or {}).get(name, 0) for _, s in runs], marker="o", label=name)
+    axes.set_xticks(x, labels, rotation=60)
+    axes.set_title("articles per run")
+    axes.legend(fontsize=8)
+    return _svg(figure)
+
+
 def history_page(folder: Path) -> str:
     runs = _summaries(folder)
     spider = runs[-1][1].get("spider", folder.name) if runs else folder.name
     title = f"cqnnews {spider}: every run"
     parts = [f"<h1>{escape(title)}</h1>", f"<p>{len(runs)} runs in {escape(str(folder))}</p>"]
     if runs:
-        plt = _pyplot()
         # each run by the day of its clock (CQN_NOW, else the real day) and the time it started
         labels = [f'{((s.get("monitors") or {}).get("profile") or {}).get("day") or (s.get("started_at") or "")[:10]} '
                   f'{(s.get("started_at") or p.name)[11:16]}' for p, s in runs]
-        x = list(range(len(runs)))
-        figure, axes = plt.subplots(figsize=(9, 3.2))
-        for name in ("new", "revised", "failed"):
-            axes.plot(x, [(s.get("totals") or {}).get(name, 0) for _, s in runs], marker="o", label=name)
-        axes.set_xticks(x, labels, rotation=60)
-        axes.set_title("articles per run")
-        axes.legend(fontsize=8)
-        parts.append(f"<h2>Articles and failures</h2><figure>{_svg(figure)}</figure>")
+        parts.append(f"<h2>Articles and failures</h2>{_figure(_runs_plot, runs, labels)}")
         profiles = [((s.get("monitors") or {}).get("profile") or {}) for _, s in runs]
         if any(p.get("shares") for p in profiles):
             shown = [{**p, "day": label} for p, label in zip(profiles, labels) if p.get("shares")]
-            parts.append("<h2>Field coverage</h2><figure>" + _coverage_plot(shown, "share of articles read with each "
-                                                                                   "field, per run") + "</figure>")
+            parts.append("<h2>Field coverage</h2>" + _figure(_coverage_plot, shown, "share of articles read with each "
+                                                                                   "field, per run"))
     rows = []
     for path, s in reversed(runs):
         stem = path.name.removesuffix(".summary.json")
@@ -267,5 +320,5 @@ def history_page(folder: Path) -> str:
 
 def write_index(folder: Path) -> Path:
     path = folder / INDEX
-    _write(path, history_page(folder))
+    _write_ours(path, history_page(folder))
     return path

@@ -22,10 +22,7 @@ from cqnnews import failpoints
 from cqnnews.checks import now_or_real
 from cqnnews.dates import CLOCK
 from cqnnews.history import Reading
-from cqnnews.outage import READS, PatientStore
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
-from cqnnews.state.redis_store import RedisStateStore
-from cqnnews.state.redis_store import client as redis_client
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import Retry, StateStore
 from cqnnews.urls import SiteUrls
@@ -93,6 +90,10 @@ class Run:
         coordination: Coordination
         store: CrawlState
         if redis_url:  # one of several workers sharing a crawl: every Redis step waits out an outage
+            from cqnnews.outage import READS, PatientStore  # the redis extra: only shared crawls
+            from cqnnews.state.redis_store import RedisStateStore
+            from cqnnews.state.redis_store import client as redis_client
+
             scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{name}"
             db = redis_client(redis_url)
             shared = SharedCoordination(crawler, db, scope)

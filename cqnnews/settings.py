@@ -33,7 +33,8 @@ CQN_DATASET_DIR = os.environ.get("CQN_DATASET_DIR", "dataset")
 CQN_DATASET_AUTO = os.environ.get("CQN_DATASET_AUTO", "false")
 # Monitors (cqnnews/monitors.py, spidermon): each run compared with the last CQN_MONITOR_RUNS runs kept in the
 # crawl state; a failed monitor is a problem of the run (exit 1). Off in shared crawls (each worker sees a share).
-CQN_MONITORS = os.environ.get("CQN_MONITORS", "true")
+# auto: on when the monitor extra (spidermon) is installed; true without it stops the crawl at start.
+CQN_MONITORS = os.environ.get("CQN_MONITORS", "auto")
 CQN_MONITOR_RUNS = 30  # earlier runs compared with (their median)
 CQN_MONITOR_MIN_RUNS = 3  # earlier runs needed before a monitor compares (else it is skipped)
 CQN_MONITOR_MIN_ARTICLES = 5  # articles a run must read for its field shares to count
@@ -142,7 +143,7 @@ CQN_SAMPLE_ONLY = False
 # `scrapy smoke`: the first page of each listing and this many of its articles (0: a crawl, everything)
 CQN_SMOKE_ARTICLES = 0
 SPIDER_MIDDLEWARES = {
-    "cqnnews.shared_queue.ReleaseTakenMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
+    "cqnnews.middlewares.shared.SharedCrawlMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
     "cqnnews.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only
 }
 SPIDER_CONTRACTS = {

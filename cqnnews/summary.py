@@ -10,17 +10,11 @@ from pathlib import Path
 from typing import Any
 
 HEALTHY, UNHEALTHY = 0, 1
+UNANSWERED = "cqnnews/origin/unanswered"  # set by the spider when the home page did not answer at all
 COUNTS = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
 
-SUMMARY = ".summary.json"
-
-
-def beside(feed_path: str | Path, suffix: str) -> Path:
-    """A file of the run beside its feed: ``feeds/yaowen/20261125T063005Z.jsonl`` with ``.summary.json`` ->
-    ``feeds/yaowen/20261125T063005Z.summary.json``."""
-    path = Path(str(feed_path).removeprefix("file://"))
-    return path.with_name(f"{path.stem if path.suffix else path.name}{suffix}")
+from cqnnews.outputs import SUMMARY, beside  # noqa: E402,F401  (where the run's files go: cqnnews.outputs)
 
 
 def summary_path(feed_path: str) -> Path:
@@ -55,6 +49,8 @@ def problems(stats: dict[str, Any], reason: str, limits: Limits, committed: bool
              missing: list[str] | None = None) -> list[str]:
     """Why the run is unhealthy; [] for a healthy run (finding nothing new is healthy)."""
     found = []
+    if why := stats.get(UNANSWERED):  # first: nothing else of the run matters
+        found.append(f"the home page did not answer: {why}")
     if reason != "finished":
         found.append(f"finish reason {reason!r}, not 'finished'")
     errors = stats.get("log_count/ERROR", 0)

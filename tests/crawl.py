@@ -33,7 +33,7 @@ POLITE_SETTINGS = {
 
 
 def crawl_command(spider: str, *args: str, settings: dict[str, str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
+    cmd = [sys.executable, "-m", "tests.strict_scrapy", "crawl", spider]  # deprecation warnings as errors
     for key, value in {**LOCAL_SETTINGS, **(settings or {})}.items():
         cmd += ["-s", f"{key}={value}"]
     return [*cmd, *args]

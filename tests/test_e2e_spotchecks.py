@@ -71,8 +71,8 @@ def test_every_failed_batch_of_every_notice_is_in_the_spotcheck_feed(replica: Ru
 def test_a_files_store_that_cannot_be_written_stops_the_run(replica: RunningReplica, tmp_path: Path) -> None:
     (tmp_path / "not-a-folder").write_text("a file")
     result = crawl(replica, tmp_path, CQN_FILES_STORE=str(tmp_path / "not-a-folder"))
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert f"CQN_FILES_STORE {tmp_path / 'not-a-folder'} cannot be written" in result.stderr
+    assert result.returncode == 2, result.stderr[-2000:]  # refused at start, before any request
+    assert f"the files store {tmp_path / 'not-a-folder'} cannot be written" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -58,8 +58,8 @@ def ids_in_final_feeds(folder: Path) -> list[int]:
     return sorted(r["article_id"] for feed in article_feeds(folder, recursive=True) for r in read_feed(feed))
 
 
-def one_clear_line(result: subprocess.CompletedProcess[str], words: str) -> None:
-    assert result.returncode == 1, result.stderr[-3000:]
+def one_clear_line(result: subprocess.CompletedProcess[str], words: str, status: int = 1) -> None:
+    assert result.returncode == status, result.stderr[-3000:]
     assert words in result.stderr, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
 
@@ -84,7 +84,7 @@ def test_a_read_only_feed_directory_stops_the_run_and_marks_nothing_exported(rep
     with mounted(tmp_path / "feeds", "--bind", str(source)) as feeds:
         subprocess.run(["mount", "-o", "remount,bind,ro", str(feeds)], check=True)
         result = crawl(replica, tmp_path, CQN_FEED_DIR=str(feeds))
-        one_clear_line(result, "cannot be written")
+        one_clear_line(result, "cannot be written", status=2)  # refused at start, before any request
         assert exported_in_state(tmp_path) == 0
     again = crawl(replica, tmp_path, CQN_FEED_DIR=str(tmp_path / "writable"))
     assert again.returncode == 0, again.stderr[-3000:]
@@ -95,7 +95,7 @@ def test_a_read_only_feed_directory_stops_the_run_and_marks_nothing_exported(rep
 def test_a_feed_path_through_a_file_stops_the_run(replica: RunningReplica, tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("not a directory")
     result = crawl(replica, tmp_path, "-O", str(tmp_path / "afile" / "out.jsonl"))
-    one_clear_line(result, "cannot be written")
+    one_clear_line(result, "cannot be written", status=2)  # refused at start, before any request
     assert exported_in_state(tmp_path) == 0
 
 

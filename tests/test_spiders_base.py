@@ -303,3 +303,28 @@ def test_a_listing_the_sitemap_lacks_too_is_missing(make_spider: Callable[..., S
                                                     request=request), **request.cb_kwargs))
     list(spider.parse_sitemap_node(html(node.url, '<div class="box"><a>民生</a><a>投诉</a></div>'), position=0))
     assert spider.crawler.stats.get_value("cqnnews/navigation/absent_optional") == 1  # 健康: not on the site
+
+
+def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> None:
+    from scrapy.exceptions import DownloadConnectionRefusedError
+    from twisted.internet.error import ConnectionRefusedError, DNSLookupError
+    from twisted.python.failure import Failure
+
+    from cqnnews.spiders.articles import unanswered
+
+    def failure_of(error: Exception) -> Failure:
+        try:
+            raise error
+        except Exception:
+            return Failure()
+
+    try:
+        try:
+            raise ConnectionRefusedError()
+        except ConnectionRefusedError as inner:
+            raise DownloadConnectionRefusedError("refused") from inner
+    except DownloadConnectionRefusedError:
+        wrapped = Failure()
+    assert unanswered(wrapped) == "connection refused"
+    assert unanswered(failure_of(DNSLookupError("nonexistent.invalid"))) == "the host name does not resolve"
+    assert unanswered(failure_of(ValueError("a bad body"))) is None

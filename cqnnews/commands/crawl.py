@@ -14,18 +14,18 @@ import logging
 import sys
 from pathlib import Path
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews import failpoints
-from cqnnews.checks import check_settings
+from cqnnews.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
+from cqnnews.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
-from cqnnews.outage import RedisAway, wait_for
-from cqnnews.state.redis_store import RedisStateStore, unreachable
-from cqnnews.state.redis_store import client as redis_client
 from cqnnews.state.store import StateError, StateStore
+from cqnnews.summary import UNANSWERED
 from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
@@ -48,7 +48,53 @@ def said_why(exc: BaseException | None) -> None:
         logging.getLogger(__name__).error("the crawl could not start", exc_info=(type(exc), exc, exc.__traceback__))
 
 
+class _KeepLines(ScrapyHelpFormatter):
+    """Scrapy's help layout, the description printed as written (argparse would run its lines together)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def crawl_help() -> str:
+    """What ``scrapy crawl -h`` says beyond the options: spider arguments, outputs, exit statuses."""
+    arguments = "\n".join(f"  -a {name:<20} {what}" for name, what in ARGUMENTS.items())
+    return f"""Crawl one spider (scrapy list) into a deduplicated JSON Lines feed, politely.
+
+Spider arguments (-a NAME=VALUE, each optional):
+{arguments}
+
+Where things go:
+  feed      <CQN_FEED_DIR>/<spider>/<UTC start>.jsonl (feeds/ by default), or the file -o/-O names
+            (.jsonl, .json, .csv, .xml)
+  summary   beside the feed: <feed stem>.summary.json, with <feed stem>.report.html and
+            <feed stem>.spotchecks.jsonl; the history page index.html only in <CQN_FEED_DIR>/<spider>/.
+            A file of those names that cqnnews did not write is never replaced (the run is refused).
+            For a feed elsewhere (stdout:, s3://) they go in <CQN_FEED_DIR>/<spider>/.
+  state     <CQN_STATE_DIR>/<origin>/<spider>.sqlite3 (.cqnnews/), or Redis with CQN_REDIS_URL
+  the last log line says what the run did and where its summary is.
+
+Exit statuses:
+  0  healthy run (finding nothing new is healthy)
+  1  unhealthy run: the summary's "problems" say why (errors, failed articles, a feed not stored...)
+  2  bad input, said in one line before any request: an argument, a setting (a CQN_ name with a typo),
+     a folder the run would write that cannot be written, a missing extra, the crawl state
+  3  another run of the spider holds its lock
+
+Settings: -s NAME=VALUE or the environment (CQN_BASE_URL, CQN_FEED_DIR...); every one with its
+default in cqnnews/settings.py."""
+
+
 class Command(ScrapyCrawl):
+    def short_desc(self) -> str:
+        return "Crawl a spider into a feed; exit 0 healthy, 1 unhealthy, 2 bad input, 3 locked"
+
+    def long_desc(self) -> str:
+        return crawl_help()
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = _KeepLines
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         if len(args) != 1:
@@ -66,6 +112,10 @@ class Command(ScrapyCrawl):
                 check(dict(opts.spargs))
             base_url = self.settings.get("CQN_BASE_URL")
             if url := self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
+                from cqnnews.outage import RedisAway, wait_for  # the redis extra (checked just before)
+                from cqnnews.state.redis_store import RedisStateStore, unreachable
+                from cqnnews.state.redis_store import client as redis_client
+
                 scope = f"{SiteUrls(base_url).origin_key}:{spidercls.name}"
                 db = redis_client(url)  # a URL that is not one: refused at once
                 try:  # Redis away: wait for it as a running worker does, up to CQN_REDIS_OUTAGE_MAX
@@ -74,6 +124,7 @@ class Command(ScrapyCrawl):
                 except RedisAway as exc:
                     refuse(unreachable(url, exc.last) + " (waited CQN_REDIS_OUTAGE_MAX)" if exc.last else str(exc))
                 failpoints.reached("redis_checked")
+                self._check_outputs(spidercls.name)
                 return
             state_dir = origin_state_dir(self.settings.get("CQN_STATE_DIR"), base_url)
             StateStore.open(state_dir, spidercls.name).close()
@@ -88,6 +139,15 @@ class Command(ScrapyCrawl):
         except OSError as exc:  # e.g. a directory where the lock file goes
             refuse(f"cannot take the run lock in {state_dir} ({exc.strerror or exc}); "
                    "set CQN_STATE_DIR to a directory cqnnews can write")
+        self._check_outputs(spidercls.name)
+
+    def _check_outputs(self, spider: str) -> None:
+        """Every folder the run writes, last: a run refused for its arguments, state or lock makes none of them."""
+        assert self.settings is not None
+        try:
+            check_outputs(self.settings, spider)
+        except BadArgument as exc:
+            refuse(str(exc))
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
@@ -105,6 +165,9 @@ class Command(ScrapyCrawl):
             self.exitcode = UNHEALTHY
             return
         self.exitcode = int(crawler.stats.get_value("cqnnews/exit_status", UNHEALTHY))
+        if why := crawler.stats.get_value(UNANSWERED):  # the last line a person reads, in plain words
+            print(f"cqnnews: error: the home page did not answer: {why} "
+                  f"({self.settings.get('CQN_BASE_URL')}: is CQN_BASE_URL right, is the site up?)", file=sys.stderr)
         if self.settings.getbool("CQN_DATASET_AUTO") and crawler.stats.get_value("cqnnews/committed"):
             from cqnnews.commands.dataset import run_update
 

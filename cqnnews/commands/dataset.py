@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from cqnnews.dataset import DatasetError, update
+from cqnnews.extras import install_hint, installed
 
 
 class Command(ScrapyCommand):
@@ -34,6 +34,11 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        if not installed("dataset"):
+            print("cqnnews: error: scrapy dataset needs the dataset extra (pyarrow, duckdb): "
+                  f"{install_hint('dataset')}", file=sys.stderr)
+            self.exitcode = 2
+            return
         logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
         feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
@@ -44,6 +49,7 @@ class Command(ScrapyCommand):
 def run_update(feeds: Path, dataset: Path, state: Path | None = None) -> int:
     """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
     state's folder, whose unchanged rechecks count for ``last_seen``."""
+    from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
     try:
         done = update(feeds, dataset, state)
     except (DatasetError, OSError) as exc:

@@ -20,12 +20,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from cqnnews import __version__, alerts, failpoints, monitors, prometheus, summary
+from cqnnews import __version__, alerts, failpoints, prometheus, summary
 from cqnnews.alerts import Alert, webhook_host
+from cqnnews.extras import installed, monitors_on
 from cqnnews.feeds import FAILED_STAT, feed_failed, local_feed_problem, tidy_feed_dir
 from cqnnews.history import RunProfile, generic_listing_share
 from cqnnews.items import item_record
-from cqnnews.monitors import Limits as MonitorLimits
+from cqnnews.outputs import is_own_feed_folder, written_by_cqnnews
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.report import write_run_report
 from cqnnews.run import Run
@@ -52,8 +53,9 @@ class RunLedger:
         self.stored_uri: str | None = None
         self.limits = summary.Limits(crawler.settings.getint("CQN_MAX_ERRORS"),
                                      crawler.settings.getint("CQN_MAX_FAILED_ARTICLES"))
-        feeds = list(crawler.settings.getdict("FEEDS"))
-        self.feed = feeds[0] if feeds else None
+        feeds = crawler.settings.getdict("FEEDS")
+        self.feed = next(iter(feeds), None)
+        self.feed_format: str | None = (feeds[self.feed] or {}).get("format") if self.feed else None
         self.spotchecks = self._spotcheck_feed()
         self.spotchecks_path: Path | None = None  # where they were stored
         self.recalls = self._spotcheck_feed(RECALLS)  # the recall records: stored and recovered alike
@@ -117,6 +119,8 @@ class RunLedger:
                                           stats.get_value("start_time"), records.sidecar.suffix)
         assert final is not None  # a feed beside, or the folder of the .part
         try:
+            if not written_by_cqnnews(final):  # refused at start; appeared since
+                raise OSError(f"{final.name} is there and was not written by cqnnews: left as it is")
             records.store(final)
         except OSError as exc:
             logger.error("could not store the %ss %s (%s)", records.sidecar.what, final, exc.strerror or exc)
@@ -129,6 +133,8 @@ class RunLedger:
         if path is None:
             return
         try:
+            if not written_by_cqnnews(path):  # refused at start; appeared since
+                raise OSError(f"{path.name} is there and was not written by cqnnews: left as it is")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         except OSError as exc:
@@ -137,22 +143,35 @@ class RunLedger:
             self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
 
     def _write_report(self, path: Path | None, report: dict[str, Any]) -> Path | None:
-        """``<stamp>.report.html`` beside the summary and the folder's ``index.html``; None if not written."""
+        """``<stamp>.report.html`` beside the summary and, in the project's own feed folder only, its ``index.html``;
+        a report that cannot be written makes the run unhealthy (said in the summary, written again)."""
         if path is None or not self.feed:
             return None
         local = local_feed_path(self.stored_uri or self.feed)
         profiles = [*self.history, self.profile.record()] if self.profile is not None else []
         local = local if local and "%(" not in str(local) else None
+        own = is_own_feed_folder(path.parent, self.crawler.settings.get("CQN_FEED_DIR"), self.run.spider)
         try:
             revised = None
             dataset = self.crawler.settings.get("CQN_DATASET_DIR")
-            if local is not None and dataset and local.is_file():
+            if local is not None and dataset and local.is_file() and self.feed_format in (None, "jsonlines") \
+                    and installed("dataset"):  # the revised articles against the dataset: its extra
                 from cqnnews.dataset.revisions import revised_in
 
-                revised = revised_in(local, Path(dataset))
-            return write_run_report(path, report, profiles, local, revised)
-        except Exception as exc:  # the report is for reading; the run's data and summary are stored
-            logger.error("could not write the run report beside %s (%s: %s)", path, type(exc).__name__, exc)
+                try:
+                    revised = revised_in(local, Path(dataset))
+                except Exception as exc:  # the dataset is the analysts': the report goes without its section
+                    logger.warning("the report leaves out the revised articles: dataset %s not read (%s: %s)",
+                                   dataset, type(exc).__name__, exc)
+            return write_run_report(path, report, profiles, local, self.feed_format, index=own, revised=revised)
+        except Exception as exc:  # the run's data and summary are stored; its health says the report is not
+            problem = f"the run report beside {path} could not be written ({type(exc).__name__}: {exc})"
+            logger.error("%s", problem)
+            report["problems"] = [*report["problems"], problem]
+            report.update(healthy=False, exit_status=summary.UNHEALTHY)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("cqnnews/exit_status", summary.UNHEALTHY)
+            self._write_summary(path, report)
             return None
 
     def _monitors(self, stored: bool) -> list[str]:
@@ -160,7 +179,7 @@ class RunLedger:
         none with CQN_MONITORS off or without a feed.  In a shared crawl each worker reads a share: the last one to
         add its share to the crawl's profile (merged in Redis) checks the whole crawl, once."""
         settings = self.crawler.settings
-        if not settings.getbool("CQN_MONITORS") or not self.feed:
+        if not monitors_on(settings) or not self.feed:
             return []
         run = self.run
         walked = set(run.routes) | set(run.tally)
@@ -180,7 +199,9 @@ class RunLedger:
             articles_read=reading.articles,
             shares={**reading.shares(), "listings_generic": generic_listing_share(run.listings.values())},
             new_by_section=new_by_section, routes=routes)
-        limits = MonitorLimits.from_settings(settings)
+        from cqnnews import monitors  # spidermon: the monitor extra, imported only when the monitors run
+
+        limits = monitors.Limits.from_settings(settings)
         try:
             self.history = run.store.runs(limits.runs)
             return monitors.check(self.profile, [RunProfile.of(r) for r in self.history], limits)
@@ -369,6 +390,7 @@ class RunLedger:
         if path is not None:
             failpoints.reached("summary_written")
         page = self._write_report(path, report)
+        issues = report["problems"]
         failures = alerts.send(self.crawler.settings, Alert(run.spider, report["healthy"], report["problems"],
                                                             str(path) if path else None,
                                                             str(page) if page else None, feed)) \

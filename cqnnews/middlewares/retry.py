@@ -62,14 +62,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = downloader.slots.get(key)
         if slot is None or seconds <= slot.delay:
             return
-        before, randomized = slot.delay, slot.randomize_delay
-        slot.delay, slot.randomize_delay = seconds, False  # never shorter than asked for
+        before, jitter = slot.delay, slot.jitter
+        slot.delay, slot.jitter = seconds, 0.0  # never shorter than asked for
         self.crawler.stats.inc_value("cqnnews/retry/slowed_down")
         logger.info("slowing %s down to one request every %.1fs (%s)", key, seconds, why)
         if not self.autothrottle:
             def restore() -> None:
                 if slot.delay == seconds:
-                    slot.delay, slot.randomize_delay = before, randomized
+                    slot.delay, slot.jitter = before, jitter
             reactor.callLater(seconds, restore)  # type: ignore[attr-defined]
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
 from scrapy.exceptions import DropItem
 
 from cqnnews.items import Article
@@ -44,7 +43,7 @@ class DeduplicationPipeline(RunPipeline):
         while True:
             try:
                 return self.check(item)
-            except redis.RedisError as exc:
+            except self.run.coordination.errors as exc:  # Redis away, in a shared crawl
                 if not await self.run.coordination.wait_out(exc):
                     self.run.fail(item.article_id, item.url, item.sections, "the crawl state could not be reached")
                     raise NotChecked(f"article {item.article_id}: the crawl state could not be reached",

@@ -8,6 +8,13 @@ from datetime import date
 from cqnnews.sections import BadArgument, Section
 
 ACCEPTED = "-a sub=NAME[,NAME...], -a since=YYYY-MM-DD, -a full=true|false, -a recheck_days=N"
+# Each argument as `scrapy crawl -h` explains it
+HELP = {
+    "sub=NAME[,NAME...]": "only these listings of the spider (names as the site's breadcrumb has them, e.g. 要闻一)",
+    "since=YYYY-MM-DD": "do not export articles published before this day (Beijing time)",
+    "full=true|false": "walk every listing page, not only down to the articles earlier runs exported",
+    "recheck_days=N": "fetch again the articles published in the last N days; changed ones get a new revision",
+}
 # What Scrapy's tools and scrapyd add to every run: accepted and ignored.
 TOOL_ARGUMENTS = frozenset({"_job", "_version", "setting"})
 MAX_RECHECK_DAYS = 36500  # a century: the site is younger

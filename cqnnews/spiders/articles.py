@@ -160,3 +160,23 @@ def failure_reason(failure: Failure) -> str:
     if "robots.txt" in message:
         return "forbidden by robots.txt"
     return f"{failure.type.__name__}: {message}" if message != failure.type.__name__ else message
+
+
+_UNANSWERED = {"ConnectionRefusedError": "connection refused", "DownloadConnectionRefusedError": "connection refused",
+               "DNSLookupError": "the host name does not resolve", "TimeoutError": "no answer in time",
+               "DownloadTimeoutError": "no answer in time", "TCPTimedOutError": "no answer in time",
+               "ConnectError": "no connection", "NoRouteError": "no route to the host"}
+
+
+def unanswered(failure: Failure) -> str | None:
+    """Why an origin did not answer at all (refused, not resolved, timed out), in a few words; None for a page
+    that answered (an HTTP error, a bad body...)."""
+    error: BaseException | None = failure.value
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # the exception and what it was raised from
+        seen.add(id(error))
+        for kind in type(error).__mro__:
+            if kind.__name__ in _UNANSWERED:
+                return _UNANSWERED[kind.__name__]
+        error = error.__cause__ or error.__context__
+    return None

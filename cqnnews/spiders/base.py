@@ -26,7 +26,6 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from cqnnews import navigation
-from cqnnews.distributed import redis_settings
 from cqnnews.feeds import apply_default_feed
 from cqnnews.known import KnownArticles
 from cqnnews.run import Run, run_of
@@ -70,6 +69,8 @@ class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spi
         super().update_settings(settings)
         redis_url = settings.get("CQN_REDIS_URL")
         if redis_url:
+            from cqnnews.distributed import redis_settings  # the redis extra: only shared crawls
+
             scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
             settings.setdict(redis_settings(redis_url, scope), priority="spider")
         apply_default_feed(settings, cls.name, worker=bool(redis_url))

@@ -24,8 +24,9 @@ from cqnnews import listings, navigation, pagination
 from cqnnews.known import KnownArticles, ListingPage
 from cqnnews.navigation import page_selector
 from cqnnews.run import Run
-from cqnnews.spiders.articles import failure_reason
+from cqnnews.spiders.articles import failure_reason, unanswered
 from cqnnews.spiders.listing import Listing, Walk
+from cqnnews.summary import UNANSWERED
 
 EARLY = ("repeated_pages", "capped", "stopped", "failed")  # ways a walk ends before its last page
 
@@ -39,6 +40,7 @@ class ListingCallbacks:
     urls: Any
     logger: Any
     settings: Any
+    crawler: Any
     visited: set[str]
     walks: dict[str, Walk]
     stop_after: int
@@ -223,6 +225,10 @@ class ListingCallbacks:
             walk = self.walks.get(listing.node)
             if walk is not None and 1 < walk.resume == request.cb_kwargs.get("page"):  # where to resume is gone
                 self.run.walks_finished.add(self.urls.canonical(listing.node))
+        if listing is None and (why := unanswered(failure)) is not None and request.url == self.urls.url("/"):
+            self.crawler.stats.set_value(UNANSWERED, why)  # the summary's first problem
+            self.logger.error("the home page did not answer: %s (%s, after every retry)", why, request.url)
+            return
         self.logger.error("page %s failed: %s%s", request.url, reason,
                           f"; listing {listing.name} will be walked in full next run" if listing else "")
 

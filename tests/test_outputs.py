@@ -1,0 +1,62 @@
+"""Which files beside a feed cqnnews may replace: only those it wrote (cqnnews/outputs.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cqnnews.outputs import foreign_files, is_own_feed_folder, sidecars, written_by_cqnnews
+from cqnnews.report import NotOurs, write_index
+
+
+def test_the_files_beside_a_feed_carry_its_stem(tmp_path: Path) -> None:
+    assert [p.name for p in sidecars(tmp_path / "out.csv")] == [
+        "out.summary.json", "out.report.html", "out.spotchecks.jsonl"]
+
+
+def test_a_missing_file_is_free_and_the_projects_own_files_are_recognised(tmp_path: Path) -> None:
+    summary, report, spotchecks = sidecars(tmp_path / "out.jsonl")
+    assert written_by_cqnnews(summary)
+    summary.write_text(json.dumps({"spider": "yaowen", "exit_status": 0, "finish_reason": "finished"}))
+    report.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>cqnnews yaowen: run</title>')
+    spotchecks.write_text("")
+    assert foreign_files([summary, report, spotchecks]) == []
+    spotchecks.write_text(json.dumps({"article_id": 1, "file_checksum": None, "table": 1, "row": 1}) + "\n")
+    assert written_by_cqnnews(spotchecks)
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("out.summary.json", '{"mine": true}'),
+    ("out.summary.json", "not json"),
+    ("out.report.html", "<html><title>my report</title></html>"),
+    ("out.spotchecks.jsonl", '{"my": "records"}\n'),
+    ("index.html", "<p>mine</p>"),
+])
+def test_someone_elses_file_is_not_ours(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content)
+    assert foreign_files([tmp_path / name]) == [tmp_path / name]
+
+
+def test_a_folder_under_the_name_is_not_ours(tmp_path: Path) -> None:
+    (tmp_path / "out.summary.json").mkdir()
+    assert not written_by_cqnnews(tmp_path / "out.summary.json")
+
+
+def test_the_history_page_never_replaces_someone_elses_index(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_bytes(b"<p>mine</p>")
+    with pytest.raises(NotOurs):
+        write_index(tmp_path)
+    assert (tmp_path / "index.html").read_bytes() == b"<p>mine</p>"
+    (tmp_path / "index.html").unlink()
+    page = write_index(tmp_path)
+    assert written_by_cqnnews(page)
+    write_index(tmp_path)  # its own page: written again
+
+
+def test_only_the_spiders_folder_under_the_feed_dir_is_the_projects_own(tmp_path: Path) -> None:
+    assert is_own_feed_folder(tmp_path / "feeds" / "yaowen", str(tmp_path / "feeds"), "yaowen")
+    assert not is_own_feed_folder(tmp_path / "feeds", str(tmp_path / "feeds"), "yaowen")
+    assert not is_own_feed_folder(tmp_path / "elsewhere", str(tmp_path / "feeds"), "yaowen")
+    assert not is_own_feed_folder(tmp_path / "feeds" / "yaowen", "", "yaowen")
