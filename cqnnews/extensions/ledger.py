@@ -155,7 +155,7 @@ class RunLedger:
             revised = None
             dataset = self.crawler.settings.get("CQN_DATASET_DIR")
             if local is not None and dataset and local.is_file() and self.feed_format in (None, "jsonlines") \
-                    and installed("dataset"):  # the revised articles against the dataset: its extra
+                    and (Path(dataset) / "current").exists() and installed("dataset"):  # against the dataset
                 from cqnnews.dataset.revisions import revised_in
 
                 try:
