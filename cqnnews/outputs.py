@@ -1,7 +1,7 @@
 """The files a run writes beside its feed, and whether a file already there is one cqnnews wrote.
 
-A run writes ``<feed stem>.summary.json``, ``<feed stem>.report.html`` and
-``<feed stem>.spotchecks.jsonl`` beside its feed, and the history page ``index.html`` only in
+A run writes ``<feed stem>.summary.json``, ``<feed stem>.report.html``,
+``<feed stem>.spotchecks.jsonl`` and ``<feed stem>.recalls.jsonl`` beside its feed, and the history page ``index.html`` only in
 its own feed folder (``<CQN_FEED_DIR>/<spider>/``), never in a folder named by ``-o``/``-O``.
 A file of one of those names that is already there and was not written by cqnnews (its
 content does not carry the project's marks) is never replaced: ``scrapy crawl`` refuses to
@@ -16,9 +16,13 @@ from pathlib import Path
 SUMMARY = ".summary.json"
 REPORT = ".report.html"
 SPOTCHECKS = ".spotchecks.jsonl"
+RECALLS = ".recalls.jsonl"
 INDEX = "index.html"
 GENERATOR = '<meta name="generator" content="cqnnews">'  # in every page cqnnews writes
-SIDE_SUFFIXES = (SUMMARY, REPORT, SPOTCHECKS)
+SIDE_SUFFIXES = (SUMMARY, REPORT, SPOTCHECKS, RECALLS)
+# the records written beside a feed (cqnnews.spotcheck_feed.SIDECARS): the keys every one of them has
+RECORD_KEYS = {SPOTCHECKS: {"article_id", "file_checksum", "table", "row"},
+               RECALLS: {"article_id", "recall", "recallers", "raw"}}
 
 
 def beside(feed_path: str | Path, suffix: str) -> Path:
@@ -53,12 +57,13 @@ def written_by_cqnnews(path: Path) -> bool:
             head = _head(path)
             # pages written before the generator mark: the title every cqnnews page has
             return GENERATOR.encode() in head or b"<title>cqnnews " in head
-        if name.endswith(SPOTCHECKS):
-            first = _head(path, 1 << 16).split(b"\n", 1)[0].strip()
-            if not first:
-                return path.stat().st_size == 0  # a run with no records writes an empty file
-            record = json.loads(first)
-            return isinstance(record, dict) and {"article_id", "file_checksum", "table", "row"} <= record.keys()
+        for suffix, keys in RECORD_KEYS.items():
+            if name.endswith(suffix):
+                first = _head(path, 1 << 16).split(b"\n", 1)[0].strip()
+                if not first:
+                    return path.stat().st_size == 0  # a run with no records writes an empty file
+                record = json.loads(first)
+                return isinstance(record, dict) and keys <= record.keys()
     except (OSError, ValueError):
         return False
     return False

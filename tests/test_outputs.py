@@ -13,18 +13,34 @@ from cqnnews.report import NotOurs, write_index
 
 def test_the_files_beside_a_feed_carry_its_stem(tmp_path: Path) -> None:
     assert [p.name for p in sidecars(tmp_path / "out.csv")] == [
-        "out.summary.json", "out.report.html", "out.spotchecks.jsonl"]
+        "out.summary.json", "out.report.html", "out.spotchecks.jsonl", "out.recalls.jsonl"]
 
 
 def test_a_missing_file_is_free_and_the_projects_own_files_are_recognised(tmp_path: Path) -> None:
-    summary, report, spotchecks = sidecars(tmp_path / "out.jsonl")
+    summary, report, spotchecks, recalls = sidecars(tmp_path / "out.jsonl")
     assert written_by_cqnnews(summary)
     summary.write_text(json.dumps({"spider": "yaowen", "exit_status": 0, "finish_reason": "finished"}))
     report.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>cqnnews yaowen: run</title>')
     spotchecks.write_text("")
-    assert foreign_files([summary, report, spotchecks]) == []
+    recalls.write_text("")
+    assert foreign_files([summary, report, spotchecks, recalls]) == []
     spotchecks.write_text(json.dumps({"article_id": 1, "file_checksum": None, "table": 1, "row": 1}) + "\n")
     assert written_by_cqnnews(spotchecks)
+
+
+def test_the_recall_records_a_run_wrote_are_its_own(tmp_path: Path) -> None:
+    """A second ``-O out.jsonl`` finds the first run's ``out.recalls.jsonl``: written by cqnnews, replaced."""
+    from cqnnews.recalls import records
+
+    article = {"article_id": 9000001, "url": "http://www.cqn.com.cn/ms/content/2026-11/02/content_9000001.htm",
+               "published_at": "2026-11-02T10:00:00+08:00", "title": "宝马召回部分进口汽车",
+               "body": "近日，宝马（中国）汽车贸易有限公司根据《缺陷汽车产品召回管理条例》要求，向国家市场监督管理总局备案了"
+                       "召回计划，自2026年12月1日起，召回2019年3月至2020年5月生产的部分进口X5汽车，共计1,234辆。"}
+    written = [json.dumps(r, ensure_ascii=False) for r in records(article)]
+    assert written, "the recall is read"
+    recalls = sidecars(tmp_path / "out.jsonl")[3]
+    recalls.write_text("\n".join(written) + "\n", encoding="utf-8")
+    assert written_by_cqnnews(recalls)
 
 
 @pytest.mark.parametrize(("name", "content"), [
@@ -32,6 +48,7 @@ def test_a_missing_file_is_free_and_the_projects_own_files_are_recognised(tmp_pa
     ("out.summary.json", "not json"),
     ("out.report.html", "<html><title>my report</title></html>"),
     ("out.spotchecks.jsonl", '{"my": "records"}\n'),
+    ("out.recalls.jsonl", '{"article_id": 1, "mine": true}\n'),
     ("index.html", "<p>mine</p>"),
 ])
 def test_someone_elses_file_is_not_ours(tmp_path: Path, name: str, content: str) -> None:
