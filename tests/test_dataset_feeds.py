@@ -229,6 +229,6 @@ def test_a_runs_revised_articles_with_their_diff_for_its_report(tmp_path: Path) 
     revised = revised_in(run, dataset)
     assert revised == [{"article_id": 1, "title": "更正", "from": 1, "to": 2, "changed": ["title", "body"],
                         "added": ["丙段"], "removed": ["乙段"]}]
-    page = run_report({"spider": "minsheng"}, [], None, revised)
+    page = run_report({"spider": "minsheng"}, [], None, revised=revised)
     assert "<h2>Revised articles</h2>" in page and "丙段" in page and "1 → 2" in page
     assert "Revised articles" not in run_report({"spider": "minsheng"}, [], None)

@@ -101,8 +101,14 @@ def test_three_workers_on_a_redesigned_site_raise_the_reader_monitor_as_one_proc
         for day, articles in enumerate(("current", "current", "current", "redesign")):
             now = NOW + timedelta(days=day)
             with running_replica(seed=SEED, scale=SCALE, now=now, port=port, articles=articles) as replica:
+                # one crawl of them all: each is held once its run is open until every one is there (on a loaded
+                # machine a worker that starts late would find the crawl over and start one of its own)
+                pause = tmp_path / f"pause-{day}"
                 workers = [start(tmp_path, replica.url, url, {"CQN_PROGRESS_SECONDS": "0"}, f"day{day}-{n}",
-                                 CQN_NOW=now.isoformat()) for n in range(3 if articles == "redesign" else 2)]
+                                 CQN_NOW=now.isoformat(), **pause_env(pause, "run_opened"))
+                           for n in range(3 if articles == "redesign" else 2)]
+                wait_until(lambda: all(held(pause, "run_opened", w) for w in workers), "every worker started", workers)
+                release(held(pause, "run_opened"))
                 statuses = [w.finish(240) for w in workers]
             assert no_tracebacks(workers), report(workers)
             found = set((tmp_path / "feeds" / "yaowen").glob("*.summary.json")) - seen
