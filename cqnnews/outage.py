@@ -40,6 +40,14 @@ class RedisAway(StateError):
         self.last = last  # the last error Redis gave
 
 
+class RedisRefused(StateError):
+    """Redis answered, and refused: a wrong password or user (no wait mends it; the message is the one line)."""
+
+
+# errors of a Redis that answers: said at once, never waited out as an outage
+REFUSALS = (redis.AuthenticationError, redis.exceptions.AuthenticationWrongNumberOfArgsError)
+
+
 def away_line(url: str, seconds: float) -> str:
     return (f"Redis at {redact(url)} has been away {seconds:.0f}s (CQN_REDIS_OUTAGE_MAX): stopping; every article not "
             "in a stored feed stays pending for the next run")
@@ -51,6 +59,10 @@ def wait_for(call: Callable[[], T], url: str, limit: float, what: str, outage: "
     while True:
         try:
             result = call()
+        except REFUSALS as exc:
+            from cqnnews.state.redis_store import unreachable
+
+            raise RedisRefused(unreachable(url, exc)) from None
         except redis.RedisError as exc:
             now = time.monotonic()
             if outage is not None:

@@ -8,7 +8,7 @@ import pytest
 import redis
 from scrapy.utils.test import get_crawler
 
-from cqnnews.outage import Outage, PatientStore, RedisAway, wait_for
+from cqnnews.outage import Outage, PatientStore, RedisAway, RedisRefused, wait_for
 from cqnnews.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
@@ -47,6 +47,21 @@ def test_past_the_limit_the_worker_stops_with_one_line() -> None:
     assert "\n" not in message and "CQN_REDIS_OUTAGE_MAX" in message and "stays pending" in message
     assert "secret" not in message
     assert isinstance(stopped.value.last, redis.ConnectionError)
+
+
+def test_a_wrong_password_is_said_at_once_not_waited_out() -> None:
+    calls = []
+
+    def refused() -> None:
+        calls.append(1)
+        raise redis.AuthenticationError("invalid username-password pair or user is disabled.")
+
+    with pytest.raises(RedisRefused) as stopped:
+        wait_for(refused, URL, limit=60, what="starting")
+    assert calls == [1]
+    message = str(stopped.value)
+    assert "\n" not in message and "cannot reach Redis" in message and "invalid username-password" in message
+    assert "secret" not in message
 
 
 def test_once_a_worker_gave_up_each_step_of_its_close_stops_at_once() -> None:
