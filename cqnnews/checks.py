@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from cqnnews.dates import parse_now
+from cqnnews import settings as defaults
+from cqnnews.alerts import check_alert_settings
+from cqnnews.clock import parse_now
 from cqnnews.extras import AUTO, missing_extra
 from cqnnews.feeds import local_feed_problem
 from cqnnews.outputs import foreign_files, sidecars
@@ -107,8 +108,6 @@ def check_settings(settings: BaseSettings) -> None:
     ]
     for check in checks:
         check()
-    from cqnnews.alerts import check_alert_settings
-
     if (problem := check_alert_settings(settings)) is not None:
         raise BadArgument(problem)
     if (problem := missing_extra(settings)) is not None:
@@ -117,9 +116,7 @@ def check_settings(settings: BaseSettings) -> None:
 
 def known_names() -> set[str]:
     """Every cqnnews setting: those with a default in cqnnews/settings.py."""
-    import cqnnews.settings
-
-    return {name for name in vars(cqnnews.settings) if name.startswith("CQN_")}
+    return {name for name in vars(defaults) if name.startswith("CQN_")}
 
 
 def check_names(settings: BaseSettings) -> None:
@@ -180,11 +177,3 @@ def check_outputs(settings: BaseSettings, spider: str) -> None:
     if folder := settings.get("CQN_PROMETHEUS_DIR"):
         _writable(Path(folder), "the Prometheus textfile folder",
                   "set CQN_PROMETHEUS_DIR to a folder cqnnews can write (empty: none written)")
-
-
-def now_or_real(settings: BaseSettings) -> datetime:
-    """The run's clock: ``CQN_NOW`` where set, else the real time."""
-    from cqnnews.dates import SHANGHAI
-
-    now = settings.get("CQN_NOW")
-    return parse_now(now) if now else datetime.now(SHANGHAI)

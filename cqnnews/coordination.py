@@ -26,11 +26,26 @@ from cqnnews.state.store import StateError
 if TYPE_CHECKING:
     import redis
 
-    from cqnnews.run import Run
+    from cqnnews.state import CrawlState
+    from cqnnews.state.scratch import RunScratch
+    from cqnnews.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 
 Noted = tuple[int, str, str, tuple[int, ...]]  # article id, canonical URL, listing name, listing order
+
+
+class RunView(Protocol):
+    """What a coordination reads and marks of the run (:class:`cqnnews.run.Run` is one); the run imports the
+    coordination, never the other way."""
+
+    store: CrawlState
+    urls: SiteUrls
+    scratch: RunScratch
+    where: str  # "articles" once the articles are handed to the scheduler
+    articles_scheduled: bool
+
+    def settled(self) -> set[int]: ...
 
 
 class Articles(Protocol):
@@ -63,11 +78,11 @@ class Coordination(Protocol):
         """The listing walk may ask for several pages at once: its walk state lives in this process."""
         ...
 
-    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
         """Articles not exported before, found on a listing page; the run's scratch has them already."""
         ...
 
-    def idle(self, run: Run, articles: Articles) -> bool:
+    def idle(self, run: RunView, articles: Articles) -> bool:
         """The spider ran dry: queue what comes next; True to keep the spider open."""
         ...
 
@@ -81,7 +96,7 @@ class Coordination(Protocol):
         """The crawl state could not be reached: wait a moment (True: try again), or give up (False)."""
         ...
 
-    def unaccounted(self, run: Run) -> list[int]:
+    def unaccounted(self, run: RunView) -> list[int]:
         """Articles this process requested that have no outcome (swallowed by a redirect loop, or the run
         stopped first)."""
         ...
@@ -113,10 +128,10 @@ class LocalCoordination:
     def asks_ahead(self) -> bool:
         return not self.resumable
 
-    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
         pass
 
-    def idle(self, run: Run, articles: Articles) -> bool:
+    def idle(self, run: RunView, articles: Articles) -> bool:
         if self._queue is None:
             run.articles_scheduled = True
             run.where = "articles"
@@ -136,7 +151,7 @@ class LocalCoordination:
     async def wait_out(self, exc: Exception) -> bool:
         return False  # a local state that fails is not coming back within the run
 
-    def unaccounted(self, run: Run) -> list[int]:
+    def unaccounted(self, run: RunView) -> list[int]:
         return run.scratch.without_outcome(run.settled()) if run.articles_scheduled else []
 
     def close(self) -> None:
@@ -179,7 +194,7 @@ class SharedCoordination:
     def asks_ahead(self) -> bool:
         return False  # listing pages are parsed by whichever worker takes them
 
-    def noted(self, run: Run, found: list[Noted], articles: Articles) -> None:
+    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
         self.crawl.note(found)  # kept and sent again while Redis is away
         try:
             late = self.crawl.phase() == "articles"
@@ -195,7 +210,7 @@ class SharedCoordination:
             for aid, url, name, _ in found:
                 self.crawler.engine.crawl(articles.article_request(aid, run.urls.fetchable(url) or url, [name]))
 
-    def idle(self, run: Run, articles: Articles) -> bool:
+    def idle(self, run: RunView, articles: Articles) -> bool:
         if self.crawl.outage.away:
             return True  # nothing is known to be done while Redis is away: the scheduler tries it again
         try:
@@ -205,7 +220,7 @@ class SharedCoordination:
             self.crawl.outage.failed(exc)
             return True
 
-    def _idle(self, run: Run, articles: Articles) -> bool:
+    def _idle(self, run: RunView, articles: Articles) -> bool:
         crawl = self.crawl
         assert self.crawler.engine is not None
         crawl.idle()
@@ -276,7 +291,7 @@ class SharedCoordination:
         await maybe_deferred_to_future(task.deferLater(reactor, 1.0, lambda: None))
         return True
 
-    def unaccounted(self, run: Run) -> list[int]:
+    def unaccounted(self, run: RunView) -> list[int]:
         return []  # in a shared crawl other workers took most of them; pending ones are queued again
 
     def merged_profile(self, reading: Reading, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
@@ -284,7 +299,7 @@ class SharedCoordination:
         return self.crawl.outage.wait(lambda: self.profile.merge(reading, new_by_section, routes),
                                       "adding to the crawl's profile")
 
-    def unexplained(self, run: Run) -> int:
+    def unexplained(self, run: RunView) -> int:
         """For the last worker out of a finished crawl: articles still pending that no failure explains (lost)."""
         if not self.last_out:
             return 0

@@ -7,10 +7,10 @@ in the future is not a publication date: it is returned as None, for the caller 
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from cqnnews.clock import CLOCK, SHANGHAI, parse_now  # noqa: F401  (parse_now: re-exported)
+
 EARLIEST = datetime(1995, 1, 1, tzinfo=SHANGHAI)
 
 # 2018-08-03 17:13:55 / 2018-08-03 17:13:55.0 / 2018-08-03 17:13:55:0 / 2018年08月03日 17:13 / 2018/8/3
@@ -20,22 +20,6 @@ _SITE_FORMAT = re.compile(
 )
 _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _PREFIX = re.compile(r"^\s*(?:发布时间|发布日期|时间|日期)\s*[:：]?\s*")
-
-
-#: the crawl's clock (``CQN_NOW``), set when a run opens; the real time where unset
-CLOCK: ContextVar[datetime | None] = ContextVar("cqnnews_clock", default=None)
-
-
-def parse_now(text: str) -> datetime:
-    """``CQN_NOW``: a day (its start), a time without a zone (taken as Asia/Shanghai) or an aware time."""
-    from cqnnews.sections import BadArgument
-
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadArgument("CQN_NOW must be an ISO 8601 day or time, e.g. 2026-11-24, 2026-11-24T06:30:00 "
-                          f"(Asia/Shanghai) or 2026-11-24T06:30:00+08:00, got {text!r}") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
 
 
 def plausible(value: datetime, now: datetime | None) -> datetime | None:

@@ -10,6 +10,7 @@ import shutil
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +21,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from cqnnews import failpoints
+from cqnnews.atomic import rename_into_place, sync_file
+from cqnnews.errors import FeedWriteError
 from cqnnews.items import FIELDS
 
 logger = logging.getLogger(__name__)
@@ -113,10 +116,6 @@ def local_feed_problem(path: Path) -> str | None:
     return None
 
 
-class FeedWriteError(OSError):
-    """The feed could not be written: the run stops, and nothing of it counts as exported."""
-
-
 FAILED_STAT = "cqnnews/feed/failed"
 
 
@@ -133,6 +132,24 @@ def feed_failed(crawler: Any, path: Path | str, reason: str, stop: bool = True) 
     engine = getattr(crawler, "engine", None)
     if stop and engine is not None and getattr(engine, "spider", None) is not None:
         deferred_from_coro(engine.close_spider_async(reason="feed_failed"))
+
+
+#: what records a feed's articles in the crawl state as prepared, before the feed is renamed into place:
+#: called with the feed, its ``.part`` file and (JSON Lines) its line count; raises to keep the feed from being stored
+FeedPreparer = Callable[[str, str, int | None], None]
+
+#: sent by :class:`AtomicFileFeedStorage` as it opens; the run answers with its :data:`FeedPreparer`
+#: (:meth:`cqnnews.run.Run.answer_feed_opening`), so the storage never reaches up into the run
+feed_opening = object()
+
+
+def preparer(crawler: Any) -> FeedPreparer | None:
+    """The :data:`FeedPreparer` the run of ``crawler`` answers :data:`feed_opening` with; None outside a run."""
+    signals = getattr(crawler, "signals", None)
+    if signals is None:
+        return None
+    answers = [answer for _, answer in signals.send_catch_log(signal=feed_opening) if callable(answer)]
+    return answers[0] if answers else None
 
 
 class GuardedFile:
@@ -181,6 +198,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     crawler: Any = None
     spider_name = "feed"
     file: GuardedFile | None = None
+    prepare: FeedPreparer | None = None  # given at open by the run (:data:`feed_opening`); None: not a cqnnews run
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
         super().__init__(uri, feed_options=feed_options)
@@ -193,6 +211,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     def open(self, spider: Spider) -> IO[bytes]:
         self.crawler = getattr(spider, "crawler", None)
         self.spider_name = spider.name
+        self.prepare = preparer(self.crawler)
         final, part = Path(self.path), self._part()
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -221,16 +240,14 @@ class AtomicFileFeedStorage(FileFeedStorage):
                 Path(self._part()).unlink(missing_ok=True)
             return
         raw = guarded.file if guarded is not None else file
-        raw.flush()
-        os.fsync(raw.fileno())
+        sync_file(raw)
         raw.close()
         failpoints.reached("feed_flushed")
         final, part = Path(self.path), self._part()
-        run = self._run()
-        if run is not None:
+        if self.prepare is not None:
             lines = guarded.lines if guarded is not None and self.format in ("jsonlines", "jsonl") else None
             try:
-                run.prepare_feed(str(final), str(part), lines)
+                self.prepare(str(final), str(part), lines)
             except Exception as exc:  # not stored: its articles stay pending, and its .part is no feed
                 feed_failed(self.crawler, final, f"{exc}" if isinstance(exc, FeedWriteError) else
                             f"the crawl state could not record its articles: {type(exc).__name__}", stop=False)
@@ -238,21 +255,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
                     part.unlink()
                 return
         failpoints.reached("state_prepared")
-        os.replace(part, final)
-        directory = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # the rename itself survives a power cut
-        finally:
-            os.close(directory)
+        rename_into_place(part, final, durable=True)  # the rename itself survives a power cut
         failpoints.reached("feed_renamed")
-
-    def _run(self) -> Any:
-        from cqnnews.run import run_of
-
-        try:
-            return run_of(self.crawler) if self.crawler is not None else None
-        except RuntimeError:  # not a cqnnews crawl
-            return None
 
 
 class FlushedStdoutFeedStorage(StdoutFeedStorage):

@@ -38,6 +38,7 @@ from typing import Any
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.runners import MonitorRunner
 
+from cqnnews import settings as defaults
 from cqnnews.history import RunProfile, median_of
 
 logger = logging.getLogger(__name__)
@@ -45,13 +46,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
-    runs: int = 30  # history compared with
-    min_runs: int = 3  # earlier runs needed before a monitor compares
-    min_articles: int = 5  # articles a run must read for its shares to count
-    silent_days: int = 3
-    coverage_drop: float = 0.2
-    reader_rise: float = 0.2
-    rejected_rise: float = 0.1
+    """The monitors' margins; each default is its ``CQN_MONITOR_*`` setting's, in :mod:`cqnnews.settings`."""
+
+    runs: int = defaults.CQN_MONITOR_RUNS  # history compared with
+    min_runs: int = defaults.CQN_MONITOR_MIN_RUNS  # earlier runs needed before a monitor compares
+    min_articles: int = defaults.CQN_MONITOR_MIN_ARTICLES  # articles a run must read for its shares to count
+    silent_days: int = defaults.CQN_MONITOR_SILENT_DAYS
+    coverage_drop: float = defaults.CQN_MONITOR_COVERAGE_DROP
+    reader_rise: float = defaults.CQN_MONITOR_READER_RISE
+    rejected_rise: float = defaults.CQN_MONITOR_REJECTED_RISE
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Limits":

@@ -9,6 +9,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from cqnnews.decoding import decode_page
+from cqnnews.listings import read_items
 from cqnnews.text import clean, compact
 
 _LAST_PAGE = re.compile(r"node_(?P<node>\d+)(?:_(?P<page>\d+))?\.htm")
@@ -171,8 +172,6 @@ def node_links(sel: Selector, base_url: str) -> list[tuple[str, str]]:
 def listing_items(sel: Selector, base_url: str) -> list[tuple[str, str]]:
     """(absolute URL, title) of every article linked from a listing page, in page order, by the chain of readings
     of :mod:`cqnnews.listings`."""
-    from cqnnews.listings import read_items
-
     return [(item.url, item.title) for item in read_items(sel, base_url).items]
 
 

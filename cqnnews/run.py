@@ -14,21 +14,21 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy.crawler import Crawler
 
 from cqnnews import failpoints
-from cqnnews.checks import now_or_real
-from cqnnews.dates import CLOCK
+from cqnnews.clock import CLOCK, now_or_real
+from cqnnews.coordination import Coordination, LocalCoordination, SharedCoordination
+from cqnnews.errors import FeedWriteError
+from cqnnews.feeds import FeedPreparer, feed_opening
 from cqnnews.history import Reading
+from cqnnews.spotcheck_feed import SIDECARS
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import Retry, StateStore
 from cqnnews.urls import SiteUrls
-
-if TYPE_CHECKING:
-    from cqnnews.coordination import Coordination
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,6 @@ class Run:
     @classmethod
     def open(cls, crawler: Crawler) -> "Run":
         """The run of ``crawler``'s spider, with its state opened (and locked, for one process)."""
-        from cqnnews.coordination import LocalCoordination, SharedCoordination
-
         settings = crawler.settings
         name = crawler.spidercls.name
         now = now_or_real(settings)
@@ -101,7 +99,7 @@ class Run:
             store = PatientStore(outage.wait(lambda: RedisStateStore(db, scope), "opening the crawl state"), outage,
                                  only=READS)  # type: ignore[assignment]
             failpoints.reached("run_opened")
-            recovered = outage.wait(lambda: recover(store), "recovering dead runs' commits")
+            recovered = outage.wait(lambda: recover(store, SIDECARS), "recovering dead runs' commits")
             incomplete = outage.wait(store.incomplete_listings, "reading the crawl state")
             unfinished = outage.wait(store.unfinished_walks, "reading the crawl state")
         else:
@@ -109,14 +107,20 @@ class Run:
             lock.acquire(state_dir, name)  # held until the process exits
             store = StateStore.open(state_dir, name)
             coordination = LocalCoordination(crawler)
-            recovered, incomplete = recover(store), store.incomplete_listings()
+            recovered, incomplete = recover(store, SIDECARS), store.incomplete_listings()
             unfinished = store.unfinished_walks()
         run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
                   now=now, stats=crawler.stats)
         for line in recovered:
             logger.warning("crawl state %s: %s", store.path, line)
         run.walk_in_full, run.resume_walks = incomplete, unfinished
+        crawler.signals.connect(run.answer_feed_opening, signal=feed_opening)
         return run
+
+    def answer_feed_opening(self) -> FeedPreparer:
+        """A feed storage opens (:data:`cqnnews.feeds.feed_opening`): what records its articles before it is
+        stored."""
+        return self.prepare_feed
 
     def prepare_feed(self, feed: str, part: str, lines: int | None) -> None:
         """The feed is flushed to ``part``: record its articles in the state as prepared for ``feed``.
@@ -124,8 +128,6 @@ class Run:
         ``lines``, where the feed is JSON Lines, must be the number of articles staged: a
         feed that does not hold every article the run counts as exported is not stored.
         """
-        from cqnnews.feeds import FeedWriteError
-
         self.closing()
         staged = self.scratch.exported_count()
         if lines is not None and lines != staged:
@@ -136,8 +138,6 @@ class Run:
 
     def closing(self) -> None:
         """From now on (the feed stored, the run ending) every call to a shared crawl state waits out an outage."""
-        from cqnnews.coordination import SharedCoordination
-
         if isinstance(self.coordination, SharedCoordination) and not getattr(self, "_closing", False):
             from cqnnews.outage import PatientStore  # the redis extra: only shared crawls
 

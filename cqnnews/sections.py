@@ -15,12 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from cqnnews.errors import BadArgument
+
 _NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 _IDS: Mapping[str, tuple[int, ...]] = MappingProxyType({})
-
-
-class BadArgument(ValueError):
-    """A spider argument or setting the run cannot start with; the message says what is accepted."""
 
 
 @dataclass(frozen=True)

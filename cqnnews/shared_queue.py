@@ -18,7 +18,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from cqnnews import failpoints
+from cqnnews.coordination import SharedCoordination
 from cqnnews.outage import RedisAway
+from cqnnews.run import run_of
 
 if TYPE_CHECKING:
     from cqnnews.distributed import Coordinator
@@ -40,9 +42,6 @@ return 1
 
 
 def _coordinator(crawler: Any) -> "Coordinator":
-    from cqnnews.coordination import SharedCoordination  # it imports cqnnews.distributed: not at module level
-    from cqnnews.run import run_of
-
     coordination = run_of(crawler).coordination
     assert isinstance(coordination, SharedCoordination)
     return coordination.crawl

@@ -15,13 +15,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from cqnnews import recalls, spotchecks
+from cqnnews.atomic import rename_into_place, sync_file
 from cqnnews.feeds import part_name
 from cqnnews.schema import recall_problems, spotcheck_problems
 from cqnnews.summary import beside
@@ -44,6 +44,10 @@ class Sidecar:
     def path(self, feed: Path) -> Path:
         """``feeds/minsheng/20261130T063005Z.jsonl`` -> ``feeds/minsheng/20261130T063005Z<suffix>``."""
         return beside(feed, self.suffix)
+
+    def write_from(self, feed: Path) -> int:
+        """These records written again from a stored feed of articles (:func:`write_from_feed`); how many."""
+        return write_from_feed(feed, self)
 
 
 SPOTCHECKS = Sidecar("spotchecks", ".spotchecks.jsonl", "spot-check record", spotchecks.records, spotcheck_problems,
@@ -109,10 +113,9 @@ class SidecarFeed:
         if self.file is None:
             self.part.parent.mkdir(parents=True, exist_ok=True)
             self.file = self.part.open("w", encoding="utf-8")
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        sync_file(self.file)
         self.file.close()
-        os.replace(self.part, final)
+        rename_into_place(self.part, final)
 
     def discard(self) -> None:
         """Close and remove the ``.part`` (nothing to remove where it could not be made)."""
@@ -137,7 +140,6 @@ def write_from_feed(feed: Path, sidecar: Sidecar = SPOTCHECKS) -> int:
                     if not sidecar.problems(record):
                         out.write(json.dumps(record, ensure_ascii=False) + "\n")
                         count += 1
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, final)
+        sync_file(out)
+    rename_into_place(temporary, final)
     return count

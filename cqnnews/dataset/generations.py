@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cqnnews.atomic import rename_into_place, sync_folder, write_atomic
+
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
@@ -114,11 +116,7 @@ def fsync_tree(root: Path) -> None:
             if os.stat(path).st_nlink == 1:
                 with open(path, "rb") as handle:
                     os.fsync(handle.fileno())
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        sync_folder(folder)
 
 
 def point_current(dataset_dir: Path, name: str) -> None:
@@ -126,12 +124,7 @@ def point_current(dataset_dir: Path, name: str) -> None:
     temporary = dataset_dir / f"{CURRENT}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     os.symlink(name, temporary)
-    os.replace(temporary, dataset_dir / CURRENT)
-    fd = os.open(dataset_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    rename_into_place(temporary, dataset_dir / CURRENT, durable=True)
 
 
 VIEWS = "views.sql"
@@ -159,11 +152,10 @@ def write_database(dataset_dir: Path, tables: list[str]) -> None:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(temporary, dataset_dir / DATABASE)
+    rename_into_place(temporary, dataset_dir / DATABASE)
     script = "".join(f"CREATE OR REPLACE TEMP VIEW {table} AS {view_sql(table)};\n" for table in tables)
     if not (dataset_dir / VIEWS).exists() or (dataset_dir / VIEWS).read_text(encoding="utf-8") != script:
-        (dataset_dir / f".{VIEWS}.{os.getpid()}").write_text(script, encoding="utf-8")
-        os.replace(dataset_dir / f".{VIEWS}.{os.getpid()}", dataset_dir / VIEWS)
+        write_atomic(dataset_dir / VIEWS, script)
 
 
 def connect(dataset_dir: str | Path, read_only: bool = True) -> Any:

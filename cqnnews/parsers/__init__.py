@@ -12,11 +12,12 @@ keywords (its date is one reading of the publication time).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from lxml import etree
 
 from cqnnews import dates
+from cqnnews.clock import utc_now
 from cqnnews.decoding import decode_page
 from cqnnews.items import Article
 from cqnnews.parsers import enpproperty
@@ -39,10 +40,6 @@ _PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
 
 __all__ = ["ArticleParseError", "LAYOUTS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
            "read"]
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls, now: datetime | None = None) -> PageReading:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 from cqnnews.parsers import fields
 from cqnnews.parsers.base import ArticleParseError, Page, PageReading
-from cqnnews.parsers.readings import (OWN_SOURCE, TITLE_MAX, URL_DATE, Context, Found, Reading, first, meta_keywords,
-                                      meta_line)
+from cqnnews.parsers.readings import (HEADLINE_MAX, OWN_SOURCE, URL_DATE, Context, Found, Reading, first,
+                                      meta_keywords, meta_line)
 from cqnnews.parsers.units import Unit
 from cqnnews.urls import article_id
 
@@ -75,7 +75,7 @@ class Layout:
             raise ArticleParseError("no article text")
         if title is None:  # a body without a headline anywhere: its first short line, if it has one
             line = next((u.text for u in units if u.kind == "text"), "")
-            if not line or len(line) > TITLE_MAX:
+            if not line or len(line) > HEADLINE_MAX:
                 raise ArticleParseError("no title")
             if (why := fields.problem("title", line, ctx)) is not None:
                 ctx.rejected.append(("title", "first_line", why))

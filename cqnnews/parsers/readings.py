@@ -166,7 +166,7 @@ def _title_tag(ctx: Context) -> str | None:
 
 
 TITLE_TAG: Reading[str] = Reading("<title>", _title_tag)
-TITLE_MAX = 100  # longer is a paragraph, not a headline
+HEADLINE_MAX = 100  # the longest line read as a headline: longer is a paragraph
 
 
 def _title_class(ctx: Context) -> str | None:
@@ -174,7 +174,7 @@ def _title_class(ctx: Context) -> str | None:
     for el in xpath("//body//*[not(self::input or self::textarea or self::script or self::style)]"
                     "[contains(translate(@class,'TITLE','title'),'title') or contains(translate(@id,'TITLE','title'),"
                     "'title')]")(ctx.page.root):
-        if 4 <= len(text := clean(text_of(el))) <= TITLE_MAX:
+        if 4 <= len(text := clean(text_of(el))) <= HEADLINE_MAX:
             ctx.title_element = el
             return text
     return None

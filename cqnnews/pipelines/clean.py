@@ -6,7 +6,7 @@ single spaces, no empty strings in lists, no repeats, a missing subtitle or edit
 A publication time before 1995 or more than a day after the run's ``now`` (``CQN_NOW``,
 else the real time) is not one: it is removed and the article flagged ``no_date``.
 Control characters (NUL and the like, never in real text) are removed from every text field
-and the article flagged ``control_characters``; a title over ``TITLE_MAX`` characters is kept
+and the article flagged ``control_characters``; a title over ``TITLE_FLAGGED_OVER`` characters is kept
 whole and flagged ``title_too_long``.
 """
 
@@ -30,7 +30,7 @@ class CleaningPipeline(RunPipeline):
         if _strip_controls(item) and "control_characters" not in item.flags:
             item.flags.append("control_characters")
         item.title = clean(item.title)
-        if len(item.title) > TITLE_MAX:
+        if len(item.title) > TITLE_FLAGGED_OVER:
             item.flags.append("title_too_long")
         item.source = clean(item.source)
         item.subtitle = clean(item.subtitle) or None if item.subtitle is not None else None
@@ -49,7 +49,7 @@ class CleaningPipeline(RunPipeline):
         return item
 
 
-TITLE_MAX = 500  # the site's longest real titles are under 100 characters
+TITLE_FLAGGED_OVER = 500  # a longer title is flagged title_too_long (the site's longest are under 100)
 # C0 and C1 controls but tab, line feed and carriage return (whitespace, which clean() handles)
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TEXT_FIELDS = ("title", "subtitle", "source", "editor", "body")

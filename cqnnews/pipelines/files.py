@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -35,6 +33,7 @@ from scrapy.pipelines.media import FileException
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from twisted.python.failure import Failure
 
+from cqnnews.atomic import write_atomic
 from cqnnews.coordination import gone
 from cqnnews.feeds import FAILED_STAT, local_feed_problem
 from cqnnews.items import Article
@@ -66,14 +65,7 @@ class SharedFolderStore(FSFilesStore):
     def persist_file(self, path: Any, buf: BytesIO, info: Any, meta: Any = None, headers: Any = None) -> None:
         target = self._get_filesystem_path(path)
         self._mkdir(target.parent, info)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(buf.getvalue())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(target, buf.getvalue(), mode=0o600)  # the mode tempfile.mkstemp gave it before
 
 
 class AttachmentsPipeline(FilesPipeline):

@@ -7,13 +7,13 @@ Two stores keep it: :class:`~cqnnews.state.store.StateStore` (SQLite, one proces
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from cqnnews.state.store import Exported, Known, Pending, Retry
+from cqnnews.state.store import Exported, Known, Pending, Retry, StateError
+from cqnnews.urls import SiteUrls
 
 
 class CrawlState(Protocol):
@@ -42,13 +42,20 @@ class CrawlState(Protocol):
     def close(self) -> None: ...
 
 
+class RecordsBeside(Protocol):
+    """A kind of records kept beside a stored feed and written from it (:data:`cqnnews.spotcheck_feed.SIDECARS`)."""
+
+    @property
+    def what(self) -> str: ...  # for the log: "spot-check record"
+
+    def path(self, feed: Path) -> Path: ...
+    def write_from(self, feed: Path) -> int: ...
+
+
 def origin_state_dir(state_dir: str | Path, base_url: str) -> Path:
     """Where the state of crawls of ``base_url`` lives: one folder per origin, so a replica's (or the demo's)
     articles never count for the real site's.  A state file of the layout before (one folder for every
     origin) is refused with a line saying where it goes."""
-    from cqnnews.state.store import StateError
-    from cqnnews.urls import SiteUrls
-
     key = SiteUrls(base_url).origin_key
     folder = Path(state_dir) / key
     for old in sorted(Path(state_dir).glob("*.sqlite3")) if Path(state_dir).is_dir() else []:
@@ -59,22 +66,21 @@ def origin_state_dir(state_dir: str | Path, base_url: str) -> Path:
     return folder
 
 
-def recover(store: CrawlState) -> list[str]:
+def recover(store: CrawlState, sidecars: Sequence[RecordsBeside] = ()) -> list[str]:
     """Complete or undo the commits of feeds a killed run left prepared; a line for each, for the log.
 
     The feed's ``.part`` file gone and the feed there: the rename happened, so its articles
-    are in a stored feed and are marked exported (their spot-check and recall records written from it
-    first, if the run died before putting them beside it).  Otherwise the run died before the rename:
+    are in a stored feed and are marked exported (the records of each of ``sidecars``, the run's
+    spot-check and recall records, written from it first if the run died before putting them beside
+    it).  Otherwise the run died before the rename:
     its articles stay pending (the next run fetches them) and its ``.part`` file is removed.
     """
     done = []
-    from cqnnews.spotcheck_feed import SIDECARS, write_from_feed
-
     for feed, part in store.prepared_feeds():
         if not Path(part).exists() and Path(feed).exists():
-            for sidecar in SIDECARS:  # spot-check and recall records
+            for sidecar in sidecars:  # spot-check and recall records
                 if not sidecar.path(Path(feed)).exists():  # killed before its records were put beside it
-                    records = write_from_feed(Path(feed), sidecar)
+                    records = sidecar.write_from(Path(feed))
                     done.append(f"wrote the {records} {sidecar.what}s of {feed} again from it")
             n = store.commit_prepared(feed)
             done.append(f"completed the commit of {feed}, left by a run killed after storing it: {n} articles")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from cqnnews.state.store import StateError, utc_now
+from cqnnews.clock import utc_now
+from cqnnews.state.store import StateError
 
 _HELD: dict[Path, "RunLock"] = {}
 

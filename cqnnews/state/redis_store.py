@@ -20,7 +20,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
 
-from cqnnews.state.store import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError, utc_now
+from cqnnews.clock import utc_now
+from cqnnews.state.store import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError
 from cqnnews.urls import redact
 
 

@@ -16,11 +16,12 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cqnnews.sections import BadArgument
+from cqnnews.clock import utc_now
+from cqnnews.errors import BadArgument
 
 SCHEMA_VERSION = 1
 CONTENT_FIELDS = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "images",
@@ -62,10 +63,6 @@ CREATE TABLE IF NOT EXISTS pending (
     last_attempt TEXT
 );
 """
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def content_hash(record: dict[str, Any]) -> str:
