@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,15 +10,14 @@ from cqnnews.dataset.generations import month_files
 from cqnnews.dataset.sql import columns as _columns
 from cqnnews.dataset.sql import copy as _copy
 from cqnnews.dataset.sql import files as _files
-from cqnnews.dataset.sql import quoted as _q
-from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA, json_structure
-from cqnnews.schema.arrow import ARTICLE_SCHEMA
+from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA
 
 
-def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None, target: Path, generation: int,
-               months: list[str]) -> int:
+def revisions(con: Any, lines: Callable[[tuple[str, ...]], str], old_articles: list[Path], current: Path | None,
+              target: Path, generation: int, months: list[str]) -> int:
     """A row per revision of each article with new lines: the fields changed since the revision before, and the
-    body's paragraphs added and removed; the rows of the touched months kept."""
+    body's paragraphs added and removed; the rows of the touched months kept.  ``lines(names)`` is the new lines
+    with those fields (cqnnews.dataset.build)."""
     lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
     changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
     split = "string_split(coalesce({0}, ''), chr(10))"
@@ -26,14 +26,12 @@ def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None
     removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
                f"{split.format('body')}, x))")
     names = ("article_id", "revision", "fetched_at", *COMPARED)
-    fields = ", ".join(f'x."{c}"' for c in names)
     compared = ", ".join(f'o."{c}"' for c in COMPARED)
-    structure = _q(json_structure(ARTICLE_SCHEMA, names))
     # the lines of the articles with more than one: the new ones read again, the old rows of touched months
-    many = (f"SELECT n.origin, {fields}, n.feed, 1 AS fresh FROM (SELECT r.origin, r.feed, "
-            f"json_transform(r.json, {structure}) AS x FROM {raw} r SEMI JOIN (SELECT DISTINCT k.origin, k.h "
-            f"FROM keys k JOIN winners w ON w.lines > 1 AND k.fresh = 1 AND w.origin = k.origin "
-            f"AND w.article_id = k.article_id) m ON m.origin = r.origin AND m.h = r.h) n")
+    fields = ", ".join(f'r."{c}"' for c in names)
+    many = (f"SELECT r.origin, {fields}, r.feed, 1 AS fresh "
+            f"FROM {lines(names)} r SEMI JOIN (SELECT origin, article_id FROM winners WHERE lines > 1) m "
+            f"ON m.origin = r.origin AND m.article_id = r.article_id")
     if old_articles:
         many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
