@@ -1,9 +1,9 @@
 """The SQL of an update: DuckDB reads the new lines, chooses each article's winning line among them and its
 rows in the months they touch, and writes those months, partitioned, as Parquet.
 
-``keys`` holds a few fields of each new line (``fresh = 1``, named by a hash of the line), of each row of
-the touched months (``fresh = 0``: the months of the new lines, and those their articles were in; named by
-file and row) and of each article the crawl state saw again (``fresh = 2``, never a winning line).
+``keys`` holds a few fields of each new line (``fresh = 1``, named by its file, article, revision and fetch
+time), of each row of the touched months (``fresh = 0``: the months of the new lines, and those their articles
+were in; named by file and row) and of each article the crawl state saw again (``fresh = 2``, never a winning line).
 ``winners`` has each article's winning line: the highest ``revision``, then the latest ``fetched_at``, then
 a new line before an old one; ``sections`` is the union of its lines', ``first_seen``/``last_seen`` the
 earliest and latest of them.  The winning lines are then read whole and written; every other month is
@@ -145,9 +145,19 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
         WHERE w.fresh = 1 AND {SAME_LINE}""")
     whole = {"revisions", "first_seen", "last_seen", "sections", "feed", "origin"}
     parsed = ", ".join(f'r."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
-    # a new winning line: found again by its file, article, revision and fetch time
-    articles = (f"SELECT {parsed}, w.month FROM {_lines(parts)} r JOIN winners w ON w.fresh = 1 AND NOT w.copied "
-                f"AND {SAME_LINE}")
+    # a new winning line: found again by its file, article, revision and fetch time, matched against a table of
+    # the few fields it needs (its feed and origin are its file's; the sections, when it is its article's only
+    # line, its own), so that the table matched against a million lines stays small
+    con.execute("""
+        CREATE TEMP TABLE chosen AS
+        SELECT file, article_id, revision, fetched_at, month, revisions, first_seen, last_seen,
+               CASE WHEN lines > 1 THEN sections END AS sections
+        FROM winners WHERE fresh = 1 AND NOT copied""")
+    con.execute("DROP TABLE keys")  # its memory for the reading of the lines
+    fields = {"revisions": "w.revisions", "first_seen": "w.first_seen", "last_seen": "w.last_seen",
+              "sections": "coalesce(w.sections, r.sections)"}
+    chosen = ", ".join(fields.get(n, f'r."{n}"') for n in ARTICLES_SCHEMA.names)
+    articles = f"SELECT {chosen}, w.month FROM {_lines(parts)} r JOIN chosen w ON {SAME_LINE}"
     copied = [p for (n,) in con.execute("SELECT DISTINCT file FROM winners WHERE copied").fetchall()
               for p in [readable[n]]]
     if copied:  # a line twice in its file: one of them

@@ -48,9 +48,8 @@ def revisions(con: Any, lines: Callable[[tuple[str, ...]], str], old_articles: l
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
             FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
             UNION ALL
-            SELECT k.origin, k.article_id, k.revision, k.fetched_at, k.feed, []::VARCHAR[], []::VARCHAR[],
-                   []::VARCHAR[], 1 FROM keys k JOIN winners w ON w.lines = 1 AND k.fresh = 1
-                   AND w.origin = k.origin AND w.article_id = k.article_id"""
+            SELECT origin, article_id, revision, fetched_at, feed, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], 1
+            FROM winners WHERE lines = 1 AND fresh = 1"""
     old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
     if old:
         query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "

@@ -10,8 +10,8 @@ import pyarrow as pa
 from cqnnews.dataset import tables
 
 MEMORY = "400MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
-BATCH = 32_768  # rows of each Arrow batch DuckDB hands on to be written
-BUFFERED = 64 << 20  # bytes of rows held for their months' files before the largest is written out
+BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
+BUFFERED = 24 << 20  # bytes of rows held for their months' files before the largest is written out
 
 
 def quoted(value: str | Path) -> str:
@@ -32,6 +32,8 @@ def connection(scratch: Path) -> Any:
     con.execute(f"SET memory_limit = '{MEMORY}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
+    # memory freed by one step given back before the next (DuckDB's allocator keeps 128 MB a thread by default)
+    con.execute("SET allocator_flush_threshold = '32MB'")
     # every join below is written with the large input on the left and the table it is matched against on the
     # right, where the hash table is built: DuckDB cannot know how many lines a feed holds (it guesses a few
     # hundred) and would otherwise build it of the feeds' parsed lines, a million of them spilled to disk
