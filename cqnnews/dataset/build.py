@@ -68,7 +68,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
 
     The new lines are read twice, each time parsed once by DuckDB's JSON reader: once for the few fields that
     choose the winning line (``keys``), once whole, the winning lines streaming to the Parquet files without being
-    held; the revised articles' lines a third time (cqnnews.dataset.revisions)."""
+    held, and the lines of the articles of several lines set aside for the revisions (cqnnews.dataset.revisions)."""
     import duckdb
 
     out = Built()
@@ -147,37 +147,45 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     parsed = ", ".join(f'r."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
     # a new winning line: found again by its file, article, revision and fetch time, matched against a table of
     # the few fields it needs (its feed and origin are its file's; the sections, when it is its article's only
-    # line, its own), so that the table matched against a million lines stays small
-    con.execute("""
+    # line, its own), so that the table matched against a million lines stays small.  ``role``: 0 a line of the
+    # articles, 1 also one of the revisions (an article of several lines), 2 only one of the revisions (an earlier
+    # line of such an article): the revisions are taken from this same reading (cqnnews.dataset.sql.copy)
+    con.execute(f"""
         CREATE TEMP TABLE chosen AS
         SELECT file, article_id, revision, fetched_at, month, revisions, first_seen, last_seen,
-               CASE WHEN lines > 1 THEN sections END AS sections
-        FROM winners WHERE fresh = 1 AND NOT copied""")
+               CASE WHEN lines > 1 THEN sections END AS sections, CASE WHEN lines > 1 THEN 1 ELSE 0 END AS role
+        FROM winners WHERE fresh = 1 AND NOT copied
+        UNION ALL
+        SELECT DISTINCT r.file, r.article_id, r.revision, r.fetched_at, NULL, NULL, NULL, NULL, NULL, 2
+        FROM keys r JOIN winners w ON w.lines > 1 AND r.fresh = 1 AND w.origin = r.origin
+             AND w.article_id = r.article_id
+        WHERE NOT (w.fresh = 1 AND {SAME_LINE})""")
     con.execute("DROP TABLE keys")  # its memory for the reading of the lines
     fields = {"revisions": "w.revisions", "first_seen": "w.first_seen", "last_seen": "w.last_seen",
               "sections": "coalesce(w.sections, r.sections)"}
     chosen = ", ".join(fields.get(n, f'r."{n}"') for n in ARTICLES_SCHEMA.names)
-    articles = f"SELECT {chosen}, w.month FROM {_lines(parts)} r JOIN chosen w ON {SAME_LINE}"
+    articles = f"SELECT {chosen}, w.month, w.role FROM {_lines(parts)} r JOIN chosen w ON {SAME_LINE}"
     copied = [p for (n,) in con.execute("SELECT DISTINCT file FROM winners WHERE copied").fetchall()
               for p in [readable[n]]]
     if copied:  # a line twice in its file: one of them
-        articles += (f" UNION ALL SELECT * EXCLUDE (k) FROM (SELECT {parsed}, w.month, row_number() OVER "
-                     f"(PARTITION BY w.origin, w.article_id) AS k FROM {_lines(copied)} r JOIN winners w "
+        articles += (f" UNION ALL SELECT * EXCLUDE (k) FROM (SELECT {parsed}, w.month, 1 AS role, row_number() "
+                     f"OVER (PARTITION BY w.origin, w.article_id) AS k FROM {_lines(copied)} r JOIN winners w "
                      f"ON w.fresh = 1 AND w.copied AND {SAME_LINE}) WHERE k = 1")
     if old:
         replaced = {n: f"w.{n}" for n in whole}
-        articles += (f" UNION ALL SELECT {_columns(ARTICLES_SCHEMA, 'o', replaced)}, w.month FROM read_parquet("
+        articles += (f" UNION ALL SELECT {_columns(ARTICLES_SCHEMA, 'o', replaced)}, w.month, 0 FROM read_parquet("
                      f"{_files(old)}, hive_partitioning = true, filename = true, file_row_number = true) o "
                      f"JOIN files f USING (filename) "
                      f"JOIN winners w ON w.fresh = 0 AND w.file = f.n AND w.row = o.file_row_number")
+    revised = target / ".scratch" / "revised.parquet"  # the new lines of the articles of several lines
     keep = set(existing) - touched
-    out.rows["articles"] = _copy(con, articles, target, "articles", generation) + \
+    out.rows["articles"] = _copy(con, articles, target, "articles", generation, revised) + \
         link_months(current, target, "articles", keep)
     for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
             link_months(current, target, sidecar.table, keep)
-    out.rows["revisions"] = revisions(con, lambda names: _lines(parts, names), old, current, target, generation,
-                                      out.months) + link_months(current, target, "revisions", keep)
+    out.rows["revisions"] = revisions(con, revised, old, current, target, generation, out.months) + \
+        link_months(current, target, "revisions", keep)
     for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
             path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"

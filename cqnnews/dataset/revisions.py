@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,11 @@ from cqnnews.dataset.sql import files as _files
 from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA
 
 
-def revisions(con: Any, lines: Callable[[tuple[str, ...]], str], old_articles: list[Path], current: Path | None,
-              target: Path, generation: int, months: list[str]) -> int:
+def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path | None, target: Path, generation: int,
+              months: list[str]) -> int:
     """A row per revision of each article with new lines: the fields changed since the revision before, and the
-    body's paragraphs added and removed; the rows of the touched months kept.  ``lines(names)`` is the new lines
-    with those fields (cqnnews.dataset.build)."""
+    body's paragraphs added and removed; the rows of the touched months kept.  ``revised`` holds the new lines of
+    the articles of several lines, set aside while the articles were written (cqnnews.dataset.build)."""
     lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
     changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
     split = "string_split(coalesce({0}, ''), chr(10))"
@@ -27,11 +26,9 @@ def revisions(con: Any, lines: Callable[[tuple[str, ...]], str], old_articles: l
                f"{split.format('body')}, x))")
     names = ("article_id", "revision", "fetched_at", *COMPARED)
     compared = ", ".join(f'o."{c}"' for c in COMPARED)
-    # the lines of the articles with more than one: the new ones read again, the old rows of touched months
+    # the lines of the articles with more than one: the new ones set aside, the old rows of touched months
     fields = ", ".join(f'r."{c}"' for c in names)
-    many = (f"SELECT r.origin, {fields}, r.feed, 1 AS fresh "
-            f"FROM {lines(names)} r SEMI JOIN (SELECT origin, article_id FROM winners WHERE lines > 1) m "
-            f"ON m.origin = r.origin AND m.article_id = r.article_id")
+    many = f"SELECT r.origin, {fields}, r.feed, 1 AS fresh FROM read_parquet({_files([revised])}) r"
     if old_articles:
         many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "

@@ -41,9 +41,10 @@ def connection(scratch: Path) -> Any:
     return con
 
 
-def copy(con: Any, query: str, target: Path, table: str, generation: int) -> int:
+def copy(con: Any, query: str, target: Path, table: str, generation: int, aside: Path | None = None) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``: one
-    file a month; the rows written.
+    file a month; the rows written.  With ``aside``, the query has a last column ``role``: 0 a row of the table,
+    1 a row of the table also written to the file ``aside``, 2 a row only written there.
 
     DuckDB's own partitioned ``COPY`` holds what it reads faster than it writes its ~140 month files: at a
     million lines it spilled 1.4 GB under its memory limit and took three times as long as reading and writing
@@ -71,8 +72,19 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int) -> int
             writer = writers[month] = pq.ParquetWriter(path, schema, compression="snappy")
         writer.write_table(rows, row_group_size=rows.num_rows)
 
+    if aside is not None:
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        apart = pq.ParquetWriter(aside, schema, compression="snappy")
     try:
         for batch in con.sql(query).to_arrow_reader(BATCH):
+            if aside is not None:
+                role = batch.column(batch.num_columns - 1)
+                batch = batch.drop_columns([batch.schema.names[-1]])
+                also = batch.filter(pc.greater_equal(role, 1))
+                if also.num_rows:
+                    apart.write_table(pa.Table.from_batches([also.drop_columns([also.schema.names[-1]])]).rename_columns(
+                        schema.names).cast(schema, safe=False))
+                batch = batch.filter(pc.less(role, 2))
             if not batch.num_rows:
                 continue
             months = pc.dictionary_encode(batch.column(batch.num_columns - 1).cast(pa.string()))
@@ -96,6 +108,8 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int) -> int
     finally:
         for writer in writers.values():
             writer.close()
+        if aside is not None:
+            apart.close()
     return written
 
 
