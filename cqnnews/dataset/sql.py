@@ -69,22 +69,24 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
         if writer is None:
             path = target / table / f"month={month}" / f"part-{generation:06d}-0.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            writer = writers[month] = pq.ParquetWriter(path, schema, compression="snappy")
+            writer = writers[month] = pq.ParquetWriter(path, schema, compression="snappy", **_encoding(schema))
         writer.write_table(rows, row_group_size=rows.num_rows)
 
     if aside is not None:
         aside.parent.mkdir(parents=True, exist_ok=True)
-        apart = pq.ParquetWriter(aside, schema, compression="snappy")
+        apart = pq.ParquetWriter(aside, schema, compression="snappy", **_encoding(schema))
     try:
-        for batch in con.sql(query).to_arrow_reader(BATCH):
+        for batch in _ahead(con.sql(query).to_arrow_reader(BATCH)):
             if aside is not None:
                 role = batch.column(batch.num_columns - 1)
                 batch = batch.drop_columns([batch.schema.names[-1]])
-                also = batch.filter(pc.greater_equal(role, 1))
-                if also.num_rows:
-                    apart.write_table(pa.Table.from_batches([also.drop_columns([also.schema.names[-1]])]).rename_columns(
-                        schema.names).cast(schema, safe=False))
-                batch = batch.filter(pc.less(role, 2))
+                top = pc.max(role).as_py() or 0
+                if top >= 1:
+                    also = batch.filter(pc.greater_equal(role, 1))
+                    also = pa.Table.from_batches([also.drop_columns([also.schema.names[-1]])])  # without its month
+                    apart.write_table(also.rename_columns(schema.names).cast(schema, safe=False))
+                    if top == 2:
+                        batch = batch.filter(pc.less(role, 2))
             if not batch.num_rows:
                 continue
             months = pc.dictionary_encode(batch.column(batch.num_columns - 1).cast(pa.string()))
@@ -111,6 +113,65 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
         if aside is not None:
             apart.close()
     return written
+
+
+def _ahead(reader: Any, depth: int = 2) -> Any:
+    """The batches of ``reader``, read by a thread of their own a few batches ahead: DuckDB reads and matches the
+    next lines while the ones before are written (both let go of Python's lock while they work)."""
+    import queue
+    import threading
+
+    batches: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        batches.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            batches.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed on to the writing thread, raised there
+            batches.put(exc)
+
+    thread = threading.Thread(target=read, name="dataset-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch = batches.get()
+            if batch is done:
+                return
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
+        thread.join()
+
+
+# the columns of texts nearly all different: no dictionary tried, no minimum and maximum (a third of the time
+# of writing them went to both)
+TEXTS = ("url", "title", "subtitle", "body", "images", "attachments", "tables", "keywords", "paragraphs_added",
+         "paragraphs_removed", "manufacturer", "manufacturer_address", "sampled_unit", "sampled_unit_address", "raw")
+
+
+def _encoding(schema: pa.Schema) -> dict[str, Any]:
+    """The ParquetWriter options of ``schema``'s columns: dictionaries and statistics only where they help."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(schema.empty_table(), buffer)
+    paths = [c.path for c in pq.ParquetFile(io.BytesIO(buffer.getvalue())).schema]
+    kept = [p for p in paths if p.split(".")[0] not in TEXTS]
+    return {"use_dictionary": kept, "write_statistics": kept}
 
 
 def columns(schema: pa.Schema, alias: str, replaced: dict[str, str] | None = None) -> str:
