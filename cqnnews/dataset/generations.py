@@ -108,7 +108,7 @@ def link_months(current: Path | None, target: Path, table: str, keep: set[str]) 
 def fsync_tree(root: Path) -> None:
     """Every file written and every folder under ``root`` on disk (a file linked from the generation before, its
     link count above one, is on disk already: only the folder naming it is synced).  The files are synced a few at
-    a time (the disk takes them together), then the folders."""
+    a time (the disk takes them together), then the folders the same way."""
     from concurrent.futures import ThreadPoolExecutor
 
     def sync(path: str) -> None:
@@ -124,8 +124,7 @@ def fsync_tree(root: Path) -> None:
         folders.append(folder)
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(sync, files))
-    for folder in folders:
-        sync(folder)
+        list(pool.map(sync, folders))
 
 
 def point_current(dataset_dir: Path, name: str) -> None:

@@ -43,17 +43,17 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
                         ELSE list_filter([{changed}], lambda x: x IS NOT NULL) END AS changed,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {added} END AS paragraphs_added,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
-            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
-            UNION ALL
-            SELECT origin, article_id, revision, fetched_at, feed, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], 1
-            FROM winners WHERE lines = 1 AND fresh = 1"""
+            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision"""
     old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
     if old:
         query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "
                   f"hive_partitioning = true) o")
-    query += (f") SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
+    # a new article of one line: its first revision, nothing to compare or to take once
+    query += (f") SELECT * FROM (SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
               f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
-              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1")
+              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1) UNION ALL SELECT origin, article_id, revision, "
+              f"fetched_at, feed, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], month FROM winners "
+              f"WHERE lines = 1 AND fresh = 1")
     return _copy(con, query, target, "revisions", generation)
 
 
