@@ -11,7 +11,7 @@ from cqnnews.dataset import tables
 
 MEMORY = "400MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
-BUFFERED = 24 << 20  # bytes of rows held for their months' files before the largest is written out
+BUFFERED = 16 << 20  # bytes of rows held for their months' files before the largest is written out
 
 
 def quoted(value: str | Path) -> str:
@@ -115,7 +115,7 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     return written
 
 
-def _ahead(reader: Any, depth: int = 2) -> Any:
+def _ahead(reader: Any, depth: int = 1) -> Any:
     """The batches of ``reader``, read by a thread of their own a few batches ahead: DuckDB reads and matches the
     next lines while the ones before are written (both let go of Python's lock while they work)."""
     import queue
