@@ -1,13 +1,15 @@
 """The SQL of an update: DuckDB reads the new lines, chooses each article's winning line among them and its
-rows in the months they touch, and writes those months, partitioned, as Parquet.
+rows in the months they touch, and hands those months' rows on to be written, partitioned, as Parquet
+(cqnnews.dataset.sql.copy).
 
 ``keys`` holds a few fields of each new line (``fresh = 1``, named by its file, article, revision and fetch
 time), of each row of the touched months (``fresh = 0``: the months of the new lines, and those their articles
 were in; named by file and row) and of each article the crawl state saw again (``fresh = 2``, never a winning line).
 ``winners`` has each article's winning line: the highest ``revision``, then the latest ``fetched_at``, then
 a new line before an old one; ``sections`` is the union of its lines', ``first_seen``/``last_seen`` the
-earliest and latest of them.  The winning lines are then read whole and written; every other month is
-linked, not read.
+earliest and latest of them.  The new lines are then read whole (each parsed once by DuckDB's JSON reader),
+matched against ``chosen`` (the winning lines, and the other lines of the articles of several lines, set aside
+for the revisions) and written; every other month is linked, not read.
 """
 
 from __future__ import annotations

@@ -76,7 +76,10 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
         aside.parent.mkdir(parents=True, exist_ok=True)
         apart = pq.ParquetWriter(aside, schema, compression="snappy", **_encoding(schema))
     try:
-        for batch in _ahead(con.sql(query).to_arrow_reader(BATCH)):
+        relation = con.sql(query)
+        batches = relation.to_arrow_reader(BATCH) if hasattr(relation, "to_arrow_reader") else \
+            relation.fetch_arrow_reader(BATCH)  # DuckDB before 2.0
+        for batch in _ahead(batches):
             if aside is not None:
                 role = batch.column(batch.num_columns - 1)
                 batch = batch.drop_columns([batch.schema.names[-1]])
