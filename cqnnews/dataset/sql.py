@@ -119,7 +119,7 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
 
 
 def _ahead(reader: Any, depth: int = 1) -> Any:
-    """The batches of ``reader``, read by a thread of their own a few batches ahead: DuckDB reads and matches the
+    """The batches of ``reader``, read by a thread of their own ``depth`` batches ahead: DuckDB reads and matches the
     next lines while the ones before are written (both let go of Python's lock while they work)."""
     import queue
     import threading
@@ -128,20 +128,24 @@ def _ahead(reader: Any, depth: int = 1) -> Any:
     done = object()
     stop = threading.Event()
 
+    def hand(item: Any) -> bool:
+        """``item`` to the writing thread; False once it stopped taking them."""
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def read() -> None:
         try:
             for batch in reader:
-                while not stop.is_set():
-                    try:
-                        batches.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not hand(batch):
                     return
-            batches.put(done)
+            hand(done)
         except BaseException as exc:  # noqa: BLE001 - handed on to the writing thread, raised there
-            batches.put(exc)
+            hand(exc)
 
     thread = threading.Thread(target=read, name="dataset-reader", daemon=True)
     thread.start()
