@@ -181,7 +181,7 @@ def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
 
 
 def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None,
-               feed_format: str | None = "jsonlines", revised: list[dict[str, Any]] | None = None) -> str:
+               revised: list[dict[str, Any]] | None = None, feed_format: str | None = "jsonlines") -> str:
     """The report of one run: ``profiles`` are the earlier runs' and this run's (cqnnews.history), oldest first;
     ``revised`` its revised articles against the dataset (cqnnews.dataset.revisions.revised_in)."""
     healthy = summary.get("healthy")
@@ -253,7 +253,7 @@ def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list
     """``<stamp>.report.html`` beside the summary and, with ``index`` (the project's own feed folder), the folder's
     ``index.html`` again; the report's path.  :class:`NotOurs` if a file of that name is someone else's."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
-    _write_ours(path, run_report(summary, profiles, feed, feed_format, revised))
+    _write_ours(path, run_report(summary, profiles, feed, revised, feed_format))
     if index:
         write_index(summary_path.parent)
     return path

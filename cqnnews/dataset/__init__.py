@@ -20,7 +20,8 @@ tables (``spotchecks``) hold the records written with the winning line.  ``revis
 revision: what changed since the one before, and the body's paragraphs added and removed.  All are
 partitioned by the month of publication in Beijing time (``month=none``: no publication time).
 
-DuckDB does the reading, the choice and the writing (cqnnews.dataset.build).  An update reads only the
+DuckDB does the reading and the choice (cqnnews.dataset.build); the rows it gives as Arrow batches are written
+to the months' files by pyarrow (cqnnews.dataset.sql.copy).  An update reads only the
 new bytes of each feed (cqnnews.dataset.ingest) and writes a new generation: the months its lines
 touch are rewritten, every other month's files are hard-linked, so its cost follows the new lines.
 ``current`` moves to the new generation only once it is complete and on disk; a killed update leaves

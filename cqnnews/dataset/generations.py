@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cqnnews.atomic import rename_into_place, sync_folder, write_atomic
+from cqnnews.atomic import rename_into_place, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -109,14 +109,24 @@ def link_months(current: Path | None, target: Path, table: str, keep: set[str]) 
 
 def fsync_tree(root: Path) -> None:
     """Every file written and every folder under ``root`` on disk (a file linked from the generation before, its
-    link count above one, is on disk already: only the folder naming it is synced)."""
-    for folder, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(folder, name)
-            if os.stat(path).st_nlink == 1:
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
-        sync_folder(folder)
+    link count above one, is on disk already: only the folder naming it is synced).  The files are synced a few at
+    a time (the disk takes them together), then the folders the same way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sync(path: str) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    files, folders = [], []
+    for folder, _, names in os.walk(root):
+        files.extend(p for p in (os.path.join(folder, n) for n in names) if os.stat(p).st_nlink == 1)
+        folders.append(folder)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(sync, files))
+        list(pool.map(sync, folders))
 
 
 def point_current(dataset_dir: Path, name: str) -> None:

@@ -9,15 +9,14 @@ from cqnnews.dataset.generations import month_files
 from cqnnews.dataset.sql import columns as _columns
 from cqnnews.dataset.sql import copy as _copy
 from cqnnews.dataset.sql import files as _files
-from cqnnews.dataset.sql import quoted as _q
-from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA, json_structure
-from cqnnews.schema.arrow import ARTICLE_SCHEMA
+from cqnnews.dataset.tables import COMPARED, REVISIONS_SCHEMA
 
 
-def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None, target: Path, generation: int,
-               months: list[str]) -> int:
+def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path | None, target: Path, generation: int,
+              months: list[str]) -> int:
     """A row per revision of each article with new lines: the fields changed since the revision before, and the
-    body's paragraphs added and removed; the rows of the touched months kept."""
+    body's paragraphs added and removed; the rows of the touched months kept.  ``revised`` holds the new lines of
+    the articles of several lines, set aside while the articles were written (cqnnews.dataset.build)."""
     lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
     changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
     split = "string_split(coalesce({0}, ''), chr(10))"
@@ -26,14 +25,10 @@ def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None
     removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
                f"{split.format('body')}, x))")
     names = ("article_id", "revision", "fetched_at", *COMPARED)
-    fields = ", ".join(f'x."{c}"' for c in names)
     compared = ", ".join(f'o."{c}"' for c in COMPARED)
-    structure = _q(json_structure(ARTICLE_SCHEMA, names))
-    # the lines of the articles with more than one: the new ones read again, the old rows of touched months
-    many = (f"SELECT n.origin, {fields}, n.feed, 1 AS fresh FROM (SELECT r.origin, r.feed, "
-            f"json_transform(r.json, {structure}) AS x FROM {raw} r SEMI JOIN (SELECT DISTINCT k.origin, k.h "
-            f"FROM keys k JOIN winners w ON w.lines > 1 AND k.fresh = 1 AND w.origin = k.origin "
-            f"AND w.article_id = k.article_id) m ON m.origin = r.origin AND m.h = r.h) n")
+    # the lines of the articles with more than one: the new ones set aside, the old rows of touched months
+    fields = ", ".join(f'r."{c}"' for c in names)
+    many = f"SELECT r.origin, {fields}, r.feed, 1 AS fresh FROM read_parquet({_files([revised])}) r"
     if old_articles:
         many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
@@ -48,18 +43,17 @@ def revisions(con: Any, raw: str, old_articles: list[Path], current: Path | None
                         ELSE list_filter([{changed}], lambda x: x IS NOT NULL) END AS changed,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {added} END AS paragraphs_added,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
-            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision
-            UNION ALL
-            SELECT k.origin, k.article_id, k.revision, k.fetched_at, k.feed, []::VARCHAR[], []::VARCHAR[],
-                   []::VARCHAR[], 1 FROM keys k JOIN winners w ON w.lines = 1 AND k.fresh = 1
-                   AND w.origin = k.origin AND w.article_id = k.article_id"""
+            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision"""
     old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
     if old:
         query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "
                   f"hive_partitioning = true) o")
-    query += (f") SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
+    # a new article of one line: its first revision, nothing to compare or to take once
+    query += (f") SELECT * FROM (SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
               f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
-              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1")
+              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1) UNION ALL SELECT origin, article_id, revision, "
+              f"fetched_at, feed, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], month FROM winners "
+              f"WHERE lines = 1 AND fresh = 1")
     return _copy(con, query, target, "revisions", generation)
 
 

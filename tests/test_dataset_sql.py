@@ -1,0 +1,63 @@
+"""cqnnews.dataset.sql: the rows DuckDB hands on written to one file a month, the rows set aside, and the reading
+thread that runs a batch ahead of the writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from cqnnews.dataset import sql
+from cqnnews.dataset.tables import REVISIONS_SCHEMA
+
+
+def rows(n: int, role: str = "") -> str:
+    """``n`` rows of the revisions table over three months, ``role`` an optional last column."""
+    return (f"SELECT 'o' AS origin, i::BIGINT AS article_id, 1 AS revision, TIMESTAMPTZ '2026-11-01 00:00:00+00' "
+            f"AS fetched_at, 'f' AS feed, []::VARCHAR[] AS changed, [repeat('x', 500)] AS paragraphs_added, "
+            f"[]::VARCHAR[] AS paragraphs_removed, ['2026-09', '2026-10', 'none'][i % 3 + 1] AS month{role} "
+            f"FROM range({n}) t(i)")
+
+
+def test_each_month_one_file_with_all_its_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sql, "BATCH", 1000)
+    monkeypatch.setattr(sql, "BUFFERED", 200_000)  # several row groups a month
+    con = sql.connection(tmp_path / "scratch")
+    assert sql.copy(con, rows(30_000), tmp_path, "revisions", 7) == 30_000
+    files = sorted(tmp_path.glob("revisions/month=*/*.parquet"))
+    assert [f"{f.parent.name}/{f.name}" for f in files] == [
+        f"month={m}/part-000007-0.parquet" for m in ("2026-09", "2026-10", "none")]
+    for file in files:
+        table = pq.read_table(file)
+        assert table.schema.names == REVISIONS_SCHEMA.names and table.num_rows == 10_000
+        assert pq.ParquetFile(file).metadata.num_row_groups > 1
+    assert sorted(pq.read_table(files[0])["article_id"].to_pylist()) == list(range(0, 30_000, 3))
+
+
+def test_rows_set_aside_by_their_role(tmp_path: Path) -> None:
+    con = sql.connection(tmp_path / "scratch")
+    role = ", (i % 5 = 0)::INTEGER * 2 + (i % 5 = 1)::INTEGER AS role"  # 2: aside only, 1: both, else 0
+    aside = tmp_path / "aside.parquet"
+    assert sql.copy(con, rows(1000, role), tmp_path, "revisions", 1, aside) == 800
+    written = pq.read_table(tmp_path / "revisions")["article_id"].to_pylist()
+    assert sorted(written) == [i for i in range(1000) if i % 5]
+    assert sorted(pq.read_table(aside)["article_id"].to_pylist()) == [i for i in range(1000) if i % 5 < 2]
+
+
+def test_an_error_of_the_reading_thread_is_raised_where_the_rows_are_written() -> None:
+    def failing():  # type: ignore[no-untyped-def]
+        yield 1
+        raise ValueError("lost the file")
+
+    got = []
+    with pytest.raises(ValueError, match="lost the file"):
+        for batch in sql._ahead(failing()):
+            got.append(batch)
+    assert got == [1]
+
+
+def test_a_writer_that_stops_early_does_not_wait_for_the_reader() -> None:
+    ahead = sql._ahead(iter(range(10)))
+    assert next(ahead) == 0
+    ahead.close()  # the reader, blocked handing on the next batch, is told to stop and joined
