@@ -14,7 +14,37 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from cqnnews.extensions.dataset_update import update_dataset as run_update
 from cqnnews.extras import install_hint, installed
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False  # no crawl: no Scrapy start-up lines, its own one line says what it did
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Update the dataset (Parquet + DuckDB) from every feed not ingested yet"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--feeds", help="the feed folder (CQN_FEED_DIR, feeds/)")
+        parser.add_argument("--dataset", help="the dataset folder (CQN_DATASET_DIR, dataset/)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if not installed("dataset"):
+            print("cqnnews: error: scrapy dataset needs the dataset extra (pyarrow, duckdb): "
+                  f"{install_hint('dataset')}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        logging.basicConfig(level=logging.INFO, format="cqnnews: %(message)s", stream=sys.stderr)
+        feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
+        dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
+        state = self.settings.get("CQN_STATE_DIR")
+        self.exitcode = run_update(feeds, dataset, Path(state) if state else None)
 
 
 class Command(ScrapyCommand):
