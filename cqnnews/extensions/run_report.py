@@ -19,6 +19,7 @@ from cqnnews.extras import installed
 from cqnnews.outputs import is_own_feed_folder
 from cqnnews.report import write_run_report
 from cqnnews.signals import RunOutcome, run_finished, thawed
+from cqnnews.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,9 @@ class RunReport:
             return None
         from cqnnews.dataset.revisions import revised_in  # duckdb: the dataset extra, only with a dataset
 
+        origin = outcome.run.get("origin")  # the run's summary, where the dataset reads it from, is written after
         try:
-            return revised_in(feed, Path(dataset))
+            return revised_in(feed, Path(dataset), SiteUrls(origin).origin_key if origin else SiteUrls().origin_key)
         except Exception as exc:  # the dataset is the analysts': the report goes without its section
             logger.warning("the report leaves out the revised articles: dataset %s not read (%s: %s)",
                            dataset, type(exc).__name__, exc)
