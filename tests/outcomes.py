@@ -31,7 +31,8 @@ def outcome(folder: Path, *, feed: bool = True, **fields: Any) -> RunOutcome:
                         encoding="utf-8")
     made = {"spider": "yaowen", "reason": "finished", "feed": str(path) if feed else None,
             "feed_path": path if feed else None, "feed_format": "jsonlines" if feed else None, "stored": feed,
-            "committed": 2 if feed else 0, "pending": 0, "summary_path": path.with_name("20261130T061000Z.summary.json"),
+            "committed": 2 if feed else 0, "pending": 0,
+            "summary_path": path.with_name("20261130T061000Z.summary.json"),
             "stats": frozen({"start_time": STARTED, "finish_time": FINISHED, "cqnnews/article/parsed": 2,
                              "downloader/request_count": 9, "cqnnews/listing/pages": 1}),
             "tally": frozen({"要闻": {"new": 2}}), "totals": frozen({"new": 2}),

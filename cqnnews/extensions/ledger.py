@@ -115,7 +115,7 @@ class RunLedger:
             try:
                 profile = run_profile(run.now.date().isoformat(), summary.iso(stats.get_value("start_time")),
                                       run.reading, run.tally, run.routes, run.listings.values(),
-                                      run.coordination.merged_profile if run.coordination.shared else None)
+                                      getattr(run.coordination, "merged_profile", None))  # shared crawls only
             except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
                 logger.error("%s", exc)
         problems = summary.problems(stats.get_stats(), self.reason, summary.Limits(
