@@ -39,7 +39,7 @@ class HealthMonitors:
         history: list[dict[str, Any]] = []
         try:
             history = state.runs(limits.runs)
-            found = monitors.check(RunProfile.of(outcome.profile), [RunProfile.of(r) for r in history], limits)
+            found = monitors.check(RunProfile.of(thawed(outcome.profile)), [RunProfile.of(r) for r in history], limits)
         except Exception as exc:  # a monitor that breaks must not hide the run's outcome
             logger.error("the monitors could not run (%s: %s)", type(exc).__name__, exc)
             found = [f"the monitors could not run ({type(exc).__name__})"]
