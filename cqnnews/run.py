@@ -138,6 +138,8 @@ class Run:
         """From now on (the feed stored, the run ending) every call to a shared crawl state waits out an outage."""
         from cqnnews.coordination import SharedCoordination
         if isinstance(self.coordination, SharedCoordination) and not getattr(self, "_closing", False):
+            from cqnnews.outage import PatientStore  # the redis extra: only shared crawls
+
             self._closing = True
             store = getattr(self.store, "_store", self.store)  # the reads' waiting store: every call waits now
             self.store = PatientStore(store, self.coordination.crawl.outage)  # type: ignore[assignment]

@@ -113,7 +113,7 @@ class WorkerScheduler(RedisScheduler):
         if not queued:
             self.df.log(request, self.spider)
         elif self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/enqueued/redis")
         return queued
 
     def requeue_once(self, article_id: int, request: Any) -> bool:
