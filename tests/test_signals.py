@@ -52,3 +52,17 @@ def test_each_listener_sees_what_the_ones_before_added_and_one_that_breaks_is_sa
                     ("alerts", ("3 articles failed", "coverage fell", "an after-run job failed (ValueError: no disk)"))]
     assert final.problems == seen[1][1] and not final.healthy
     assert [r.levelno for r in caplog.records] == [logging.ERROR] and "no disk" in caplog.text
+
+
+def test_the_after_run_jobs_run_in_the_order_health_needs() -> None:
+    """The monitors first (their problems count for every other job), the summary after the report and the
+    alerts (it holds their problems), the Prometheus file after the summary; each one a line of EXTENSIONS."""
+    from scrapy.utils.misc import load_object
+
+    from cqnnews import settings
+
+    jobs = {path.rsplit(".", 1)[1]: priority for path, priority in settings.EXTENSIONS.items()
+            if hasattr(load_object(path), "run_finished")}
+    assert sorted(jobs, key=jobs.__getitem__) == ["HealthMonitors", "RunReport", "Alerting", "RunSummary",
+                                                  "PrometheusFile", "FeedTidying", "DatasetUpdate"]
+    assert min(jobs.values()) > settings.EXTENSIONS["cqnnews.extensions.ledger.RunLedger"]
