@@ -16,6 +16,7 @@ from pathlib import Path
 SUMMARY = ".summary.json"
 REPORT = ".report.html"
 SPOTCHECKS = ".spotchecks.jsonl"
+RECALLS = ".recalls.jsonl"  # written beside the feed too; recognised, not refused at start (the spot-checks' are)
 INDEX = "index.html"
 GENERATOR = '<meta name="generator" content="cqnnews">'  # in every page cqnnews writes
 SIDE_SUFFIXES = (SUMMARY, REPORT, SPOTCHECKS)
@@ -53,12 +54,14 @@ def written_by_cqnnews(path: Path) -> bool:
             head = _head(path)
             # pages written before the generator mark: the title every cqnnews page has
             return GENERATOR.encode() in head or b"<title>cqnnews " in head
-        if name.endswith(SPOTCHECKS):
+        if name.endswith((SPOTCHECKS, RECALLS)):
             first = _head(path, 1 << 16).split(b"\n", 1)[0].strip()
             if not first:
                 return path.stat().st_size == 0  # a run with no records writes an empty file
             record = json.loads(first)
-            return isinstance(record, dict) and {"article_id", "file_checksum", "table", "row"} <= record.keys()
+            keys = {"article_id", "file_checksum", "table", "row"} if name.endswith(SPOTCHECKS) \
+                else {"article_id", "recall", "recallers", "raw"}
+            return isinstance(record, dict) and keys <= record.keys()
     except (OSError, ValueError):
         return False
     return False
