@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from cqnnews.urls import redact
+from cqnnews.urls import redact, webhook_host
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 15.0  # seconds for each alert to be accepted
@@ -62,12 +62,6 @@ class Alert:
             "cqnnews": {"spider": self.spider, "healthy": self.healthy, "problems": self.problems,
                         "summary": self.summary, "report": self.report, "feed": self.feed},
         }
-
-
-def webhook_host(url: str) -> str:
-    """What a log line may say of a webhook URL: its scheme and host (Slack's path is the secret)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}/…"
 
 
 def post_webhook(url: str, alert: Alert) -> None:

@@ -11,9 +11,10 @@ Adding is done once per worker, in one script: a retry after an outage never cou
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from cqnnews.history import Reading
+from cqnnews.history import Reading, RunProfile, generic_listing_share
 
 COUNTS = ("articles", "time_of_day", "authors", "source", "generic", "fallback")
 
@@ -65,3 +66,22 @@ class CrawlProfile:
         new = {k.decode(): int(v) for k, v in self.db.hgetall(self.key("profile-new")).items()}
         found_by = {k.decode(): v.decode() for k, v in self.db.hgetall(self.key("profile-routes")).items()}
         return merged, dict(sorted(new.items())), dict(sorted(found_by.items()))
+
+
+def run_profile(day: str, started_at: str | None, reading: Reading, tally: Mapping[str, Mapping[str, int]],
+                routes: Mapping[str, str], listings: Iterable[Mapping[str, Any]],
+                merge: Callable[[Reading, dict[str, int], dict[str, str]], Merged | None] | None = None
+                ) -> dict[str, Any] | None:
+    """What a run read, for the monitors: its :class:`~cqnnews.history.RunProfile` as recorded.  A worker of a
+    shared crawl adds its share with ``merge`` and gets the whole crawl's profile if it is the one to check it,
+    else None."""
+    found_by = dict(sorted(routes.items()))
+    new_by_section = {name: tally.get(name, {}).get("new", 0) for name in sorted(set(routes) | set(tally))}
+    if merge is not None:
+        merged = merge(reading, new_by_section, found_by)
+        if merged is None:
+            return None
+        reading, new_by_section, found_by = merged
+    return RunProfile(day=day, started_at=started_at, articles_read=reading.articles,
+                      shares={**reading.shares(), "listings_generic": generic_listing_share(listings)},
+                      new_by_section=new_by_section, routes=found_by).record()

@@ -22,10 +22,10 @@ last ``CQN_MONITOR_RUNS``) and ``self.data.limits``:
 
 A monitor without enough history (fewer than ``CQN_MONITOR_MIN_RUNS`` earlier runs that read at
 least ``CQN_MONITOR_MIN_ARTICLES`` articles) is skipped, never failed.  Spidermon runs the suite
-and keeps the results; the ledger turns the failures into the summary's problems and its alerts
-(:mod:`cqnnews.alerts`) send them: spidermon's own actions are not used, as an alert carries every
-problem of the run, the monitors' and the others, and the paths of the summary and report written
-after the suite has run.
+and keeps the results; the after-run extension (:mod:`cqnnews.extensions.health_monitors`) turns the
+failures into problems of the run, which the summary holds and the alerts (:mod:`cqnnews.alerts`)
+send: spidermon's own actions are not used, as an alert carries every problem of the run, the monitors'
+and the others, and the paths of the summary and report written after the suite has run.
 """
 
 from __future__ import annotations

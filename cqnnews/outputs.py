@@ -80,3 +80,10 @@ def is_own_feed_folder(folder: Path, feed_dir: str, spider: str) -> bool:
     if not feed_dir:
         return False
     return folder.resolve() == (Path(feed_dir) / spider).resolve()
+
+
+def local_feed_path(feed: str) -> Path | None:
+    """The path of a feed on local disk; None for other storages."""
+    if "://" in feed and not feed.startswith("file://") or feed.startswith("stdout:") or feed == "-":
+        return None
+    return Path(feed.removeprefix("file://"))

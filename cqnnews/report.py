@@ -251,20 +251,24 @@ def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list
                      feed: Path | None, feed_format: str | None = "jsonlines", index: bool = True,
                      revised: list[dict[str, Any]] | None = None) -> Path:
     """``<stamp>.report.html`` beside the summary and, with ``index`` (the project's own feed folder), the folder's
-    ``index.html`` again; the report's path.  :class:`NotOurs` if a file of that name is someone else's."""
+    ``index.html`` again, this run's row from ``summary`` (its file may not be written yet); the report's path.
+    :class:`NotOurs` if a file of that name is someone else's."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
     _write_ours(path, run_report(summary, profiles, feed, revised, feed_format))
     if index:
-        write_index(summary_path.parent)
+        write_index(summary_path.parent, (summary_path, summary))
     return path
 
 
 # --- every run of a folder ------------------------------------------------------------------------
 
 
-def _summaries(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+def _summaries(folder: Path, current: tuple[Path, dict[str, Any]] | None = None) -> list[tuple[Path, dict[str, Any]]]:
     found = []
-    for path in sorted(folder.glob("*.summary.json")):
+    for path in sorted({*folder.glob("*.summary.json"), *([current[0]] if current else [])}):
+        if current is not None and path == current[0]:
+            found.append(current)
+            continue
         try:
             found.append((path, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
@@ -284,8 +288,8 @@ def _runs_plot(runs: list[tuple[Path, dict[str, Any]]], labels: list[str]) -> st
     return _svg(figure)
 
 
-def history_page(folder: Path) -> str:
-    runs = _summaries(folder)
+def history_page(folder: Path, current: tuple[Path, dict[str, Any]] | None = None) -> str:
+    runs = _summaries(folder, current)
     spider = runs[-1][1].get("spider", folder.name) if runs else folder.name
     title = f"cqnnews {spider}: every run"
     parts = [f"<h1>{escape(title)}</h1>", f"<p>{len(runs)} runs in {escape(str(folder))}</p>"]
@@ -318,7 +322,8 @@ def history_page(folder: Path) -> str:
     return _page(title, "".join(parts))
 
 
-def write_index(folder: Path) -> Path:
+def write_index(folder: Path, current: tuple[Path, dict[str, Any]] | None = None) -> Path:
+    """The folder's history page; ``current``: a run's summary and where it goes, in place of what is there."""
     path = folder / INDEX
-    _write_ours(path, history_page(folder))
+    _write_ours(path, history_page(folder, current))
     return path

@@ -77,9 +77,18 @@ CQN_MAX_ARTICLE_PAGES = 50  # pages read of one article; more are flagged too_ma
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page is a few hundred KiB; also after decompression
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+# The ledger commits the run, then sends run_finished (cqnnews/signals.py) to the after-run jobs in this order,
+# each seeing the problems the ones before found; any of them can be switched off (None).
 EXTENSIONS = {
     "cqnnews.extensions.ledger.RunLedger": 500,
     "cqnnews.extensions.progress.ProgressLog": 510,
+    "cqnnews.extensions.health_monitors.HealthMonitors": 600,  # first: its problems count for all the others
+    "cqnnews.extensions.run_report.RunReport": 610,
+    "cqnnews.extensions.alerting.Alerting": 620,  # sees the monitors' and the report's problems
+    "cqnnews.extensions.run_summary.RunSummary": 630,  # holds every problem found before it
+    "cqnnews.extensions.prometheus_file.PrometheusFile": 640,
+    "cqnnews.extensions.feed_tidying.FeedTidying": 650,
+    "cqnnews.extensions.dataset_update.DatasetUpdate": 660,
 }
 # Feeds are written under <name>.part and renamed when complete.
 FEED_STORAGES = {

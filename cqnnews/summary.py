@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import socket
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from cqnnews import __version__
+from cqnnews.signals import RunOutcome, thawed
+from cqnnews.urls import redact, webhook_host
 
 HEALTHY, UNHEALTHY = 0, 1
 UNANSWERED = "cqnnews/origin/unanswered"  # set by the spider when the home page did not answer at all
@@ -110,7 +116,7 @@ def build(spider: str, feed: str | None, stats: dict[str, Any], reason: str, tal
         },
         "navigation": navigation(stats, routes or {}, missing or []),
         "readings": readings(stats),
-        "failed": [asdict(f) for f in failed],
+        "failed": [asdict(f) if is_dataclass(f) else dict(f) for f in failed],
         "state": {"committed": committed, "pending": pending},
     }
 
@@ -152,3 +158,50 @@ def _seconds(start: Any, finish: Any) -> float | None:
 
 def iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def of(outcome: RunOutcome) -> dict[str, Any]:
+    """The summary of a run's outcome, as the summary file holds it."""
+    stats = thawed(outcome.stats)
+    summary = build(outcome.spider, outcome.feed, stats, outcome.reason,
+                    {name: Counter(counts) for name, counts in outcome.tally.items()}, Counter(outcome.totals),
+                    thawed(outcome.failed), list(outcome.problems), outcome.committed, outcome.pending,
+                    thawed(outcome.run), routes=thawed(outcome.routes), missing=list(outcome.missing))
+    summary["listings"] = listings(stats, dict(enumerate(thawed(outcome.listings))))
+    summary["attachments"] = {"stored": stats.get("cqnnews/attachment/stored", 0),
+                              "failed": thawed(outcome.attachment_failures)}
+    summary.update(thawed(outcome.records))  # spotchecks, recalls: where, how many, how many left out
+    summary["monitors"] = {"profile": thawed(outcome.profile), "problems": list(outcome.monitor_problems)}
+    return summary
+
+
+def what_ran(settings: Any, arguments: Any, earliest: str | None, latest: str | None) -> dict[str, Any]:
+    """The summary's ``run``: the origin, the version, the spider's arguments, the settings given, the
+    publication times exported."""
+    return {
+        "origin": redact(settings.get("CQN_BASE_URL")),
+        "cqnnews_version": __version__,
+        "arguments": {k: (sorted(v) if isinstance(v, frozenset) else str(v) if hasattr(v, "isoformat") else v)
+                      for k, v in asdict(arguments).items()} if is_dataclass(arguments) else {},
+        "settings": given_settings(settings),
+        "published_at": {"earliest": earliest, "latest": latest},
+    }
+
+
+SECRET_SETTINGS = ("PASSWORD", "SECRET", "TOKEN", "AWS_ACCESS_KEY_ID", "_URL")  # URLs may carry a password
+
+
+def given_settings(settings: Any) -> dict[str, Any]:
+    """The settings given on the command line (-s, -o) and every cqnnews setting, secrets redacted."""
+    given = {}
+    for name in sorted(settings.attributes):
+        if name.startswith("CQN_") or settings.getpriority(name) >= SETTINGS_PRIORITIES["cmdline"]:
+            value = settings.get(name)
+            if isinstance(value, BaseSettings):  # FEEDS: its URIs may carry credentials
+                value = {redact(str(key)): str(options) for key, options in value.copy_to_dict().items()}
+            elif isinstance(value, str) and "WEBHOOK" in name and value:
+                value = webhook_host(value)  # a Slack webhook's path is its secret
+            elif isinstance(value, str) and any(mark in name for mark in SECRET_SETTINGS):
+                value = redact(value) if "://" in value else ("***" if value and "_URL" not in name else value)
+            given[name] = value if isinstance(value, (str, int, float, bool, type(None), dict)) else str(value)
+    return given

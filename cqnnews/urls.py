@@ -102,3 +102,9 @@ def redact(url: str) -> str:
     user = parts.username or ""
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def webhook_host(url: str) -> str:
+    """What a log line may say of a webhook URL: its scheme and host (Slack's path is the secret)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}/…"

@@ -77,3 +77,12 @@ def test_only_the_spiders_folder_under_the_feed_dir_is_the_projects_own(tmp_path
     assert not is_own_feed_folder(tmp_path / "feeds", str(tmp_path / "feeds"), "yaowen")
     assert not is_own_feed_folder(tmp_path / "elsewhere", str(tmp_path / "feeds"), "yaowen")
     assert not is_own_feed_folder(tmp_path / "feeds" / "yaowen", "", "yaowen")
+
+
+def test_a_runs_own_recall_records_are_recognised_someone_elses_are_not(tmp_path: Path) -> None:
+    """A second run into the same named feed replaces the recall records the first one wrote beside it."""
+    empty, ours, theirs = tmp_path / "a.recalls.jsonl", tmp_path / "b.recalls.jsonl", tmp_path / "c.recalls.jsonl"
+    empty.write_text("")
+    ours.write_text('{"article_id": 1, "recall": 1, "recallers": [], "raw": "召回"}\n', encoding="utf-8")
+    theirs.write_text('{"mine": true}\n')
+    assert written_by_cqnnews(empty) and written_by_cqnnews(ours) and not written_by_cqnnews(theirs)

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import logging
 import sys
-from pathlib import Path
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -21,7 +20,6 @@ from scrapy.spiderloader import get_spider_loader
 
 from cqnnews import failpoints
 from cqnnews.checks import check_outputs, check_settings
-from cqnnews.commands.dataset import run_update
 from cqnnews.sections import BadArgument
 from cqnnews.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
@@ -169,9 +167,3 @@ class Command(ScrapyCrawl):
         if why := crawler.stats.get_value(UNANSWERED):  # the last line a person reads, in plain words
             print(f"cqnnews: error: the home page did not answer: {why} "
                   f"({self.settings.get('CQN_BASE_URL')}: is CQN_BASE_URL right, is the site up?)", file=sys.stderr)
-        if self.settings.getbool("CQN_DATASET_AUTO") and crawler.stats.get_value("cqnnews/committed"):
-            feeds = Path(self.settings.get("CQN_FEED_DIR") or "feeds")
-            state = self.settings.get("CQN_STATE_DIR")
-            if run_update(feeds, Path(self.settings.get("CQN_DATASET_DIR") or "dataset"),
-                          Path(state) if state else None) != HEALTHY:
-                self.exitcode = UNHEALTHY

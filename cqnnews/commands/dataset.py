@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from cqnnews.extensions.dataset_update import update_dataset as run_update
 from cqnnews.extras import install_hint, installed
 
 
@@ -44,18 +45,3 @@ class Command(ScrapyCommand):
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
         state = self.settings.get("CQN_STATE_DIR")
         self.exitcode = run_update(feeds, dataset, Path(state) if state else None)
-
-
-def run_update(feeds: Path, dataset: Path, state: Path | None = None) -> int:
-    """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
-    state's folder, whose unchanged rechecks count for ``last_seen``."""
-    from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
-    try:
-        done = update(feeds, dataset, state)
-    except (DatasetError, OSError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"cqnnews: error: dataset {dataset} not updated: {reason}; the previous dataset is unchanged",
-              file=sys.stderr)
-        return 1
-    print(f"cqnnews: {done.line()} ({dataset})")
-    return 0

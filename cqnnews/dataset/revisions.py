@@ -69,10 +69,11 @@ def body_diff(before: str | None, after: str | None) -> tuple[list[str], list[st
     return [p for p in new if p not in set(old)], [p for p in old if p not in set(new)]
 
 
-def revised_in(feed: Path, dataset_dir: Path) -> list[dict[str, Any]] | None:
+def revised_in(feed: Path, dataset_dir: Path, origin: str | None = None) -> list[dict[str, Any]] | None:
     """Each line of ``feed`` that revises an article the dataset holds at an earlier revision: its id, title,
     the revisions, the fields changed and the body's paragraphs added and removed.  Read before the run's
-    feed is ingested (the report is written before ``CQN_DATASET_AUTO``'s update); None without a dataset."""
+    feed is ingested (the report is written before ``CQN_DATASET_AUTO``'s update); None without a dataset.
+    ``origin``: the origin key the feed's run crawled, when its summary is not written yet."""
     import json
     from datetime import datetime
 
@@ -93,7 +94,7 @@ def revised_in(feed: Path, dataset_dir: Path) -> list[dict[str, Any]] | None:
     con = connect(dataset_dir)
     try:
         rows = con.execute(f"SELECT article_id, revision, {', '.join(SHOWN)} FROM articles WHERE origin = ? "
-                           f"AND list_contains(?, article_id)", [origin_of(feed), list(lines)]).fetchall()
+                           f"AND list_contains(?, article_id)", [origin or origin_of(feed), list(lines)]).fetchall()
     finally:
         con.close()
     out = []

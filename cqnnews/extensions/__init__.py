@@ -1,1 +1,1 @@
-"""Scrapy extensions: the run's ledger and progress lines."""
+"""Scrapy extensions: the run's ledger, progress lines, and each job after a run (see cqnnews.signals)."""
