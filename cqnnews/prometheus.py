@@ -8,10 +8,11 @@ healthy, its articles by outcome, its problems, requests and duration, and the a
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from cqnnews.atomic import write_atomic
 
 METRICS = {
     "cqnnews_last_run_finished_timestamp_seconds": "When the spider's last run finished (Unix time).",
@@ -22,7 +23,6 @@ METRICS = {
     "cqnnews_last_run_duration_seconds": "How long the last run took.",
     "cqnnews_pending_articles": "Articles found and not yet exported, after the last run.",
 }
-
 
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -57,7 +57,5 @@ def write(folder: Path, summary: dict[str, Any]) -> Path:
     """The spider's ``.prom`` file, replaced in one rename."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{summary.get('spider')}.prom"
-    temporary = folder / f".{path.name}.{os.getpid()}"  # not *.prom: the collector never reads it half-written
-    temporary.write_text(textfile(summary), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, textfile(summary))  # the temporary is not *.prom: the collector never reads it half-written
     return path

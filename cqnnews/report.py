@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import logging
-import os
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from cqnnews.atomic import write_atomic
 from cqnnews.extras import install_hint, installed
 from cqnnews.history import COVERAGE
 from cqnnews.outputs import GENERATOR, INDEX, REPORT, written_by_cqnnews
@@ -84,9 +84,7 @@ def _page(title: str, body: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, text)
 
 
 # --- one run --------------------------------------------------------------------------------------
