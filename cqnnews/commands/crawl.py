@@ -174,5 +174,6 @@ class Command(ScrapyCrawl):
             feeds = Path(self.settings.get("CQN_FEED_DIR") or "feeds")
             state = self.settings.get("CQN_STATE_DIR")
             if run_update(feeds, Path(self.settings.get("CQN_DATASET_DIR") or "dataset"),
-                          Path(state) if state else None) != HEALTHY:
+                          Path(state) if state else None,
+                          self.settings.getfloat("CQN_REPOST_SIMILARITY")) != HEALTHY:  # checked at start
                 self.exitcode = UNHEALTHY

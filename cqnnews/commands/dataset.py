@@ -14,7 +14,9 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from cqnnews.checks import FRACTIONS, fraction
 from cqnnews.extras import install_hint, installed
+from cqnnews.sections import BadArgument
 
 
 class Command(ScrapyCommand):
@@ -43,15 +45,22 @@ class Command(ScrapyCommand):
         feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
         state = self.settings.get("CQN_STATE_DIR")
-        self.exitcode = run_update(feeds, dataset, Path(state) if state else None)
+        try:
+            threshold = fraction("CQN_REPOST_SIMILARITY", self.settings.get("CQN_REPOST_SIMILARITY"), FRACTIONS[
+                "CQN_REPOST_SIMILARITY"])
+        except BadArgument as exc:
+            print(f"cqnnews: error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        self.exitcode = run_update(feeds, dataset, Path(state) if state else None, threshold)
 
 
-def run_update(feeds: Path, dataset: Path, state: Path | None = None) -> int:
+def run_update(feeds: Path, dataset: Path, state: Path | None = None, threshold: float | None = None) -> int:
     """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
-    state's folder, whose unchanged rechecks count for ``last_seen``."""
+    state's folder, whose unchanged rechecks count for ``last_seen``; ``threshold``: CQN_REPOST_SIMILARITY."""
     from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
     try:
-        done = update(feeds, dataset, state)
+        done = update(feeds, dataset, state, threshold)
     except (DatasetError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"cqnnews: error: dataset {dataset} not updated: {reason}; the previous dataset is unchanged",

@@ -139,6 +139,10 @@ VIEWS = "views.sql"
 
 def view_sql(table: str, root: str = CURRENT) -> str:
     """A view's query over the files of ``table`` under ``root`` (the folder ``current``)."""
+    from cqnnews.dataset.clusters import view_sql as clusters_view  # articles carry duplicate_of, similarity
+
+    if (query := clusters_view(table, root)) is not None:
+        return query
     return (f"SELECT * FROM read_parquet('{root}/{table}/*/*.parquet', hive_partitioning = true, "
             f"union_by_name = true)")
 

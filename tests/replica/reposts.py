@@ -146,3 +146,23 @@ def truth(site: Site) -> dict[int, int]:
         for ref in site.own_articles(site.leaf(reposting.key)):
             out[ref.article_id] = original_of(site, ref).article_id
     return out
+
+
+def template_sibling(site: Site, ref: ArticleRef) -> tuple[str, str] | None:
+    """Another notice of the template of the spot-check notice ``ref`` (the same boilerplate paragraphs, word
+    for word, about another product, with another table of failed batches): its title and body as read, or None
+    if ``ref`` shows no table.  Never a repost of ``ref``, however many of its words it shares."""
+    from tests.replica.content import PRODUCTS
+    from tests.replica.notices import make_table
+    from tests.replica.truth import body_text
+
+    story = site._story(ref)
+    if not any(b.spot is not None for b in story.blocks):
+        return None
+    rng = rng_of(site.seed, "sibling", ref.article_id)
+    product = next((p for p in PRODUCTS if p in story.title), None)
+    other = rng.choice([p for p in PRODUCTS if p != product])
+    blocks = [Block("table", spot=make_table(rng, other, False)) if b.spot is not None else b for b in story.blocks]
+    sibling = replace(story, blocks=blocks)
+    swap = (lambda text: text.replace(product, other)) if product else (lambda text: text)
+    return swap(story.title), swap(body_text(sibling))
