@@ -17,6 +17,7 @@ candidate most like it); clusters are never merged.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -32,10 +33,17 @@ BANDS = 32  # LSH bands of NUM_PERM / BANDS rows: a pair of similarity 0.5 is a 
 SCHEME = f"rensa-rminhash{rensa.RMinHash.ALGORITHM_VERSION}-{NUM_PERM}x{SEED}-shingle{SHINGLE}d{DIGIT_WEIGHT}-bands{BANDS}"
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses
+_DIGIT = re.compile(r"\d")
+_SUFFIXES = [f"\x00{n}" for n in range(1, DIGIT_WEIGHT)]  # a run's other copies
+
+
 def text_of(title: str | None, body: str | None) -> str:
     """What is compared: the title and the body, their letters and digits only (NFKC)."""
-    text = unicodedata.normalize("NFKC", f"{title or ''}\n{body or ''}")
-    return "".join(c for c in text if c.isalnum())
+    text = f"{title or ''}\n{body or ''}"
+    if not unicodedata.is_normalized("NFKC", text):  # most text is: the check is a hundred times quicker
+        text = unicodedata.normalize("NFKC", text)
+    return _NOT_ALNUM.sub("", text)
 
 
 def shingles(title: str | None, body: str | None) -> list[str]:
@@ -47,8 +55,11 @@ def shingles(title: str | None, body: str | None) -> list[str]:
         runs = [text] if text else []
     else:
         runs = [text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)]
-    weighted = [f"{run}\x00{n}" for run in runs if any(c.isdigit() for c in run) for n in range(1, DIGIT_WEIGHT)]
-    return runs + weighted
+    with_digit: set[int] = set()
+    for m in _DIGIT.finditer(text):
+        with_digit.update(range(max(0, m.start() - SHINGLE + 1), min(m.start(), len(runs) - 1) + 1))
+    held = [runs[i] for i in with_digit]
+    return runs + [run + suffix for suffix in _SUFFIXES for run in held]
 
 
 def signature(title: str | None, body: str | None) -> rensa.RMinHash:
