@@ -181,6 +181,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     crawler: Any = None
     spider_name = "feed"
     file: GuardedFile | None = None
+    start = 0  # where this run's lines begin in the .part file (after an appended feed's earlier lines)
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
         super().__init__(uri, feed_options=feed_options)
@@ -198,6 +199,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
             final.parent.mkdir(parents=True, exist_ok=True)
             if self.write_mode == "ab" and final.exists():
                 shutil.copyfile(final, part)
+                self.start = part.stat().st_size  # this run's lines begin here
                 raw = part.open("ab")
             else:
                 raw = part.open("wb")
@@ -226,6 +228,17 @@ class AtomicFileFeedStorage(FileFeedStorage):
         raw.close()
         failpoints.reached("feed_flushed")
         final, part = Path(self.path), self._part()
+        if self.format in ("jsonlines", "jsonl") and self.crawler is not None:  # the run's reposts, now all read
+            from cqnnews.feed_reposts import mark_reposts
+
+            try:
+                found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"))
+            except OSError as exc:
+                feed_failed(self.crawler, final, exc.strerror or str(exc), stop=False)
+                with contextlib.suppress(OSError):
+                    part.unlink()
+                return
+            self.crawler.stats.set_value("reposts/in_feed", found)
         run = self._run()
         if run is not None:
             lines = guarded.lines if guarded is not None and self.format in ("jsonlines", "jsonl") else None
