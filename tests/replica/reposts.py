@@ -103,7 +103,11 @@ def repost_story(site: Site, ref: ArticleRef) -> Story:
     rng = rng_of(site.seed, "story", ref.article_id)
     # the story as first published: a correction made to the original later is not in the repost
     blocks = [replace(b) for b in story.blocks if not (b.kind == "p" and b.text.startswith(CORRECTION))
-              and (b.kind != "image" or rng.random() < 0.5)]  # images hot-linked, or left out
+              and (b.kind != "image" or rng.random() < 0.5)]  # images uploaded again, or left out
+    own = f"/{ref.channel_slug}/img/{ref.published:%Y-%m}/{ref.published:%d}/"
+    for block in blocks:
+        if block.image is not None:
+            block.image = replace(block.image, src=own + block.image.src.rsplit("/", 1)[-1])
     paragraphs = [i for i, b in enumerate(blocks) if b.kind == "p"]
     if len(paragraphs) >= 4 and rng.random() < 0.2:  # the last paragraph left out
         del blocks[paragraphs[-1]]
@@ -130,10 +134,12 @@ def repost_story(site: Site, ref: ArticleRef) -> Story:
         source = rng.choice([PAPER_SOURCE, "中国质量报"])
         byline = rng.choice(["lead", "trailing", "own_line"])
         prefix = "本报讯" if byline == "lead" else ""
-    elif rng.random() < 0.5:  # the byline changed: a correspondent added
+    elif rng.random() < 0.5 and byline in ("trailing", "own_line"):  # the byline changed: a correspondent added
         authors = [*authors, rng.choice([n for n in NAMES if n not in authors])][:2]
+    if byline == "lead":  # a dateline byline names one reporter
+        authors = authors[:1]
     editor = rng.choice(EDITORS)
-    return Story(title=title, subtitle=story.subtitle if rng.random() < 0.5 else None, source=source,
+    return Story(title=title, subtitle=None, source=source,  # a subtitle is the paper's page furniture
                  authors=authors, editor=editor, keywords=list(story.keywords), blocks=blocks,
                  attachments=list(story.attachments), parens=story.parens, byline=byline, lead_prefix=prefix,
                  repeat_title=False)
