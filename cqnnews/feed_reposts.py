@@ -28,10 +28,10 @@ def _published(value: object) -> float | None:
         return None
 
 
-def mark_reposts(path: Path, start: int, threshold: float) -> int:
+def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | None = None) -> int:
     """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
     earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
-    The file is written again only when there is one (a new file beside it, fsynced, renamed over it)."""
+    The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it)."""
     index = reposts.RepostIndex(threshold)
     found: list[tuple[float | None, int, reposts.rensa.RMinHash]] = []
     with open(path, "rb") as feed:
@@ -45,7 +45,7 @@ def mark_reposts(path: Path, start: int, threshold: float) -> int:
     named = {e.article_id: (e.duplicate_of, e.similarity) for e in index.entries() if e.duplicate_of is not None}
     if not named:
         return 0
-    temporary = path.with_name(path.name + ".reposts")
+    temporary = temporary or path.with_name(path.name + ".reposts")
     with open(path, "rb") as feed, open(temporary, "wb") as out:
         out.write(feed.read(start))
         for raw in feed:

@@ -232,7 +232,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
             from cqnnews.feed_reposts import mark_reposts
 
             try:
-                found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"))
+                found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"),
+                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)))
             except OSError as exc:
                 feed_failed(self.crawler, final, exc.strerror or str(exc), stop=False)
                 with contextlib.suppress(OSError):

@@ -56,3 +56,10 @@ def test_a_feed_without_reposts_is_not_written_again(tmp_path: Path) -> None:
     before = path.stat()
     assert mark_reposts(path, 0, float(CQN_REPOST_SIMILARITY)) == 0
     assert path.stat().st_ino == before.st_ino and path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def test_the_file_a_killed_marking_leaves_is_a_part_the_next_run_tidies() -> None:
+    from cqnnews.feeds import _PART, part_name
+
+    match = _PART.match(part_name("20261125T063005Z.jsonl.reposts", "yaowen"))
+    assert match is not None and match["feed"] == "20261125T063005Z.jsonl.reposts" and match["spider"] == "yaowen"
