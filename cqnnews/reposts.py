@@ -40,10 +40,10 @@ _SUFFIXES = [f"\x00{n}" for n in range(1, DIGIT_WEIGHT)]  # a run's other copies
 
 def text_of(title: str | None, body: str | None) -> str:
     """What is compared: the title and the body, their letters and digits only (NFKC)."""
-    text = f"{title or ''}\n{body or ''}"
-    if not unicodedata.is_normalized("NFKC", text):  # most text is: the check is a hundred times quicker
-        text = unicodedata.normalize("NFKC", text)
-    return _NOT_ALNUM.sub("", text)
+    text = _NOT_ALNUM.sub("", f"{title or ''}{body or ''}")
+    if not unicodedata.is_normalized("NFKC", text):  # without its punctuation most text is: a quick check
+        text = _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text))
+    return text
 
 
 def shingles(title: str | None, body: str | None) -> list[str]:
@@ -146,8 +146,8 @@ class RepostIndex:
         entry = Entry(key, article_id, published_at, minhash)
         scored = [(minhash.jaccard(c.minhash), c) for c in map(self._entries.__getitem__, self._lsh.query(minhash))]
         # the candidate most like it; of two as like it, the earlier
-        best = min((c for s, c in scored if s >= self.threshold), default=None,
-                   key=lambda c: (-minhash.jaccard(c.minhash), c.order))
+        best = min(((-s, c.order, c) for s, c in scored if s >= self.threshold), default=(0, 0, None),
+                   key=lambda t: t[:2])[2]
         self._insert(entry)
         if best is None:
             return [entry]
