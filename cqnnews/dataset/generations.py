@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cqnnews.dataset.clusters import view_sql as clusters_view
+
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
@@ -139,9 +141,7 @@ VIEWS = "views.sql"
 
 def view_sql(table: str, root: str = CURRENT) -> str:
     """A view's query over the files of ``table`` under ``root`` (the folder ``current``)."""
-    from cqnnews.dataset.clusters import view_sql as clusters_view  # articles carry duplicate_of, similarity
-
-    if (query := clusters_view(table, root)) is not None:
+    if (query := clusters_view(table, root)) is not None:  # articles carry duplicate_of, similarity
         return query
     return (f"SELECT * FROM read_parquet('{root}/{table}/*/*.parquet', hive_partitioning = true, "
             f"union_by_name = true)")
