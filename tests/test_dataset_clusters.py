@@ -17,7 +17,7 @@ from tests.replica.truth import expected_fields
 from tests.test_dataset import line, write_feed
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
-LISTINGS = ("综合", "中国质量报")  # 综合>>报摘 reposts 中国质量报>>第一版
+LISTINGS = ("市场监管", "中国质量报")  # 市场监管>>报摘 reposts 中国质量报>>第一版
 
 
 def feed_line(site: Site, ref: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""End to end: one crawl of the replica's 中国质量报>>第一版 and 综合>>报摘 (its reposts): the feed names each repost's
+"""End to end: one crawl of the replica's 中国质量报>>第一版 and 市场监管>>报摘 (its reposts): the feed names each repost's
 original in duplicate_of, and so does the dataset the crawl updates (CQN_DATASET_AUTO)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.replica.process import RunningReplica
 
 
 def test_a_crawl_marks_its_reposts_in_the_feed_and_the_dataset(replica: RunningReplica, tmp_path: Path) -> None:
-    walked = {"中国质量报/第一版", "综合/报摘"}
+    walked = {"中国质量报/第一版", "市场监管/报摘"}
     ids = {r.article_id for key in walked for r in replica.site.own_articles(replica.site.leaf(key))}
     truth = {r: o for r, o in replica_reposts.truth(replica.site).items() if r in ids}
     assert len(truth) >= 10 and set(truth.values()) <= ids

@@ -5,7 +5,8 @@ comes back hours later under a new id, in another channel's listing, with a byli
 first line (原标题：…, 来源：…), sometimes a changed headline, a paragraph dropped.  Two listings of the
 replica are made of such reposts:
 
-* 综合>>报摘: pieces of 中国质量报>>第一版 posted under 综合;
+* 市场监管>>报摘: pieces of 中国质量报>>第一版 (the regulator's paper) posted under 市场监管 (under 综合 they would
+  be out of reach of a crawler on the 2018 home page, whose /qt/index.htm is gone and which links no such list);
 * 品牌>>媒体转载: agency copy (人民网, 新华网...) of 综合>>要闻二 reposted under 品牌.
 
 Each repost listing takes the free slot after its host listing's articles (like 民生>>召回,
@@ -39,7 +40,7 @@ class Reposting:
 
 
 REPOSTINGS = (
-    Reposting("综合/报摘", "中国质量报/第一版", 0.5),
+    Reposting("市场监管/报摘", "中国质量报/第一版", 0.5),
     Reposting("品牌/媒体转载", "综合/要闻二", 0.5),  # its agency copy (人民网, 新华网...) keeps its source
 )
 BY_KEY = {r.key: r for r in REPOSTINGS}

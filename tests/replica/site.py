@@ -64,7 +64,6 @@ CHANNELS: tuple[Channel, ...] = (
         Node("要闻一", 20762, partner="综合/要闻二"),
         Node("要闻二", 20796, partner="市场监管/地方动态"),
         Node("时评", 22276),
-        Node("报摘", 20798),  # reposts of 中国质量报>>第一版 (tests/replica/reposts.py); its slots: 第一版's
     ), menu="subclass"),
     Channel("zgzlb", "中国质量报", tuple(
         Node(f"第{n}版", 8100 + i, kind="paper", partner="综合/要闻一" if i == 0 else None)
@@ -82,6 +81,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("zj", "市场监管", (
         Node("地方动态", 20188, partner="综合/要闻二"),
         Node("检验检测", 20190),
+        Node("报摘", 20192),  # reposts of 中国质量报>>第一版 (tests/replica/reposts.py); its slots: 第一版's
     ), menu="subclass"),
     Channel("auto", "汽车", (
         Node("行业动态", 7701, kind="auto"),
