@@ -68,6 +68,21 @@ def _number(name: str, value: Any, least: float, what: str) -> None:
         raise BadArgument(f"{name} must be a number ≥ {least:g} ({what}), got {value!r}")
 
 
+# setting: what it is (a number in (0, 1])
+FRACTIONS = {"CQN_REPOST_SIMILARITY": "the similarity of two articles from which one is a repost of the other"}
+
+
+def fraction(name: str, value: Any, what: str) -> float:
+    """The number in (0, 1] ``value`` is, or BadArgument naming ``name``."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise BadArgument(f"{name} must be a number in (0, 1] ({what}), e.g. 0.6, got {value!r}") from None
+    if not 0.0 < number <= 1.0:
+        raise BadArgument(f"{name} must be a number in (0, 1] ({what}), e.g. 0.6, got {value!r}")
+    return number
+
+
 BOOLEANS = {"CQN_DATASET_AUTO": "update the dataset after each crawl",
             "CQN_MONITORS": "compare each run with its history",
             "CQN_ALERT_ALWAYS": "alert after every run, not only unhealthy ones"}
@@ -105,6 +120,7 @@ def check_settings(settings: BaseSettings) -> None:
         *(lambda n=name, a=args: _whole(n, settings.get(n), *a) for name, args in WHOLE_NUMBERS.items()),
         *(lambda n=name, a=args: _number(n, settings.get(n), *a) for name, args in NUMBERS.items()),
         *(lambda n=name, w=what: _boolean(n, settings.get(n), w) for name, what in BOOLEANS.items()),
+        *(lambda n=name, w=what: fraction(n, settings.get(n), w) for name, what in FRACTIONS.items()),  # type: ignore[misc]
     ]
     for check in checks:
         check()

@@ -199,6 +199,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     spider_name = "feed"
     file: GuardedFile | None = None
     prepare: FeedPreparer | None = None  # given at open by the run (:data:`feed_opening`); None: not a cqnnews run
+    start = 0  # where this run's lines begin in the .part file (after an appended feed's earlier lines)
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
         super().__init__(uri, feed_options=feed_options)
@@ -217,6 +218,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
             final.parent.mkdir(parents=True, exist_ok=True)
             if self.write_mode == "ab" and final.exists():
                 shutil.copyfile(final, part)
+                self.start = part.stat().st_size  # this run's lines begin here
                 raw = part.open("ab")
             else:
                 raw = part.open("wb")
@@ -244,6 +246,18 @@ class AtomicFileFeedStorage(FileFeedStorage):
         raw.close()
         failpoints.reached("feed_flushed")
         final, part = Path(self.path), self._part()
+        if self.format in ("jsonlines", "jsonl") and self.crawler is not None:  # the run's reposts, now all read
+            from cqnnews.feed_reposts import mark_reposts
+
+            try:
+                found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"),
+                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)))
+            except OSError as exc:
+                feed_failed(self.crawler, final, exc.strerror or str(exc), stop=False)
+                with contextlib.suppress(OSError):
+                    part.unlink()
+                return
+            self.crawler.stats.set_value("reposts/in_feed", found)
         if self.prepare is not None:
             lines = guarded.lines if guarded is not None and self.format in ("jsonlines", "jsonl") else None
             try:

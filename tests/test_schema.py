@@ -21,6 +21,7 @@ GOOD: dict[str, Any] = {
     "subtitle": None, "published_at": "2018-08-03T17:13:55+08:00", "source": "中国质量新闻网", "authors": ["张井"],
     "editor": "语安", "keywords": [], "body": "正文", "images": [{"url": "https://www.cqn.com.cn/a.jpg", "caption": None}],
     "attachments": [], "tables": [], "layout": "current", "pages": 1, "fetched_at": "2026-11-25T06:30:05Z", "flags": [],
+    "duplicate_of": None, "similarity": None,
 }
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from cqnnews.extensions.dataset_update import update_dataset as run_update
+from cqnnews.checks import FRACTIONS, fraction
 from cqnnews.extras import install_hint, installed
+from cqnnews.sections import BadArgument
 
 
 class Command(ScrapyCommand):
@@ -44,4 +46,11 @@ class Command(ScrapyCommand):
         feeds = Path(opts.feeds or self.settings.get("CQN_FEED_DIR") or "feeds")
         dataset = Path(opts.dataset or self.settings.get("CQN_DATASET_DIR") or "dataset")
         state = self.settings.get("CQN_STATE_DIR")
-        self.exitcode = run_update(feeds, dataset, Path(state) if state else None)
+        try:
+            threshold = fraction("CQN_REPOST_SIMILARITY", self.settings.get("CQN_REPOST_SIMILARITY"), FRACTIONS[
+                "CQN_REPOST_SIMILARITY"])
+        except BadArgument as exc:
+            print(f"cqnnews: error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        self.exitcode = run_update(feeds, dataset, Path(state) if state else None, threshold)

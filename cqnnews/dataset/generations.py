@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cqnnews.atomic import rename_into_place, write_atomic
+from cqnnews.dataset.clusters import view_sql as clusters_view
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ VIEWS = "views.sql"
 
 def view_sql(table: str, root: str = CURRENT) -> str:
     """A view's query over the files of ``table`` under ``root`` (the folder ``current``)."""
+    if (query := clusters_view(table, root)) is not None:  # articles carry duplicate_of, similarity
+        return query
     return (f"SELECT * FROM read_parquet('{root}/{table}/*/*.parquet', hive_partitioning = true, "
             f"union_by_name = true)")
 

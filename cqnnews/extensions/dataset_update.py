@@ -13,12 +13,12 @@ from scrapy.crawler import Crawler
 from cqnnews.signals import RunOutcome, run_finished
 
 
-def update_dataset(feeds: Path, dataset: Path, state: Path | None = None) -> int:
+def update_dataset(feeds: Path, dataset: Path, state: Path | None = None, threshold: float | None = None) -> int:
     """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
-    state's folder, whose unchanged rechecks count for ``last_seen``."""
+    state's folder, whose unchanged rechecks count for ``last_seen``; ``threshold``: CQN_REPOST_SIMILARITY."""
     from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
     try:
-        done = update(feeds, dataset, state)
+        done = update(feeds, dataset, state, threshold)
     except (DatasetError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"cqnnews: error: dataset {dataset} not updated: {reason}; the previous dataset is unchanged",
@@ -42,6 +42,7 @@ class DatasetUpdate:
         if not self.settings.getbool("CQN_DATASET_AUTO") or not outcome.committed:
             return None
         dataset, state = Path(self.settings.get("CQN_DATASET_DIR") or "dataset"), self.settings.get("CQN_STATE_DIR")
-        if update_dataset(Path(self.settings.get("CQN_FEED_DIR") or "feeds"), dataset, Path(state) if state else None):
+        if update_dataset(Path(self.settings.get("CQN_FEED_DIR") or "feeds"), dataset, Path(state) if state else None,
+                          self.settings.getfloat("CQN_REPOST_SIMILARITY")):  # checked at start
             return outcome.adding([f"the dataset {dataset} was not updated (said above)"])
         return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from tests.replica import timeline
+from tests.replica import reposts, timeline
 from tests.replica.content import OWN_SOURCE, Block, Kind, Story, make_story
 from tests.replica.notices import SpotTable
 from tests.replica.recalls import make_recall_story
@@ -81,6 +81,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("zj", "市场监管", (
         Node("地方动态", 20188, partner="综合/要闻二"),
         Node("检验检测", 20190),
+        Node("报摘", 20192),  # reposts of 中国质量报>>第一版 (tests/replica/reposts.py); its slots: 第一版's
     ), menu="subclass"),
     Channel("auto", "汽车", (
         Node("行业动态", 7701, kind="auto"),
@@ -89,6 +90,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("pp", "品牌", (
         Node("品牌资讯", 7801),
         Node("品牌观察", 7802),
+        Node("媒体转载", 7803),  # agency copy of 综合>>要闻二 reposted (tests/replica/reposts.py)
     ), menu="both"),
 )
 # Outside the news centre: linked from the home page, never crawled by news spiders.
@@ -205,10 +207,19 @@ class Site:
 
     @cached_property
     def leaves(self) -> list[Leaf]:
-        """Every listing; those of recall notices last, so that adding them moved no other listing's slots."""
+        """Every listing; those of recall notices, then those of reposts last, so that adding them moved no other
+        listing's slots."""
         paths = [(channel, path) for channel in (*CHANNELS, *OTHER_CHANNELS) for path in _walk(channel, channel.nodes, ())]
-        paths = [p for p in paths if p[1][-1].kind != "recall"] + [p for p in paths if p[1][-1].kind == "recall"]
+
+        def added(p: tuple[Channel, tuple[Node, ...]]) -> int:
+            key = f"{p[0].name}/{'>>'.join(n.name for n in p[1])}"
+            return 2 if key in reposts.BY_KEY else 1 if p[1][-1].kind == "recall" else 0
+        paths = sorted(paths, key=added)  # stable: the site map's order within each
         return [Leaf(channel, path, i) for i, (channel, path) in enumerate(paths)]
+
+    def _shadowed(self, leaf: Leaf) -> bool:
+        """A listing published in another's free slots (recalls, reposts): not one of the schedules' stride."""
+        return leaf.node.kind == "recall" or leaf.key in reposts.BY_KEY
 
     @cached_property
     def _leaf_by_key(self) -> dict[str, Leaf]:
@@ -230,10 +241,14 @@ class Site:
     def leaf(self, key: str) -> Leaf:
         return self._leaf_by_key[key]
 
-    def schedule(self, leaf: Leaf) -> LeafSchedule | ShadowSchedule:
+    def schedule(self, leaf: Leaf) -> LeafSchedule | ShadowSchedule | reposts.RepostSchedule:
         if leaf.node.kind == "recall":  # in the free slots of a host listing: no other article moves
             return ShadowSchedule(self.schedule(self.leaf(RECALL_HOST)))  # type: ignore[arg-type]
-        stride = sum(1 for lf in self.leaves if lf.node.kind != "recall")
+        if leaf.key in reposts.BY_KEY:  # likewise, in its host's free slots
+            reposting = reposts.BY_KEY[leaf.key]
+            return reposts.RepostSchedule(ShadowSchedule(self.schedule(self.leaf(reposting.host))),  # type: ignore[arg-type]
+                                          reposts.keeps(self, reposting))
+        stride = sum(1 for lf in self.leaves if not self._shadowed(lf))
         year = leaf.node.year
         if year is not None:
             start = datetime(year, 1, 1, tzinfo=SHANGHAI)
@@ -264,6 +279,14 @@ class Site:
             refs.sort(key=lambda r: r.published, reverse=True)
             cache[key] = refs
         return cache[key]
+
+    def host_article(self, leaf: Leaf, slot: int) -> ArticleRef | None:
+        """The article of ``leaf`` (a listing of its own slots) published in ``slot``, if any."""
+        cache = self.__dict__.setdefault("_slot_cache", {})
+        if leaf.key not in cache:
+            refs = [self._ref(leaf, k, s) for k, s in enumerate(self.schedule(leaf).slots_until(self.now))]
+            cache[leaf.key] = {r.slot: r for r in refs}
+        return cache[leaf.key].get(slot)
 
     @cached_property
     def reference_ref(self) -> ArticleRef:
@@ -379,6 +402,11 @@ class Site:
             generic = not self.redesigned and ref.k == self.schedule(ref.leaf).backlog - GENERIC_FROM_END
             story, recalls = make_recall_story(rng, d.date(), tables=not ref.old and not generic)
             story.recalls = recalls
+            if self.is_revised(ref):
+                story.blocks.append(Block("p", text=f"更正：本文{d:%m月%d日}发布时数据有误，现已更正。"))
+            return story
+        if ref.leaf.key in reposts.BY_KEY:
+            story = reposts.repost_story(self, ref)
             if self.is_revised(ref):
                 story.blocks.append(Block("p", text=f"更正：本文{d:%m月%d日}发布时数据有误，现已更正。"))
             return story

@@ -1,0 +1,60 @@
+"""Reposts among the articles of one run, in its JSON Lines feed: ``duplicate_of`` and ``similarity``.
+
+Which article of a cluster is the earliest (the lowest ``published_at``, then the lowest id) is known only
+once the run has read them all (listings are walked newest first: a repost is often read before the story it
+copies), so the lines are exported with both fields null and, when the feed is complete and on disk but not
+yet stored under its name (cqnnews.feeds.AtomicFileFeedStorage), this run's lines are read again, clustered
+(cqnnews.reposts) and the lines of its reposts written with their two fields; the file is replaced in one
+rename, the other lines byte for byte as they were.  The dataset does the same over every article it holds
+(cqnnews.dataset.clusters).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from cqnnews import reposts
+
+
+def _published(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | None = None) -> int:
+    """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
+    earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
+    The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it)."""
+    index = reposts.RepostIndex(threshold)
+    found: list[tuple[float | None, int, reposts.rensa.RMinHash]] = []
+    with open(path, "rb") as feed:
+        feed.seek(start)
+        for raw in feed:
+            record = json.loads(raw)
+            found.append((_published(record.get("published_at")), int(record["article_id"]),
+                          reposts.signature(record.get("title"), record.get("body"))))
+    for published, article_id, minhash in sorted(found, key=lambda f: reposts.order(f[0], f[1])):
+        index.add(article_id, article_id, published, minhash)
+    named = {e.article_id: (e.duplicate_of, e.similarity) for e in index.entries() if e.duplicate_of is not None}
+    if not named:
+        return 0
+    temporary = temporary or path.with_name(path.name + ".reposts")
+    with open(path, "rb") as feed, open(temporary, "wb") as out:
+        out.write(feed.read(start))
+        for raw in feed:
+            record = json.loads(raw)
+            if record["article_id"] in named:
+                record["duplicate_of"], record["similarity"] = named[record["article_id"]]
+                raw = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+            out.write(raw)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    return len(named)
