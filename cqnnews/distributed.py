@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import socket
-import time
 import uuid
 from typing import Any
 

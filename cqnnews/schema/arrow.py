@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -99,10 +100,10 @@ SPOTCHECK_SCHEMA = pa.schema([
 ])
 
 
-def read_spotchecks(path: str | Path) -> pa.Table:
-    """One spot-check feed (``<feed stem>.spotchecks.jsonl``) with :data:`SPOTCHECK_SCHEMA`: ``extra`` and
-    ``raw``, objects keyed by a table's own headers, are maps (Arrow's JSON reader has no map type, so the
-    lines are read with ``json``: a run's records are a few hundred, not a feed's thousands)."""
+def _records(path: str | Path, maps: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The records of a JSON Lines file beside a feed, ``published_at`` as a datetime and each field of ``maps``
+    (an object) as its items (Arrow's JSON reader has no map type, so the lines are read with ``json``: a run's
+    records are a few hundred, not a feed's thousands)."""
     import json
     from datetime import datetime
 
@@ -113,10 +114,16 @@ def read_spotchecks(path: str | Path) -> pa.Table:
                 record = json.loads(line)
                 if record.get("published_at"):
                     record["published_at"] = datetime.fromisoformat(record["published_at"])
-                for name in ("extra", "raw"):
+                for name in maps:
                     record[name] = list((record.get(name) or {}).items())
                 rows.append(record)
-    return pa.Table.from_pylist(rows, schema=SPOTCHECK_SCHEMA)
+    return rows
+
+
+def read_spotchecks(path: str | Path) -> pa.Table:
+    """One spot-check feed (``<feed stem>.spotchecks.jsonl``) with :data:`SPOTCHECK_SCHEMA`: ``extra`` and
+    ``raw``, objects keyed by a table's own headers, are maps."""
+    return pa.Table.from_pylist(_records(path, ("extra", "raw")), schema=SPOTCHECK_SCHEMA)
 
 
 DAY_RANGE = pa.struct([("from", pa.string()), ("to", pa.string()), ("text", pa.string())])
@@ -148,15 +155,4 @@ RECALL_SCHEMA = pa.schema([
 
 def read_recalls(path: str | Path) -> pa.Table:
     """One recall feed (``<feed stem>.recalls.jsonl``) with :data:`RECALL_SCHEMA`."""
-    import json
-    from datetime import datetime
-
-    rows = []
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                if record.get("published_at"):
-                    record["published_at"] = datetime.fromisoformat(record["published_at"])
-                rows.append(record)
-    return pa.Table.from_pylist(rows, schema=RECALL_SCHEMA)
+    return pa.Table.from_pylist(_records(path), schema=RECALL_SCHEMA)
