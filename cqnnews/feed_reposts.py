@@ -16,6 +16,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from cqnnews import reposts
 
 
@@ -32,17 +34,21 @@ def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | Non
     """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
     earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
     The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it)."""
-    index = reposts.RepostIndex(threshold)
-    found: list[tuple[float | None, int, reposts.rensa.RMinHash]] = []
+    ids: list[int] = []
+    published: list[float | None] = []
+    texts: list[tuple[str | None, str | None]] = []
     with open(path, "rb") as feed:
         feed.seek(start)
         for raw in feed:
             record = json.loads(raw)
-            found.append((_published(record.get("published_at")), int(record["article_id"]),
-                          reposts.signature(record.get("title"), record.get("body"))))
-    for published, article_id, minhash in sorted(found, key=lambda f: reposts.order(f[0], f[1])):
-        index.add(article_id, article_id, published, minhash)
-    named = {e.article_id: (e.duplicate_of, e.similarity) for e in index.entries() if e.duplicate_of is not None}
+            ids.append(int(record["article_id"]))
+            published.append(_published(record.get("published_at")))
+            texts.append((record.get("title"), record.get("body")))
+    index = reposts.RepostIndex(threshold)
+    index.add(np.array(ids, dtype=np.int64), np.array([float("nan") if p is None else p for p in published]),
+              np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM))
+    named = {int(i): (int(d), float(s)) for i, d, s in zip(index.ids, index.duplicate_of(), index.similarity)
+             if d >= 0}
     if not named:
         return 0
     temporary = temporary or path.with_name(path.name + ".reposts")

@@ -1,11 +1,14 @@
 """Reposts: the same story published twice under two ids, found by near-duplicate detection.
 
 Each article is read as the set of its text's character shingles (title and body, NFKC, letters and digits
-only: a changed punctuation or spacing is no change), summarised by a MinHash (``rensa``'s ``RMinHash``,
-``NUM_PERM`` permutations, a fixed seed: the same text gives the same signature on every machine) and
-looked up in a MinHash LSH index (``RMinHashLSH``) among the articles seen before.  A candidate whose
-estimated Jaccard similarity reaches the threshold (``CQN_REPOST_SIMILARITY``) is a copy of the same story:
-the article joins that candidate's cluster.
+only: a changed punctuation or spacing is no change), summarised by a MinHash of ``NUM_PERM`` values with a
+fixed seed (the same text gives the same signature on every machine), and looked up in an LSH index of
+``BANDS`` bands among the articles seen before.  A candidate whose estimated Jaccard similarity reaches the
+threshold (``CQN_REPOST_SIMILARITY``) is a copy of the same story: the article joins that candidate's cluster.
+
+The shingles are hashed with numpy (a polynomial over the code points of each run of ``SHINGLE`` characters,
+then a 64-bit mixer), and ``rensa`` turns the hashes into the MinHash (``RMinHash``'s digest from token
+hashes): Python never makes a string per shingle, which was four fifths of the time of a signature.
 
 A cluster is named by its earliest article (the lowest ``published_at``, then the lowest ``article_id``):
 each other article of it carries ``duplicate_of``, that article's id, and ``similarity``, its estimated
@@ -17,12 +20,12 @@ candidate most like it); clusters are never merged.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+import numpy as np
 import rensa
 
 NUM_PERM = 128
@@ -30,54 +33,144 @@ SEED = 20261203  # of the permutations: part of the signature, never changed wit
 SHINGLE = 6  # characters: about three Chinese words
 DIGIT_WEIGHT = 4  # how many times a shingle holding a digit counts
 BANDS = 32  # LSH bands of NUM_PERM / BANDS rows: a pair of similarity 0.5 is a candidate 87% of the time, 0.6 99%
-SCHEME = f"rensa-rminhash{rensa.RMinHash.ALGORITHM_VERSION}-{NUM_PERM}x{SEED}-shingle{SHINGLE}d{DIGIT_WEIGHT}-bands{BANDS}"
+ROWS = NUM_PERM // BANDS
+BATCH = 64  # articles hashed together: their arrays stay in the processor's cache
+SCHEME = f"rensa-digest{rensa.RMinHash.ALGORITHM_VERSION}-{NUM_PERM}x{SEED}-cp{SHINGLE}d{DIGIT_WEIGHT}-bands{BANDS}"
+
+#: a signature: ``NUM_PERM`` unsigned 16-bit values (the low bits of rensa's; two different values agree by
+#: chance once in 65,536); ``ROWS`` of them side by side, read as one 64-bit number, are a band's LSH key
+Signature = np.ndarray
+
+_ALNUM, _DIGIT = 1, 2  # the bits of a code point's class
+_POLY = np.uint64(0x100000001B3)
+_SALTS = [np.uint64(s) for s in (0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93, 0xA0761D6478BD642F)][:DIGIT_WEIGHT - 1]
 
 
-_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses
-_DIGIT = re.compile(r"\d")
-_SUFFIXES = [f"\x00{n}" for n in range(1, DIGIT_WEIGHT)]  # a run's other copies
+@cache
+def _classes() -> np.ndarray:
+    """Every code point's class: what ``str.isalnum()`` keeps (``_ALNUM``), what ``\\d`` matches (``_DIGIT``)."""
+    classes = np.zeros(0x110000, dtype=np.uint8)
+    for cp in range(0x110000):
+        c = chr(cp)
+        if c.isalnum():
+            classes[cp] = _ALNUM | (_DIGIT if c.isdecimal() else 0)
+    return classes
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _letters_and_digits(title: str | None, body: str | None) -> np.ndarray:
+    """The code points of what is compared: title and body, their letters and digits only (NFKC)."""
+    points = _code_points(f"{title or ''}{body or ''}")
+    kept = points[(_classes()[points] & _ALNUM) > 0]
+    text = kept.tobytes().decode("utf-32-le", "surrogatepass")
+    if not unicodedata.is_normalized("NFKC", text):  # without its punctuation most text is: a quick check
+        points = _code_points(unicodedata.normalize("NFKC", text))
+        kept = points[(_classes()[points] & _ALNUM) > 0]
+    return kept
 
 
 def text_of(title: str | None, body: str | None) -> str:
-    """What is compared: the title and the body, their letters and digits only (NFKC)."""
-    text = _NOT_ALNUM.sub("", f"{title or ''}{body or ''}")
-    if not unicodedata.is_normalized("NFKC", text):  # without its punctuation most text is: a quick check
-        text = _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text))
-    return text
+    """What is compared, as text."""
+    return _letters_and_digits(title, body).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def shingles(title: str | None, body: str | None) -> list[str]:
-    """The text's overlapping runs of ``SHINGLE`` characters (the whole text when it is shorter); a run holding
-    a digit counts ``DIGIT_WEIGHT`` times (as that many distinct features): the numbers (counts, dates, batch
-    and model numbers) are what tell two notices of one template apart, and what a repost keeps."""
-    text = text_of(title, body)
-    if len(text) <= SHINGLE:
-        runs = [text] if text else []
-    else:
-        runs = [text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)]
-    with_digit: set[int] = set()
-    for m in _DIGIT.finditer(text):
-        with_digit.update(range(max(0, m.start() - SHINGLE + 1), min(m.start(), len(runs) - 1) + 1))
-    held = [runs[i] for i in with_digit]
-    return runs + [run + suffix for suffix in _SUFFIXES for run in held]
+def _mixed(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the result depends on every bit of ``x``."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
-def signature(title: str | None, body: str | None) -> rensa.RMinHash:
+def _hashed(points: np.ndarray, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The features of texts laid end to end (``points``, the code points; ``texts``, which text each belongs
+    to, ascending): their hashes and, beside each, its text."""
+    points = points.astype(np.uint64)
+    runs = len(points) - SHINGLE + 1
+    if runs <= 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        hashes = points[:runs].copy()
+        for j in range(1, SHINGLE):
+            hashes = hashes * _POLY + points[j:runs + j]
+        hashes = _mixed(hashes + np.uint64(SHINGLE))
+        inside = texts[:runs] == texts[SHINGLE - 1:]  # a run across two texts is no run of either
+        digits = np.concatenate(([0], np.cumsum((_classes()[points.astype(np.uint32)] & _DIGIT) > 0)))
+        held = inside & ((digits[SHINGLE:] - digits[:runs]) > 0)
+        hashes, owners, extra = hashes[inside], texts[:runs][inside], hashes[held]
+        extra_owners = texts[:runs][held]
+        return (np.concatenate([hashes, *(_mixed(extra ^ salt) for salt in _SALTS)]),
+                np.concatenate([owners, *([extra_owners] * len(_SALTS))]))
+
+
+def _short(points: np.ndarray) -> np.ndarray:
+    """The one feature of a text shorter than a shingle: the hash of all of it."""
+    with np.errstate(over="ignore"):
+        hashed = np.uint64(0)
+        for point in points.astype(np.uint64):
+            hashed = hashed * _POLY + point
+        return _mixed(np.array([hashed + np.uint64(len(points))], dtype=np.uint64))
+
+
+def features(title: str | None, body: str | None) -> np.ndarray:
+    """The hashes of the text's overlapping runs of ``SHINGLE`` characters (of the whole text when it is
+    shorter; none for no text); a run holding a digit counts ``DIGIT_WEIGHT`` times (as that many distinct
+    features): the numbers (counts, dates, batch and model numbers) are what tell two notices of one
+    template apart, and what a repost keeps."""
+    return _features([_letters_and_digits(title, body)])[0]
+
+
+def _features(texts: list[np.ndarray]) -> list[np.ndarray]:
+    """:func:`features` of each text's code points, the long ones hashed together."""
+    found: list[np.ndarray] = [_short(t) if 0 < len(t) < SHINGLE else np.zeros(0, dtype=np.uint64) for t in texts]
+    long = [i for i, t in enumerate(texts) if len(t) >= SHINGLE]
+    if long:
+        points = np.concatenate([texts[i] for i in long])
+        owners = np.repeat(np.arange(len(long)), [len(texts[i]) for i in long])
+        hashes, of = _hashed(points, owners)
+        order = np.argsort(of, kind="stable")
+        hashes, of = hashes[order], of[order]
+        bounds = np.searchsorted(of, np.arange(len(long) + 1))
+        for k, i in enumerate(long):
+            found[i] = hashes[bounds[k]:bounds[k + 1]]
+    return found
+
+
+def signatures(texts: Iterable[tuple[str | None, str | None]]) -> list[Signature]:
+    """The MinHash of each (title, body), computed together (the shingles hashed at once, one call into
+    rensa): what to use for many articles."""
+    points = [_letters_and_digits(title, body) for title, body in texts]
+    found = [f for start in range(0, len(points), BATCH) for f in _features(points[start:start + BATCH])]
+    if not found:
+        return []
+    offsets = np.zeros(len(found) + 1, dtype=np.uint64)
+    np.cumsum([len(f) for f in found], out=offsets[1:])
+    rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(found), offsets, NUM_PERM, SEED)
+    values = np.asarray(rows.to_rows(), dtype=np.uint32).reshape(len(found), NUM_PERM)
+    return list((values & 0xFFFF).astype(np.uint16))
+
+
+def signature(title: str | None, body: str | None) -> Signature:
     """The MinHash of the article's shingles."""
-    minhash = rensa.RMinHash(NUM_PERM, SEED)
-    minhash.update(shingles(title, body))
-    return minhash
+    return signatures([(title, body)])[0]
 
 
-def to_bytes(minhash: rensa.RMinHash) -> bytes:
-    """The signature as stored (rensa's own serialisation, versioned; see ``SCHEME``)."""
-    return bytes(minhash.__getstate__())
+def similarity(one: Signature, other: Signature) -> float:
+    """The estimated Jaccard similarity of two signatures: the share of their values that are equal."""
+    return float(np.count_nonzero(one == other)) / NUM_PERM
 
 
-def from_bytes(data: bytes) -> rensa.RMinHash:
-    minhash = rensa.RMinHash(NUM_PERM, SEED)
-    minhash.__setstate__(data)
-    return minhash
+def to_bytes(minhash: Signature) -> bytes:
+    """The signature as stored (``NUM_PERM`` little-endian 16-bit values; see ``SCHEME``)."""
+    return np.asarray(minhash, dtype="<u2").tobytes()
+
+
+def from_bytes(data: bytes) -> Signature:
+    return np.frombuffer(data, dtype="<u2").astype(np.uint16)
 
 
 def order(published_at: Any, article_id: int) -> tuple[int, Any, int]:
@@ -86,101 +179,173 @@ def order(published_at: Any, article_id: int) -> tuple[int, Any, int]:
     return (published_at is None, published_at or 0, article_id)
 
 
-@dataclass
-class Entry:
-    """One article in the index."""
-
-    key: Hashable  # what the caller names the article by (an id, or origin and id)
-    article_id: int
-    published_at: Any  # comparable among the index's articles (ISO strings of one zone, or datetimes)
-    minhash: rensa.RMinHash
-    duplicate_of: int | None = None
-    similarity: float | None = None
-    first: Entry | None = field(default=None, repr=False)  # the cluster's earliest article; None: this one
-    position: int = -1  # its key in the LSH index
-
-    @property
-    def order(self) -> tuple[int, Any, int]:
-        return order(self.published_at, self.article_id)
+#: how many earlier articles of one LSH bucket a new article is compared with (the earliest): a bucket of
+#: thousands of copies of one text would otherwise cost millions of comparisons, and its earliest are enough
+BUCKET_MOST = 64
 
 
 class RepostIndex:
-    """The articles seen so far, and which cluster each is in."""
+    """The articles of one origin seen so far, and which cluster each is in: columns, not objects (a million
+    articles take 256 MB of signatures and a few arrays).
+
+    ``ids``, ``published`` (an ordered number: seconds or microseconds; NaN for none), ``signatures`` (one row
+    each) and ``first``, the position of each article's cluster's earliest article (-1 for that article
+    itself, and for an article in no cluster); ``similarity`` is each article's to its first (NaN for none)."""
 
     def __init__(self, threshold: float) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"the similarity threshold must be in (0, 1], not {threshold}")
         self.threshold = threshold
-        self._lsh = rensa.RMinHashLSH(threshold, NUM_PERM, BANDS)
-        self._entries: list[Entry] = []
-        self._by_key: dict[Hashable, Entry] = {}
-        self._members: dict[int, list[Entry]] = {}  # by the position of a cluster's first article
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.published = np.zeros(0, dtype=np.float64)
+        self.signatures = np.zeros((0, NUM_PERM), dtype=np.uint16)
+        self.first = np.zeros(0, dtype=np.int64)
+        self.similarity = np.zeros(0, dtype=np.float64)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.ids)
 
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._by_key
+    def duplicate_of(self) -> np.ndarray:
+        """Each article's ``duplicate_of``: the id of its cluster's first, -1 for none."""
+        return np.where(self.first >= 0, self.ids[np.maximum(self.first, 0)], -1)
 
-    def get(self, key: Hashable) -> Entry | None:
-        return self._by_key.get(key)
+    def restore(self, ids: np.ndarray, published: np.ndarray, signatures: np.ndarray, duplicate_of: np.ndarray,
+                similarity: np.ndarray) -> None:
+        """Put back the articles of an earlier index as they were (``duplicate_of``: -1 for none; every id it
+        names among ``ids``).  Only into an empty index."""
+        if len(self):
+            raise ValueError("restore into an empty index only")
+        self.ids, self.published = np.asarray(ids, dtype=np.int64), np.asarray(published, dtype=np.float64)
+        self.signatures = np.ascontiguousarray(signatures, dtype=np.uint16).reshape(len(self.ids), NUM_PERM)
+        self.similarity = np.asarray(similarity, dtype=np.float64)
+        by_id = np.argsort(self.ids, kind="stable")
+        named = np.asarray(duplicate_of, dtype=np.int64)
+        where = by_id[np.clip(np.searchsorted(self.ids, named, sorter=by_id), 0, max(len(by_id) - 1, 0))]
+        self.first = np.where(named >= 0, where, -1) if len(by_id) else np.zeros(0, dtype=np.int64)
 
-    def entries(self) -> list[Entry]:
-        return list(self._entries)
+    def add(self, ids: np.ndarray, published: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+        """Index new articles (an id already indexed is left as it is: its first text stays its signature), the
+        earliest first; the positions whose ``first``/``similarity`` are new: each new article's, and the
+        others of a cluster whose earliest article is new."""
+        ids, published = np.asarray(ids, dtype=np.int64), np.asarray(published, dtype=np.float64)
+        signatures = np.ascontiguousarray(signatures, dtype=np.uint16).reshape(len(ids), NUM_PERM)
+        keep = np.zeros(len(ids), dtype=bool)
+        keep[np.unique(ids, return_index=True)[1]] = True  # an id twice: its first
+        if len(self):
+            keep &= ~np.isin(ids, self.ids)
+        kept = np.nonzero(keep)[0]
+        ranked = kept[np.lexsort((ids[kept], np.nan_to_num(published[kept], nan=0.0), np.isnan(published[kept])))]
+        old = len(self)  # the earliest first, after the articles indexed before
+        if not len(ranked):
+            return np.zeros(0, dtype=np.int64)
+        self.ids = np.concatenate([self.ids, ids[ranked]])
+        self.published = np.concatenate([self.published, published[ranked]])
+        self.signatures = signatures[ranked] if not old else np.concatenate([self.signatures, signatures[ranked]])
+        self.first = np.concatenate([self.first, np.full(len(ranked), -1, dtype=np.int64)])
+        self.similarity = np.concatenate([self.similarity, np.full(len(ranked), np.nan)])
+        changed = np.zeros(len(self), dtype=bool)
+        changed[old:] = True
+        members: dict[int, list[int]] | None = None
+        for new, candidate in self._best_earlier(old):
+            first = int(self.first[candidate]) if self.first[candidate] >= 0 else candidate
+            if self._earlier(new, first):  # the new article is the cluster's earliest: every other is named again
+                if members is None:
+                    members = self._members()
+                for member in [first, *members.pop(first, [])]:
+                    self._join(member, new, members)
+                    changed[member] = True
+            else:
+                if members is None:
+                    members = self._members()
+                self._join(new, first, members)
+        return np.nonzero(changed)[0]
 
-    def restore(self, key: Hashable, article_id: int, published_at: Any, minhash: rensa.RMinHash,
-                duplicate_of: int | None, similarity: float | None, first: Hashable | None) -> None:
-        """Put back an article of an earlier index as it was (``first``: the key of its cluster's first
-        article, restored before it; None if it is one)."""
-        entry = Entry(key, article_id, published_at, minhash, duplicate_of, similarity)
-        if first is not None:
-            entry.first = self._by_key[first]
-        self._insert(entry)
+    def _join(self, member: int, first: int, members: dict[int, list[int]]) -> None:
+        self.first[member] = first
+        self.similarity[member] = round(similarity(self.signatures[member], self.signatures[first]), 4)
+        members.setdefault(first, []).append(member)
 
-    def add(self, key: Hashable, article_id: int, published_at: Any, minhash: rensa.RMinHash) -> list[Entry]:
-        """Index a new article; the entries whose ``duplicate_of``/``similarity`` are new: the article's own,
-        and the others of its cluster if it is the earliest of it now.  A key already indexed is left as it
-        is (its first text stays its signature): nothing changed."""
-        if key in self._by_key:
+    def _members(self) -> dict[int, list[int]]:
+        members: dict[int, list[int]] = {}
+        for member in np.nonzero(self.first >= 0)[0].tolist():
+            members.setdefault(int(self.first[member]), []).append(member)
+        return members
+
+    def _earlier(self, one: int, other: int) -> bool:
+        return order(None if np.isnan(self.published[one]) else self.published[one], int(self.ids[one])) < \
+            order(None if np.isnan(self.published[other]) else self.published[other], int(self.ids[other]))
+
+    def _best_earlier(self, old: int) -> list[tuple[int, int]]:
+        """For each article from position ``old`` on, in order, the article indexed before it most like it (of
+        two as like it, the earlier), when one reaches the threshold."""
+        pairs = self._candidates(old)
+        if not len(pairs):
             return []
-        entry = Entry(key, article_id, published_at, minhash)
-        scored = [(minhash.jaccard(c.minhash), c) for c in map(self._entries.__getitem__, self._lsh.query(minhash))]
-        # the candidate most like it; of two as like it, the earlier
-        best = min(((-s, c.order, c) for s, c in scored if s >= self.threshold), default=(0, 0, None),
-                   key=lambda t: t[:2])[2]
-        self._insert(entry)
-        if best is None:
-            return [entry]
-        first = best.first or best
-        if entry.order < first.order:  # the new article is the cluster's earliest: every other is named again
-            changed = [entry]
-            for member in [first, *self._members.pop(first.position, [])]:
-                member.first = entry
-                member.duplicate_of = entry.article_id
-                member.similarity = round(member.minhash.jaccard(entry.minhash), 4)
-                self._members.setdefault(entry.position, []).append(member)
-                changed.append(member)
-            return changed
-        entry.first = first
-        entry.duplicate_of = first.article_id
-        entry.similarity = round(minhash.jaccard(first.minhash), 4)
-        self._members.setdefault(first.position, []).append(entry)
-        return [entry]
+        later, earlier = pairs[:, 0], pairs[:, 1]
+        scores = np.count_nonzero(self.signatures[later] == self.signatures[earlier], axis=1) / NUM_PERM
+        close = scores >= self.threshold
+        later, earlier, scores = later[close], earlier[close], scores[close]
+        nan = np.isnan(self.published[earlier])
+        best = np.lexsort((self.ids[earlier], np.nan_to_num(self.published[earlier], nan=0.0), nan, -scores, later))
+        found: dict[int, int] = {}
+        for new, candidate in zip(later[best].tolist(), earlier[best].tolist()):
+            found.setdefault(new, candidate)
+        return sorted(found.items())
 
-    def _insert(self, entry: Entry) -> None:
-        entry.position = len(self._entries)
-        self._entries.append(entry)
-        self._by_key[entry.key] = entry
-        self._lsh.insert(entry.position, entry.minhash)
-        if entry.first is not None:
-            self._members.setdefault(entry.first.position, []).append(entry)
+    def _candidates(self, old: int) -> np.ndarray:
+        """Pairs (a new article's position, an earlier position) sharing an LSH band; in a bucket of many, a new
+        article is paired with the ``BUCKET_MOST`` earliest before it.  Only the buckets of new articles are
+        formed: an update's cost follows its new articles, not the index."""
+        keys = self.signatures.view(np.uint64)  # one column per band: ROWS values of 16 bits side by side
+        new = np.arange(old, len(self))
+        found = []
+        for band in range(BANDS):
+            column = np.ascontiguousarray(keys[:, band])
+            involved = new
+            if old:  # the earlier articles sharing a key with a new one
+                fresh = np.unique(column[old:])
+                at = np.minimum(np.searchsorted(fresh, column[:old]), len(fresh) - 1)
+                involved = np.concatenate([np.nonzero(fresh[at] == column[:old])[0], new])
+            by_key = np.argsort(column[involved], kind="stable")  # by key, then by position
+            ranked, column = involved[by_key], column[involved][by_key]
+            same = np.concatenate(([False], column[1:] == column[:-1]))  # in the bucket of the one before it
+            shared = same | np.concatenate((same[1:], [False]))  # in a bucket of two or more
+            if not shared.any():
+                continue
+            ranked, same = ranked[shared], same[shared]
+            starts = np.nonzero(~same)[0]
+            rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by position
+            for distance in range(1, int(rank.max()) + 1):
+                later = np.nonzero((rank >= distance) & (rank - distance < BUCKET_MOST))[0]
+                later = later[ranked[later] >= old]
+                found.append(np.stack([ranked[later], ranked[later - distance]], axis=1))
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64)
+        return np.unique(np.concatenate(found), axis=0)
 
 
 def clusters(articles: Iterable[dict[str, Any]], threshold: float) -> dict[int, tuple[int | None, float | None]]:
     """``article_id`` -> (``duplicate_of``, ``similarity``) for articles of one origin (dicts with
-    ``article_id``, ``published_at``, ``title`` and ``body``), earliest first whatever their order."""
+    ``article_id``, ``published_at`` (a number or an ISO string of one zone) and ``title`` and ``body``)."""
+    articles = list(articles)
     index = RepostIndex(threshold)
-    for article in sorted(articles, key=lambda a: order(a.get("published_at"), a["article_id"])):
-        index.add(article["article_id"], article["article_id"], article.get("published_at"),
-                  signature(article.get("title"), article.get("body")))
-    return {e.article_id: (e.duplicate_of, e.similarity) for e in index.entries()}
+    index.add(np.array([a["article_id"] for a in articles], dtype=np.int64),
+              np.array([_ordered(a.get("published_at")) for a in articles], dtype=np.float64),
+              np.array(signatures([(a.get("title"), a.get("body")) for a in articles]), dtype=np.uint16).reshape(-1, NUM_PERM))
+    named = index.duplicate_of()
+    return {int(i): (None, None) if d < 0 else (int(d), float(s))
+            for i, d, s in zip(index.ids, named, index.similarity)}
+
+
+def _ordered(published_at: Any) -> float:
+    """``published_at`` as a number that orders as it does: seconds since the epoch (NaN for none)."""
+    if published_at is None:
+        return float("nan")
+    if isinstance(published_at, (int, float)):
+        return float(published_at)
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(published_at)).timestamp()
+    except ValueError:
+        return float("nan")

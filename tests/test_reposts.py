@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pytest
 
 from cqnnews import reposts
@@ -27,19 +28,28 @@ def article(article_id: int, published_at: str | None, title: str, body: str) ->
 
 def test_the_text_compared_is_letters_and_digits_of_title_and_body() -> None:
     assert reposts.text_of("标题：Ａ１", "正文，  第二段。") == "标题A1正文第二段"
-    assert reposts.shingles(None, None) == []
-    assert reposts.shingles("短", None) == ["短"]
-    runs = reposts.shingles("质量抽查结果公布", None)
-    assert runs == ["质量抽查结果", "量抽查结果公", "抽查结果公布"]
-    weighted = reposts.shingles("抽查2026年结果", None)
-    assert sum(1 for s in weighted if s.startswith("抽查2026")) == reposts.DIGIT_WEIGHT
+    assert len(reposts.features(None, None)) == 0
+    assert len(reposts.features("短", None)) == 1
+    assert len(reposts.features("质量抽查结果公布", None)) == 3  # three runs of six characters
+    assert len(set(reposts.features("质量抽查结果公布", None))) == 3
+    # 抽查2026年结果: nine characters, four runs, all holding a digit: each counts DIGIT_WEIGHT times
+    assert len(set(reposts.features("抽查2026年结果", None))) == 4 * reposts.DIGIT_WEIGHT
+    # punctuation and spacing are no change; another character is
+    assert (reposts.features("质量，抽查 结果公布", None) == reposts.features("质量抽查结果公布", None)).all()
+    assert not (reposts.features("质量抽检结果公布", None) == reposts.features("质量抽查结果公布", None)).all()
 
 
 def test_signatures_are_the_same_on_every_run_and_survive_storing() -> None:
     one, two = reposts.signature("标题", BODY), reposts.signature("标题", BODY)
-    assert one.digest() == two.digest()
-    assert reposts.from_bytes(reposts.to_bytes(one)).digest() == one.digest()
-    assert reposts.signature("标题", BODY + "更正").digest() != one.digest()
+    assert one.dtype == reposts.np.uint16 and one.shape == (reposts.NUM_PERM,)
+    assert (one == two).all()
+    assert (reposts.from_bytes(reposts.to_bytes(one)) == one).all()
+    assert len(reposts.to_bytes(one)) == 2 * reposts.NUM_PERM
+    assert not (reposts.signature("标题", BODY + "更正") == one).all()
+    many = reposts.signatures([("标题", BODY), ("短", None), (None, None), ("转载", BODY)] * 40)
+    assert all((m == reposts.signature(*t)).all() for m, t in zip(many[:4], [("标题", BODY), ("短", None),
+                                                                           (None, None), ("转载", BODY)]))
+    assert all((many[k] == many[k % 4]).all() for k in range(len(many)))  # hashed together or alone: the same
 
 
 def test_a_repost_with_a_byline_a_first_line_and_a_new_headline_points_at_the_earliest() -> None:
@@ -55,26 +65,43 @@ def test_a_repost_with_a_byline_a_first_line_and_a_new_headline_points_at_the_ea
     assert found[40] == (None, None)
 
 
+def add(index: reposts.RepostIndex, *articles: tuple[int, float, str]) -> dict[int, int]:
+    """Index (id, published, title) articles of BODY; the changed articles' duplicate_of."""
+    changed = index.add(np.array([a[0] for a in articles]), np.array([a[1] for a in articles], dtype=float),
+                        np.array(reposts.signatures([(a[2], BODY) for a in articles])))
+    named = index.duplicate_of()
+    return {int(index.ids[k]): int(named[k]) for k in changed}
+
+
 def test_an_article_found_later_but_published_earlier_becomes_the_first_of_its_cluster() -> None:
     index = reposts.RepostIndex(THRESHOLD)
-    assert [e.duplicate_of for e in index.add(2, 2, 200, reposts.signature("标题", BODY))] == [None]
-    assert [(e.key, e.duplicate_of) for e in index.add(3, 3, 300, reposts.signature("转载", BODY))] == [(3, 2)]
-    changed = index.add(1, 1, 100, reposts.signature("首发", BODY))
-    assert sorted((e.key, e.duplicate_of) for e in changed) == [(1, None), (2, 1), (3, 1)]
-    assert index.add(1, 1, 100, reposts.signature("首发", BODY)) == []  # known: nothing changes
-    assert {e.key: e.duplicate_of for e in index.entries()} == {2: 1, 3: 1, 1: None}
+    assert add(index, (2, 200, "标题")) == {2: -1}
+    assert add(index, (3, 300, "转载")) == {3: 2}
+    assert add(index, (1, 100, "首发")) == {1: -1, 2: 1, 3: 1}
+    assert add(index, (1, 100, "首发")) == {}  # known: nothing changes
+    assert dict(zip(index.ids.tolist(), index.duplicate_of().tolist())) == {2: 1, 3: 1, 1: -1}
+
+
+def test_articles_added_together_are_added_earliest_first() -> None:
+    index = reposts.RepostIndex(THRESHOLD)
+    assert add(index, (3, 300, "转载"), (1, 100, "首发"), (2, float("nan"), "标题")) == {1: -1, 3: 1, 2: 1}
 
 
 def test_an_index_restored_from_its_rows_goes_on_as_the_one_that_wrote_them() -> None:
     first = reposts.RepostIndex(THRESHOLD)
-    first.add(1, 1, 100, reposts.signature("首发", BODY))
-    first.add(2, 2, 200, reposts.signature("转载", BODY))
+    add(first, (1, 100, "首发"), (2, 200, "转载"))
     again = reposts.RepostIndex(THRESHOLD)
-    for e in sorted(first.entries(), key=lambda e: e.duplicate_of is not None):
-        again.restore(e.key, e.article_id, e.published_at, reposts.from_bytes(reposts.to_bytes(e.minhash)),
-                      e.duplicate_of, e.similarity, e.duplicate_of)
-    [added] = again.add(3, 3, 300, reposts.signature("再转载", "编者按：转载。\n" + BODY))
-    assert added.duplicate_of == 1
+    again.restore(first.ids, first.published, [reposts.from_bytes(reposts.to_bytes(s)) for s in first.signatures],
+                  first.duplicate_of(), first.similarity)
+    assert (again.first == first.first).all()
+    changed = again.add(np.array([3]), np.array([300.0]), np.array([reposts.signature("再转载", "编者按：转载。\n" + BODY)]))
+    assert again.duplicate_of()[changed].tolist() == [1]
+
+
+def test_a_bucket_of_many_copies_compares_each_new_one_with_the_earliest() -> None:
+    index = reposts.RepostIndex(THRESHOLD)
+    found = add(index, *[(k, float(k), "标题") for k in range(1, 3 * reposts.BUCKET_MOST)])
+    assert found == {1: -1, **{k: 1 for k in range(2, 3 * reposts.BUCKET_MOST)}}
 
 
 def test_a_threshold_outside_zero_to_one_is_refused() -> None:
@@ -128,8 +155,9 @@ def test_two_spot_check_notices_of_one_template_are_not_reposts() -> None:
             pairs.append([article(1, "2026-11-01T09:00:00+08:00", fields["title"], fields["body"]),
                           article(2, "2026-11-02T09:00:00+08:00", *sibling)])
     assert len(pairs) >= 100
-    shared = sorted(len(set(reposts.shingles(a["title"], a["body"])) & set(reposts.shingles(b["title"], b["body"])))
-                    / len(set(reposts.shingles(a["title"], a["body"]))) for a, b in pairs)
+    shared = sorted(len(set(reposts.features(a["title"], a["body"]).tolist())
+                        & set(reposts.features(b["title"], b["body"]).tolist()))
+                    / len(set(reposts.features(a["title"], a["body"]).tolist())) for a, b in pairs)
     assert shared[len(shared) // 2] >= 0.3  # the boilerplate: a third of a notice's text and more, in half of them
     called = [pair for pair in pairs if reposts.clusters(pair, THRESHOLD)[2][0] is not None]
     assert called == []

@@ -24,11 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cqnnews import reposts
 
 TABLE = "reposts"
 SEGMENT = "segment="
 COMPACT_AFTER = 16  # segments: more, and the index is written again as one
+BATCH = 8_192  # articles read and signed at a time
 COLUMNS = ("origin", "article_id", "published_us", "duplicate_of", "similarity", "signature")
 
 
@@ -86,6 +89,7 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     """Index the articles of ``target`` new in ``months`` (None: every month) against the index of ``current``,
     described by ``previous`` (the manifest's ``reposts``; None if there is none), and write ``target``'s."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     started = time.monotonic()
@@ -96,46 +100,96 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
         old, months, out.rebuilt = [], None, True
     indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
     if old:
-        rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM ({latest_rows(_files(old))}) "
-                           f"ORDER BY duplicate_of IS NOT NULL, origin, article_id").fetchall()
-        for origin, article_id, published_us, duplicate_of, similarity, signature in rows:
-            indexes[origin].restore(article_id, article_id, published_us, reposts.from_bytes(signature),
-                                    duplicate_of, similarity, duplicate_of)
+        rows = con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({latest_rows(_files(old))}) ORDER BY origin").to_arrow_table()
+        for origin in sorted(set(rows.column("origin").to_pylist())):
+            part = rows.filter(pc.equal(rows.column("origin"), origin))
+            indexes[origin].restore(part.column("article_id").to_numpy(), _published(part),
+                                    _signatures(part.column("signature")),
+                                    part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
+        del rows
     folders = sorted((target / "articles").glob("month=*")) if months is None else \
         [target / "articles" / f"month={m}" for m in months]
     files = [f for folder in folders for f in sorted(folder.glob("*.parquet"))]
-    new: list[tuple[str, int, int | None, str | None, str | None]] = []
-    if files:
-        for origin, article_id, published_us, title, body in con.execute(
-                f"SELECT origin, article_id, epoch_us(published_at), title, body FROM read_parquet({_files(files)}, "
-                f"union_by_name = true)").fetchall():
-            if article_id not in indexes[origin]:
-                new.append((origin, article_id, published_us, title, body))
-    changed: dict[tuple[str, int], reposts.Entry] = {}
-    for origin, article_id, published_us, title, body in sorted(new, key=lambda a: reposts.order(a[2], a[1])):
-        for entry in indexes[origin].add(article_id, article_id, published_us, reposts.signature(title, body)):
-            changed[(origin, int(entry.key))] = entry  # type: ignore[call-overload]
-    out.new = len(new)
+    changed: dict[str, np.ndarray] = {}
+    if files:  # the new articles' signatures, a batch at a time: their texts are never all held at once
+        found: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
+        reader = con.sql(f"SELECT origin, article_id, epoch_us(published_at) AS published_us, title, body "
+                             f"FROM read_parquet({_files(files)}, union_by_name = true)").to_arrow_reader(BATCH)
+        for batch in reader:
+            for origin in set(batch.column("origin").to_pylist()):
+                part = batch.filter(pc.equal(batch.column("origin"), origin))
+                ids = part.column("article_id").to_numpy()
+                new = ~np.isin(ids, indexes[origin].ids)
+                if not new.any():
+                    continue
+                part = part.filter(pa.array(new))
+                texts = zip(part.column("title").to_pylist(), part.column("body").to_pylist())
+                found[origin].append((ids[new], _published(part),
+                                      np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM)))
+        for origin, parts in found.items():
+            ids, published, signatures = (np.concatenate(column) for column in zip(*parts))
+            parts.clear()  # a million articles' signatures are 256 MB: never three copies at once
+            out.new += len(ids)
+            changed[origin] = indexes[origin].add(ids, published, signatures)
+            del signatures
     compact = out.rebuilt or len(old) >= COMPACT_AFTER
-    written = [(origin, e) for origin, index in indexes.items() for e in index.entries()] if compact else \
-        [(origin, e) for (origin, _), e in changed.items()]
+    written = {origin: np.arange(len(index)) if compact else changed.get(origin, np.zeros(0, dtype=np.int64))
+               for origin, index in indexes.items()}
     schema = pa.schema([("origin", pa.string()), ("article_id", pa.int64()), ("published_us", pa.int64()),
                         ("duplicate_of", pa.int64()), ("similarity", pa.float64()), ("signature", pa.binary())])
-    table = pa.table([[o for o, _ in written], [e.article_id for _, e in written],
-                      [e.published_at for _, e in written], [e.duplicate_of for _, e in written],
-                      [e.similarity for _, e in written], [reposts.to_bytes(e.minhash) for _, e in written]],
-                     schema=schema)
+    table = pa.concat_tables([_rows(origin, indexes[origin], which, schema) for origin, which in written.items()]) \
+        if written else schema.empty_table()
     if not compact:
         for path in old:  # the earlier segments, as they are
             link = target / TABLE / path.parent.name / path.name
             link.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, link)
-    if written or not (target / TABLE).is_dir():  # a generation always has one segment: the view's files
+    if table.num_rows or not (target / TABLE).is_dir():  # a generation always has one segment: the view's files
         path = target / TABLE / f"{SEGMENT}{generation:06d}" / "part.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, path, compression="zstd")
-    out.changed = len(written)
+    out.changed = table.num_rows
     out.articles = sum(len(index) for index in indexes.values())
-    out.reposts = sum(1 for index in indexes.values() for e in index.entries() if e.duplicate_of is not None)
+    out.reposts = sum(int(np.count_nonzero(index.first >= 0)) for index in indexes.values())
     out.seconds = time.monotonic() - started
     return out
+
+
+def _published(rows: Any) -> np.ndarray:
+    """The rows' ``published_us`` as ordered numbers (NaN for none)."""
+    return rows.column("published_us").cast("double").fill_null(float("nan")).to_numpy()
+
+
+def _similarity(rows: Any) -> np.ndarray:
+    return rows.column("similarity").fill_null(float("nan")).to_numpy()
+
+
+def _signatures(column: Any) -> np.ndarray:
+    """A column of stored signatures as one array, a row each (the bytes read at once, not one by one)."""
+    column = column.combine_chunks()
+    if len(column) == 0:
+        return np.zeros((0, reposts.NUM_PERM), dtype=np.uint16)
+    width = 2 * reposts.NUM_PERM
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32 if column.type.equals("binary") else np.int64,
+                            count=len(column) + 1, offset=column.offset * (4 if column.type.equals("binary") else 8))
+    if column.null_count or not (np.diff(offsets) == width).all():
+        raise ValueError("the repost index holds a signature of another length: a dataset of another scheme")
+    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return data.view("<u2").astype(np.uint16).reshape(len(column), reposts.NUM_PERM)
+
+
+def _rows(origin: str, index: reposts.RepostIndex, which: np.ndarray, schema: Any) -> Any:
+    """The rows of ``index`` at positions ``which``, as a table of ``schema``."""
+    import pyarrow as pa
+
+    named = index.duplicate_of()[which]
+    published = index.published[which]
+    width = 2 * reposts.NUM_PERM
+    signatures = pa.Array.from_buffers(pa.binary(), len(which), [
+        None, pa.py_buffer(np.arange(len(which) + 1, dtype=np.int32) * width),
+        pa.py_buffer(np.ascontiguousarray(index.signatures[which], dtype="<u2").tobytes())])
+    return pa.table([pa.array([origin] * len(which), pa.string()), pa.array(index.ids[which], pa.int64()),
+                     pa.array(np.nan_to_num(published).astype(np.int64), pa.int64(), mask=np.isnan(published)),
+                     pa.array(named, pa.int64(), mask=named < 0),
+                     pa.array(index.similarity[which], pa.float64(), mask=np.isnan(index.similarity[which])),
+                     signatures], schema=schema)
