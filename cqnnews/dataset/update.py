@@ -34,6 +34,7 @@ class Update:
     seen: int = 0  # articles the crawl state saw again since the last update
     reposts: int = 0  # articles with a duplicate_of (cqnnews.dataset.clusters)
     seconds: float = 0.0
+    reposts_seconds: float = 0.0  # of ``seconds``, indexing the reposts
 
     def line(self) -> str:
         others = (f"; {len(self.left_out)} feeds in other formats left out ({', '.join(self.left_out[:3])}"
@@ -45,7 +46,8 @@ class Update:
         return (f"dataset generation {self.generation}: {len(self.feeds)} new feeds ({self.lines} lines), "
                 f"{len(self.months_rewritten)} months rewritten{again}; {self.articles} articles ({self.reposts} "
                 f"reposts), {self.spotchecks} "
-                f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s{others}")
+                f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s (reposts "
+                f"{self.reposts_seconds:.1f} s){others}")
 
 
 def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, threshold: float | None = None) -> Update:
@@ -121,5 +123,6 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         result.articles, result.spotchecks = built.rows["articles"], built.rows.get("spotchecks", 0)
         result.recalls = built.rows.get("recalls", 0)
         result.reposts = indexed.reposts
+        result.reposts_seconds = indexed.seconds
         result.seconds = time.monotonic() - started
         return result
