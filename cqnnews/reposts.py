@@ -190,7 +190,9 @@ class RepostIndex:
 
     ``ids``, ``published`` (an ordered number: seconds or microseconds; NaN for none), ``signatures`` (one row
     each) and ``first``, the position of each article's cluster's earliest article (-1 for that article
-    itself, and for an article in no cluster); ``similarity`` is each article's to its first (NaN for none)."""
+    itself, and for an article in no cluster); ``similarity`` is each article's to its first (NaN for none);
+    ``arrival``, the order in which the articles were indexed (those added together: the earliest first).
+    The rows stay where they were given: the signatures are never copied to be sorted."""
 
     def __init__(self, threshold: float) -> None:
         if not 0.0 < threshold <= 1.0:
@@ -201,6 +203,7 @@ class RepostIndex:
         self.signatures = np.zeros((0, NUM_PERM), dtype=np.uint16)
         self.first = np.zeros(0, dtype=np.int64)
         self.similarity = np.zeros(0, dtype=np.float64)
+        self.arrival = np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -222,6 +225,7 @@ class RepostIndex:
         named = np.asarray(duplicate_of, dtype=np.int64)
         where = by_id[np.clip(np.searchsorted(self.ids, named, sorter=by_id), 0, max(len(by_id) - 1, 0))]
         self.first = np.where(named >= 0, where, -1) if len(by_id) else np.zeros(0, dtype=np.int64)
+        self.arrival = np.arange(len(self.ids), dtype=np.int64)
 
     def add(self, ids: np.ndarray, published: np.ndarray, signatures: np.ndarray) -> np.ndarray:
         """Index new articles (an id already indexed is left as it is: its first text stays its signature), the
@@ -233,16 +237,20 @@ class RepostIndex:
         keep[np.unique(ids, return_index=True)[1]] = True  # an id twice: its first
         if len(self):
             keep &= ~np.isin(ids, self.ids)
-        kept = np.nonzero(keep)[0]
-        ranked = kept[np.lexsort((ids[kept], np.nan_to_num(published[kept], nan=0.0), np.isnan(published[kept])))]
-        old = len(self)  # the earliest first, after the articles indexed before
-        if not len(ranked):
+        old = len(self)
+        if not keep.any():
             return np.zeros(0, dtype=np.int64)
-        self.ids = np.concatenate([self.ids, ids[ranked]])
-        self.published = np.concatenate([self.published, published[ranked]])
-        self.signatures = signatures[ranked] if not old else np.concatenate([self.signatures, signatures[ranked]])
-        self.first = np.concatenate([self.first, np.full(len(ranked), -1, dtype=np.int64)])
-        self.similarity = np.concatenate([self.similarity, np.full(len(ranked), np.nan)])
+        if not keep.all():
+            ids, published, signatures = ids[keep], published[keep], signatures[keep]
+        earliest_first = np.lexsort((ids, np.nan_to_num(published, nan=0.0), np.isnan(published)))
+        arrival = np.empty(len(ids), dtype=np.int64)
+        arrival[earliest_first] = np.arange(old, old + len(ids))
+        self.ids = np.concatenate([self.ids, ids])
+        self.published = np.concatenate([self.published, published])
+        self.signatures = signatures if not old else np.concatenate([self.signatures, signatures])
+        self.first = np.concatenate([self.first, np.full(len(ids), -1, dtype=np.int64)])
+        self.similarity = np.concatenate([self.similarity, np.full(len(ids), np.nan)])
+        self.arrival = np.concatenate([self.arrival, arrival])
         changed = np.zeros(len(self), dtype=bool)
         changed[old:] = True
         members: dict[int, list[int]] | None = None
@@ -290,10 +298,10 @@ class RepostIndex:
         found: dict[int, int] = {}
         for new, candidate in zip(later[best].tolist(), earlier[best].tolist()):
             found.setdefault(new, candidate)
-        return sorted(found.items())
+        return sorted(found.items(), key=lambda pair: int(self.arrival[pair[0]]))  # as they arrive
 
     def _candidates(self, old: int) -> np.ndarray:
-        """Pairs (a new article's position, an earlier position) sharing an LSH band; in a bucket of many, a new
+        """Pairs (a new article's position, the position of one indexed before it) sharing an LSH band; in a bucket of many, a new
         article is paired with the ``BUCKET_MOST`` earliest before it.  Only the buckets of new articles are
         formed: an update's cost follows its new articles, not the index."""
         keys = self.signatures.view(np.uint64)  # one column per band: ROWS values of 16 bits side by side
@@ -306,15 +314,18 @@ class RepostIndex:
                 fresh = np.unique(column[old:])
                 at = np.minimum(np.searchsorted(fresh, column[:old]), len(fresh) - 1)
                 involved = np.concatenate([np.nonzero(fresh[at] == column[:old])[0], new])
-            by_key = np.argsort(column[involved], kind="stable")  # by key, then by position
+            by_key = np.argsort(column[involved])
             ranked, column = involved[by_key], column[involved][by_key]
             same = np.concatenate(([False], column[1:] == column[:-1]))  # in the bucket of the one before it
             shared = same | np.concatenate((same[1:], [False]))  # in a bucket of two or more
             if not shared.any():
                 continue
-            ranked, same = ranked[shared], same[shared]
+            ranked, column = ranked[shared], column[shared]
+            by_arrival = np.lexsort((self.arrival[ranked], column))  # the few in buckets: by key, then arrival
+            ranked, column = ranked[by_arrival], column[by_arrival]
+            same = np.concatenate(([False], column[1:] == column[:-1]))
             starts = np.nonzero(~same)[0]
-            rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by position
+            rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by arrival
             for distance in range(1, int(rank.max()) + 1):
                 later = np.nonzero((rank >= distance) & (rank - distance < BUCKET_MOST))[0]
                 later = later[ranked[later] >= old]

@@ -89,7 +89,6 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     """Index the articles of ``target`` new in ``months`` (None: every month) against the index of ``current``,
     described by ``previous`` (the manifest's ``reposts``; None if there is none), and write ``target``'s."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     started = time.monotonic()
@@ -99,36 +98,14 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     if not same or not old:
         old, months, out.rebuilt = [], None, True
     indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
-    if old:
-        rows = con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({latest_rows(_files(old))}) ORDER BY origin").to_arrow_table()
-        for origin in sorted(set(rows.column("origin").to_pylist())):
-            part = rows.filter(pc.equal(rows.column("origin"), origin))
-            indexes[origin].restore(part.column("article_id").to_numpy(), _published(part),
-                                    _signatures(part.column("signature")),
-                                    part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
-        del rows
+    for origin, (ids, published, signatures, duplicate_of, similarity) in _restored(old).items():
+        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity)
     folders = sorted((target / "articles").glob("month=*")) if months is None else \
         [target / "articles" / f"month={m}" for m in months]
     files = [f for folder in folders for f in sorted(folder.glob("*.parquet"))]
     changed: dict[str, np.ndarray] = {}
-    if files:  # the new articles' signatures, a batch at a time: their texts are never all held at once
-        found: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
-        reader = con.sql(f"SELECT origin, article_id, epoch_us(published_at) AS published_us, title, body "
-                             f"FROM read_parquet({_files(files)}, union_by_name = true)").to_arrow_reader(BATCH)
-        for batch in reader:
-            for origin in set(batch.column("origin").to_pylist()):
-                part = batch.filter(pc.equal(batch.column("origin"), origin))
-                ids = part.column("article_id").to_numpy()
-                new = ~np.isin(ids, indexes[origin].ids)
-                if not new.any():
-                    continue
-                part = part.filter(pa.array(new))
-                texts = zip(part.column("title").to_pylist(), part.column("body").to_pylist())
-                found[origin].append((ids[new], _published(part),
-                                      np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM)))
-        for origin, parts in found.items():
-            ids, published, signatures = (np.concatenate(column) for column in zip(*parts))
-            parts.clear()  # a million articles' signatures are 256 MB: never three copies at once
+    if files:
+        for origin, (ids, published, signatures) in _signed(con, files, indexes).items():
             out.new += len(ids)
             changed[origin] = indexes[origin].add(ids, published, signatures)
             del signatures
@@ -155,6 +132,68 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     return out
 
 
+def _restored(segments: list[Path]) -> dict[str, tuple[np.ndarray, ...]]:
+    """The latest row of each article in the index's ``segments`` (oldest first), by origin: ids, published,
+    signatures (read as they lie in the file's buffers where one segment holds them), duplicate_of (-1 for
+    none), similarity."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if not segments:
+        return {}
+    rows = pa.concat_tables([pq.read_table(path, columns=list(COLUMNS)) for path in segments]).combine_chunks()
+    restored: dict[str, tuple[np.ndarray, ...]] = {}
+    origins = rows.column("origin").unique().to_pylist()
+    for origin in origins:
+        part = rows if len(origins) == 1 else rows.filter(pc.equal(rows.column("origin"), origin))
+        ids = part.column("article_id").to_numpy()
+        if len(segments) > 1:  # an article's latest row is its last
+            _, from_end = np.unique(ids[::-1], return_index=True)
+            part = part.take(pa.array(np.sort(len(ids) - 1 - from_end)))
+            ids = part.column("article_id").to_numpy()
+        restored[origin] = (ids, _published(part), _signatures(part.column("signature")),
+                            part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
+    return restored
+
+
+def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex]) -> dict[str, tuple[np.ndarray, ...]]:
+    """The articles of ``files`` not in their origin's index, by origin: ids, published, signatures.  The texts
+    are read a batch at a time and never all held; the signatures go into one array made at the start."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = con.sql(f"SELECT count(*) FROM read_parquet({_files(files)}, union_by_name = true)").fetchall()[0][0]
+    signatures = np.empty((total, reposts.NUM_PERM), dtype=np.uint16)
+    ids, published, origins = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64), []
+    filled = 0
+    reader = con.sql(f"SELECT origin, article_id, epoch_us(published_at) AS published_us, title, body "
+                     f"FROM read_parquet({_files(files)}, union_by_name = true)").to_arrow_reader(BATCH)
+    for batch in reader:
+        for origin in batch.column("origin").unique().to_pylist():
+            part = batch.filter(pc.equal(batch.column("origin"), origin))
+            new = ~np.isin(part.column("article_id").to_numpy(), indexes[origin].ids) if origin in indexes else \
+                np.ones(part.num_rows, dtype=bool)
+            if not new.all():
+                part = part.filter(pa.array(new))
+            if not part.num_rows:
+                continue
+            end = filled + part.num_rows
+            ids[filled:end], published[filled:end] = part.column("article_id").to_numpy(), _published(part)
+            signatures[filled:end] = reposts.signatures(zip(part.column("title").to_pylist(),
+                                                            part.column("body").to_pylist()))
+            origins.append((origin, filled, end))
+            filled = end
+    names = sorted({origin for origin, _, _ in origins})
+    if len(names) == 1:  # views of the arrays, not copies
+        return {names[0]: (ids[:filled], published[:filled], signatures[:filled])}
+    found: dict[str, tuple[np.ndarray, ...]] = {}
+    for name in names:
+        rows = np.concatenate([np.arange(start, end) for origin, start, end in origins if origin == name])
+        found[name] = (ids[rows], published[rows], signatures[rows])
+    return found
+
+
 def _published(rows: Any) -> np.ndarray:
     """The rows' ``published_us`` as ordered numbers (NaN for none)."""
     return rows.column("published_us").cast("double").fill_null(float("nan")).to_numpy()
@@ -175,7 +214,7 @@ def _signatures(column: Any) -> np.ndarray:
     if column.null_count or not (np.diff(offsets) == width).all():
         raise ValueError("the repost index holds a signature of another length: a dataset of another scheme")
     data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return data.view("<u2").astype(np.uint16).reshape(len(column), reposts.NUM_PERM)
+    return data.view(np.uint16).reshape(len(column), reposts.NUM_PERM)  # a view of the buffer: no copy
 
 
 def _rows(origin: str, index: reposts.RepostIndex, which: np.ndarray, schema: Any) -> Any:

@@ -42,7 +42,8 @@ class DatasetUpdate:
         if not self.settings.getbool("CQN_DATASET_AUTO") or not outcome.committed:
             return None
         dataset, state = Path(self.settings.get("CQN_DATASET_DIR") or "dataset"), self.settings.get("CQN_STATE_DIR")
+        threshold = self.settings.get("CQN_REPOST_SIMILARITY")  # checked at start; unset: the default
         if update_dataset(Path(self.settings.get("CQN_FEED_DIR") or "feeds"), dataset, Path(state) if state else None,
-                          self.settings.getfloat("CQN_REPOST_SIMILARITY")):  # checked at start
+                          float(threshold) if threshold not in (None, "") else None):
             return outcome.adding([f"the dataset {dataset} was not updated (said above)"])
         return None
