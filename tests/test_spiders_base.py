@@ -220,7 +220,7 @@ def test_no_callback_returns_a_value_from_a_generator() -> None:
     """Scrapy's own check of this runs on every response and is turned off (settings.py): it is here instead."""
     from scrapy.utils.misc import is_generator_with_return_value
 
-    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "article_requests"):
+    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article"):
         assert not is_generator_with_return_value(getattr(SectionSpider, name)), name
 
 

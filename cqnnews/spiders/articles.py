@@ -1,4 +1,4 @@
-"""The article half of a section spider: which articles to request, and reading their pages.
+"""The article half of a section spider: requesting the articles the coordination hands out, reading their pages.
 
 An article split over pages is read page by page, each page's reading carried to the
 next request, and assembled once the last is read.  What happens to the article then
@@ -7,20 +7,19 @@ next request, and assembled once the last is read.  What happens to the article 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cqnnews.coordination import gone
-from cqnnews.parsers import ArticleParseError, PageReading, assemble, read
+from cqnnews.article_queue import ArticleTask, gone
+from cqnnews.coordination import Batch
+from cqnnews.parsers import PageReading
 from cqnnews.run import Run
 from cqnnews.spiders.arguments import RunArguments
-from cqnnews.state.scratch import LAST
+from cqnnews.spiders.article_page import ArticlePage, ArticleRead
 
 
 class ArticleCallbacks:
@@ -30,116 +29,51 @@ class ArticleCallbacks:
     run: Run
     crawler: Crawler
     logger: Any
+    article_page: ArticlePage
 
-    def article_requests(self) -> Iterator[Request]:
-        """Every article to fetch: found this run, pending from earlier ones (unless gone), rechecks.
+    def article_request(self, task: ArticleTask) -> Request:
+        return Request(task.url, callback=self.parse_article, errback=self.article_failed,
+                       dont_filter=task.again or self.run.coordination.articles_bypass_filter(),
+                       cb_kwargs={"sections": list(task.sections), "recheck": task.recheck},
+                       meta={"article_id": task.article_id, "sections": list(task.sections), "first_url": task.url})
 
-        The found and pending ones are written to the crawl state as pending first, so a run
-        that dies leaves them for the next.
-        """
-        run = self.run
-        for pending in run.store.pending():
-            fetch = run.urls.fetchable(pending.url)
-            if fetch is None or (not run.scratch.has(pending.article_id) and gone(pending.reason)):
-                continue  # gone (404) and not on any listing walked this run
-            run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
-            if (pending.reason or "").startswith("attachment "):  # exported; a file of it still to fetch
-                run.attachment_attempts[pending.article_id] = pending.attempts
-        run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
-        rechecks = []
-        if self.args.recheck_days:
-            cutoff = run.now - timedelta(days=self.args.recheck_days)
-            rechecks = [(k.article_id, fetch, k.sections) for k in run.store.published_since(cutoff)
-                        if not run.scratch.has(k.article_id) and (fetch := run.urls.fetchable(k.url))]
-            run.scratch.requested(aid for aid, _, _ in rechecks)
-        sample = self.crawler.settings.getint("CQN_SMOKE_ARTICLES")
-        if sample:  # scrapy smoke: the newest few of each listing
-            yield from self._sample(sample)
-            return
-        run.articles_requested = run.scratch.found_count + len(rechecks)
-        for aid, url, sections in run.scratch.found():
-            yield self.article_request(aid, url, sections)
-        for aid, url, sections in rechecks:
-            yield self.article_request(aid, url, sections, recheck=True)
-
-    def _sample(self, most: int) -> Iterator[Request]:
-        """``most`` articles of each listing (the newest), each once, for ``scrapy smoke``."""
-        taken: dict[str, int] = {}
-        chosen = []
-        for aid, url, sections in self.run.scratch.found():
-            if any(taken.get(name, 0) < most for name in sections):
-                for name in sections:
-                    taken[name] = taken.get(name, 0) + 1
-                chosen.append(self.article_request(aid, url, sections))
-        self.run.articles_requested = len(chosen)
-        self.run.scratch.keep_only(r.meta["article_id"] for r in chosen)  # the others are not missed
-        yield from chosen
-
-    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False,
-                        recheck: bool = False) -> Request:
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       dont_filter=again or self.run.coordination.articles_bypass_filter(),
-                       cb_kwargs={"sections": sections, "recheck": recheck},
-                       meta={"article_id": aid, "sections": sections, "first_url": url})
+    def schedule_articles(self, batch: Batch) -> None:
+        """The batch's tasks made into requests and handed to the coordination to schedule."""
+        self.run.coordination.schedule(batch, [self.article_request(task) for task in batch.tasks])
 
     def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
                       pages: list[PageReading] | None = None, rest: list[str] | None = None) -> Any:
-        """Read one page of an article; once every page is read, assemble and yield the article.
+        """Read one page of an article; once every page is read, yield the article.
 
         @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
         @article
         @returns items 1 1
         @scrapes title published_at body authors
         """
-        run = self.run
-        aid = int(response.meta["article_id"])
-        if not isinstance(response, TextResponse):
-            run.fail(aid, response.url, sections, "not a text page")
-            return
-        try:
-            reading = read(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
-                           run.urls, run.now)
-        except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
-            return
-        if reading.encoding_repaired:
-            run.count("extract/encoding_repaired")
-        if reading.charset_misdeclared:
-            run.count("extract/charset_misdeclared")
-        pages = [*(pages or []), reading]
-        if rest is None:  # the first page: it names the others
-            rest = [u for u in (run.urls.fetchable(p) for p in reading.more_pages) if u]
-            most = self.crawler.settings.getint("CQN_MAX_ARTICLE_PAGES")
-            if len(rest) >= most:
-                run.count("article/too_many_pages")
-                self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
-                                    response.url, len(rest) + 1, most)
-                rest = rest[:most - 1]
-                response.meta["too_many_pages"] = True
-        if rest:
-            # the next page goes the way the first went: an article queued again after a worker died (dont_filter)
-            # must not find its second page in the shared duplicate filter, seen when the dead worker asked for it
-            yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
-                          dont_filter=response.request.dont_filter if response.request is not None else False,
-                          cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
-                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url", "too_many_pages")
-                                if k in response.meta})
-            return
-        try:
-            article = assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
-                               now=run.now)
-        except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
-            return
-        if response.meta.get("too_many_pages"):
-            article.flags.append("too_many_pages")
-        for name, reading in pages[0].fallbacks.items():
-            run.count(f"extract/fallback/{name}/{reading}")
-        for name, reading in pages[0].rejected:
-            run.count(f"extract/rejected/{name}/{reading}")
-        response.meta["fallbacks"] = pages[0].fallbacks  # for scrapy smoke's report
-        run.reading.add(article, pages[0].fallbacks, pages[0].rejected)
-        yield article
+        read = self.article_page.read(response, sections, pages, rest)
+        for key in read.counts:
+            self.run.count(key)
+        if read.named:
+            self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
+                                response.url, read.named, self.article_page.most)
+        if read.failed is not None:
+            self.run.fail(int(response.meta["article_id"]), response.url, sections, read.failed)
+        elif read.next_url is not None:
+            yield self._next_page(response, read, sections, recheck)
+        elif read.article is not None:
+            response.meta["fallbacks"] = read.pages[0].fallbacks  # for scrapy smoke's report
+            self.run.reading.add(read.article, read.pages[0].fallbacks, read.pages[0].rejected)
+            yield read.article
+
+    def _next_page(self, response: Response, read: ArticleRead, sections: list[str], recheck: bool) -> Request:
+        """The next page goes the way the first went: an article queued again after a worker died (dont_filter)
+        must not find its second page in the shared duplicate filter, seen when the dead worker asked for it."""
+        meta = {k: response.meta[k] for k in ("article_id", "sections", "first_url") if k in response.meta}
+        return Request(read.next_url or "", callback=self.parse_article, errback=self.article_failed,
+                       dont_filter=response.request.dont_filter if response.request is not None else False,
+                       cb_kwargs={"sections": sections, "recheck": recheck, "pages": list(read.pages),
+                                  "rest": list(read.rest)},
+                       meta={**meta, "too_many_pages": True} if read.too_many else meta)
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

@@ -26,11 +26,13 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from cqnnews import navigation
+from cqnnews.article_queue import ArticleQueue
 from cqnnews.feeds import apply_default_feed
 from cqnnews.known import KnownArticles
 from cqnnews.run import Run, run_of
 from cqnnews.sections import Channel, Section
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
+from cqnnews.spiders.article_page import ArticlePage
 from cqnnews.spiders.articles import ArticleCallbacks
 from cqnnews.spiders.listing import Listing, Walk
 from cqnnews.spiders.navigation import NavigationCallbacks
@@ -111,10 +113,27 @@ class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spi
         response.meta.setdefault("sections", [])
         yield from self.parse_article(response, sections=[])
 
+    @cached_property
+    def article_queue(self) -> ArticleQueue:
+        """What the run is to fetch once its listings are walked; handed out by the coordination."""
+        run = self.run
+        return ArticleQueue(run.store, run.scratch, run.urls, run.now, self.args.recheck_days,
+                            self.settings.getint("CQN_SMOKE_ARTICLES"))
+
+    @cached_property
+    def article_page(self) -> ArticlePage:
+        return ArticlePage(self.run.urls, self.run.now, self.settings.getint("CQN_MAX_ARTICLE_PAGES"))
+
     def idle(self, spider: Spider) -> None:
-        """Listings done: the coordination queues articles (in batches, or across workers)."""
-        if spider is self and not self.settings.getbool("CQN_SAMPLE_ONLY") \
-                and self.run.coordination.idle(self.run, self):
+        """Listings done: the coordination hands out articles (in batches, or across workers) to request."""
+        if spider is not self or self.settings.getbool("CQN_SAMPLE_ONLY"):
+            return
+        batch = self.run.coordination.next_batch(self.run, self.article_queue)
+        queue = self.article_queue
+        self.run.articles_requested = queue.requested
+        self.run.attachment_attempts.update(queue.attachment_attempts)
+        self.schedule_articles(batch)
+        if batch.keep_open:
             raise DontCloseSpider
 
     # --- listings --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 
 from cqnnews import listings, navigation, pagination
 from cqnnews.known import KnownArticles, ListingPage
+from cqnnews.coordination import Batch
 from cqnnews.navigation import page_selector
 from cqnnews.run import Run
 from cqnnews.spiders.articles import failure_reason, unanswered
@@ -242,8 +243,10 @@ class ListingCallbacks:
                                 page.out_of_range)
         for _ in range(page.exported):
             run.add([listing.name], "duplicate")
-        run.coordination.noted(run, [(aid, run.urls.canonical(fetch), listing.name, listing.order)
-                                     for aid, fetch in page.fresh], self)  # type: ignore[arg-type]
+        late = run.coordination.noted(run, [(aid, run.urls.canonical(fetch), listing.name, listing.order)
+                                            for aid, fetch in page.fresh])
+        if late:  # a shared crawl past its switch to articles: requested at once
+            self.schedule_articles(Batch(late))  # type: ignore[attr-defined]
         new, again = run.scratch.note(page.fresh, listing.name, listing.order)
         run.count("listing/articles", new)
         run.count("listing/cross_listed", again)
