@@ -15,49 +15,51 @@ again, except those ``-a recheck_days`` asks for, which come out again only if c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
-from cqnnews import navigation
-from cqnnews.article_queue import ArticleQueue
+from cqnnews.article_queue import ArticleQueue, ArticleTask
+from cqnnews.coordination import Batch
 from cqnnews.feeds import apply_default_feed
 from cqnnews.known import KnownArticles
 from cqnnews.run import Run, run_of
-from cqnnews.sections import Channel, Section
+from cqnnews.sections import Section
+from cqnnews.signals import Walked, walks_ended
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.article_page import ArticlePage
-from cqnnews.spiders.articles import ArticleCallbacks
-from cqnnews.spiders.listing import Listing, Walk
+from cqnnews.spiders.articles import ArticleCallbacks, failure_reason, unanswered
+from cqnnews.spiders.listing import Listing, WalkLimits, selected
 from cqnnews.spiders.navigation import NavigationCallbacks
-from cqnnews.spiders.walking import ListingCallbacks
+from cqnnews.spiders.walker import Below, ListingWalker, PageAsk
+from cqnnews.summary import UNANSWERED
 from cqnnews.urls import SiteUrls, article_id
 
 __all__ = ["Listing", "SectionSpider"]
 
 
-class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spider):
+class SectionSpider(NavigationCallbacks, ArticleCallbacks, Spider):
     section: ClassVar[Section]
     # set in from_crawler, from the settings
     urls: SiteUrls
     node_ids: dict[str, int]
-    stop_after: int
-    listing_window: int
-    max_listing_pages: int
 
     def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
                  recheck_days: str | None = None, **kwargs: Any) -> None:  # _job, _version: scrapyd's, kept as is
         super().__init__(*args, **kwargs)
         given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
         self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
-        self.visited: set[str] = set()
-        self.walks: dict[str, Walk] = {}
+        self.visited: set[str] = set()  # every listing node asked for, by any route
+        self.missing: list[str] = []  # listings no route found
+        self._walker: ListingWalker | None = None
         self.guesses: dict[tuple[int, str], set[str]] = {}
         self.sitemap_left: dict[int, tuple[set[str], int]] = {}
 
@@ -83,9 +85,6 @@ class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spi
         settings = crawler.settings
         spider.urls = SiteUrls(settings.get("CQN_BASE_URL"))
         spider.node_ids = settings.getdict("CQN_NODE_IDS")
-        spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES"))
-        spider.listing_window = max(1, settings.getint("CQN_LISTING_WINDOW"))
-        spider.max_listing_pages = settings.getint("CQN_MAX_LISTING_PAGES")
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
 
@@ -138,31 +137,75 @@ class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spi
 
     # --- listings --------------------------------------------------------------------
 
-    def _selected(self, path: tuple[str, ...], channel: Channel | None = None) -> bool:
-        """Whether ``-a sub=`` chose the listing (or one above it); a registry name stands for its aliases too,
-        until the listing page shows which it is."""
-        chosen = self.args.chosen
-        if not chosen or any(name in chosen for name in path):
-            return True
-        return channel is not None and bool(chosen & set(channel.names_of(path[-1])))
+    @property
+    def walker(self) -> ListingWalker:
+        """The listing walks of this run (made on first use: the run is the RunLedger's, made after the spider)."""
+        if self._walker is None:
+            self._walker = ListingWalker(self.section, self.run, self.known, self.args, self.visited,
+                                         WalkLimits.from_settings(self.settings), self.logger)
+        return self._walker
 
-    def _leads_to_chosen(self, channel: Channel, path: tuple[str, ...]) -> bool:
-        return bool(self.args.chosen & set(channel.below.get(path[-1], ())))
+    def _follow(self, url: str, listing: Listing) -> Iterator[Request]:
+        """A listing found (by any route): walked from its first page, once a node, if ``-a sub`` leads to it."""
+        if url in self.visited:  # another route to the same node: one walk
+            return
+        self.visited.add(url)
+        channel = self.section.channels[listing.channel]
+        names = channel.names_of(listing.path[-1]) if listing.registry == listing.path[-1] else ()
+        chosen = selected(self.args.chosen, listing.path, names)
+        if chosen or self.args.chosen & set(channel.below.get(listing.path[-1], ())):
+            yield self._listing_request(PageAsk(url, replace(listing, record=chosen, node=url), 1), first=True)
 
-    def _channel(self, listing: Listing) -> Channel:
-        return self.section.channels[listing.channel]
+    def _listing_request(self, ask: PageAsk, first: bool = False) -> Request:
+        cb_kwargs = {"listing": ask.listing, "page": ask.page}
+        return Request(ask.url, callback=self.parse_listing, errback=self.page_failed,
+                       dont_filter=self.run.coordination.pages_bypass_filter(),
+                       cb_kwargs=cb_kwargs if first else {**cb_kwargs, "known_pages": ask.known_pages})
 
-    def _arrived(self, listing: Listing, sel: Any, url: str) -> Listing:
-        """The first page of a listing: named as its own breadcrumb names it, where that is a name the registry
-        knows for it (the home page of 2018 calls 要闻 the listings its pages call 要闻一 and 要闻二); its route
-        counted and kept for the summary."""
-        if listing.route == "node_id":
-            self.guess_answered(listing, url, found=True)
-        channel = self._channel(listing)
-        crumb = navigation.crumb_name(sel)
-        if listing.registry and crumb and crumb != listing.path[-1] and crumb in channel.names_of(listing.registry):
-            path = (*listing.path[:-1], crumb)
-            listing = replace(listing, path=path, record=listing.record and self._selected(path))
-        self.run.count(f"listing/route/{listing.route}")
-        self.run.routes.setdefault(listing.name, listing.route)
-        return listing
+    def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
+        """One page of a listing: its articles noted, the next pages (and listings below it) requested.
+
+        @site_url https://www.cqn.com.cn/qt/node_20762.htm
+        @listing 要闻一
+        @notes_articles 1
+        """
+        if page == 1 and listing.route == "node_id":
+            self.guess_answered(listing, response.url, found=True)
+        steps = self.walker.read(response, listing, page, known_pages)
+        late = tuple(step for step in steps if isinstance(step, ArticleTask))
+        if late:  # a shared crawl past its switch to articles: requested at once
+            self.schedule_articles(Batch(late))
+        for step in steps:
+            if isinstance(step, Below):
+                yield from self._follow(step.url, step.listing)
+            elif isinstance(step, PageAsk):
+                yield self._listing_request(step)
+
+    def page_failed(self, failure: Failure) -> None:
+        """A navigation or listing page that failed on every try: the walk of its listing is incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        listing = request.cb_kwargs.get("listing")
+        reason = failure_reason(failure)
+        if listing is not None and listing.route == "node_id" and request.cb_kwargs.get("page") == 1 \
+                and reason == "HTTP 404":  # a recorded node id the site no longer serves: one route less
+            self.logger.warning("listing %s: node id page %s answered 404", listing.name, request.url)
+            self.guess_answered(listing, request.url, found=False)
+            return
+        self.run.count("listing/failed" if listing else "navigation/failed")
+        if listing is not None:
+            self.walker.failed(listing, request.cb_kwargs.get("page"))
+        if listing is None and (why := unanswered(failure)) is not None and request.url == self.urls.url("/"):
+            self.crawler.stats.set_value(UNANSWERED, why)  # the summary's first problem
+            self.logger.error("the home page did not answer: %s (%s, after every retry)", why, request.url)
+            return
+        self.logger.error("page %s failed: %s%s", request.url, reason,
+                          f"; listing {listing.name} will be walked in full next run" if listing else "")
+
+    def closed(self, reason: str) -> None:
+        """The walks stopped where they were (a run stopped or cut off: they resume there next run); what they
+        found sent once (:data:`~cqnnews.signals.walks_ended`), for the ledger to record."""
+        if self._walker is not None:
+            self._walker.stopped(reason)
+        walked = self._walker.results(self.missing) if self._walker is not None else Walked(missing=tuple(self.missing))
+        self.crawler.signals.send_catch_log(walks_ended, walked=walked)

@@ -50,6 +50,8 @@ class NavigationCallbacks:
     node_ids: dict[str, Any]
     logger: Any
     settings: Any
+    visited: set[str]  # every listing node asked for, by any route
+    missing: list[str]  # listings no route found
     guesses: dict[tuple[int, str], set[str]]  # listings sought by node id: the URLs not answered yet
     sitemap_left: dict[int, tuple[set[str], int]]  # by channel: listings still wanted, sitemap nodes not answered
 
@@ -271,7 +273,7 @@ class NavigationCallbacks:
     def _missing(self, channel: Channel, name: str, why: str) -> None:
         if name == channel.name or self._required(channel, name):
             self.run.count("navigation/missing")
-            self.run.missing.append(f"{channel.name}>>{name}" if name != channel.name else name)
+            self.missing.append(f"{channel.name}>>{name}" if name != channel.name else name)
             self.logger.error("listing %s of %s is missing: %s (set CQN_NODE_IDS to name its node)",
                               name, channel.name, why)
         else:
