@@ -287,8 +287,8 @@ class SharedCoordination:
         assert self.crawler.engine is not None
         scheduler = self.crawler.engine.scheduler
         queued = 0
-        for task, request in zip(batch.tasks, requests, strict=True):
-            if scheduler.requeue_once(task.article_id, request):
+        for article, request in zip(batch.tasks, requests, strict=True):
+            if scheduler.requeue_once(article.article_id, request):
                 queued += 1
                 failpoints.reached("requeued_one")
         if queued:

@@ -112,7 +112,7 @@ def test_a_listing_no_route_finds_is_missing_and_named(make_spider: Callable[...
     assert spider.crawler.stats.get_value("cqnnews/navigation/missing") == 1
     assert spider.crawler.stats.get_value("cqnnews/navigation/route_failed/node_id") == 2
     assert spider.crawler.stats.get_value("cqnnews/listing/failed") is None
-    assert spider.missing == ["综合>>要闻"]
+    assert spider.navigator.missing == ["综合>>要闻"]
 
 
 HOME_2018 = ('<div class="mainmenu"><ul><li><a href="index.htm">首页</a></li><li><a href="/qt/node_20762.htm">要闻</a></li>'
@@ -310,7 +310,7 @@ def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> No
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure
 
-    from cqnnews.spiders.articles import unanswered
+    from cqnnews.spiders.failures import unanswered
 
     def failure_of(error: Exception) -> Failure:
         try:

@@ -27,6 +27,16 @@ class Listing:
         return ">>".join(self.path)
 
 
+@dataclass(frozen=True)
+class PageAsk:
+    """A page of a listing to request."""
+
+    url: str
+    listing: Listing
+    page: int
+    known_pages: int = 0  # pages in a row of known articles before it
+
+
 @dataclass
 class Walk:
     """How far the walk of one listing (one node) has gone (in this process)."""

@@ -1,19 +1,17 @@
 """The listing walk: one walk per listing (its node: its first page's URL), page by page.
 
 Two routes to one node are one walk; two nodes with one name are two walks, their articles
-merged by id as cross-listed articles are.  Each page's items are read by the chain of
-readings of :mod:`cqnnews.listings` and its pagination by :mod:`cqnnews.pagination`; both
-are counted (``listing/reading/<reading>``, ``listing/pagination/<sign>``) and kept per
-listing for the summary and ``scrapy smoke``.  A walk ends at its last page, at ``-a
-since``, after ``CQN_STOP_AFTER_KNOWN_PAGES`` pages of known articles, or early: a page
-repeating an earlier one, the cap (``CQN_MAX_LISTING_PAGES``), a run stopped or cut off
-with pages of it in flight.  An early end is recorded in the crawl state (the page to
-resume at) and the next run resumes there, apart from the new pages at the top.
+merged by id as cross-listed articles are.  Each page's items (:mod:`cqnnews.listings`) and
+pagination (:mod:`cqnnews.pagination`) are counted (``listing/reading/<reading>``,
+``listing/pagination/<sign>``) and kept per listing for the summary and ``scrapy smoke``.  A walk
+ends at its last page, at ``-a since``, after ``CQN_STOP_AFTER_KNOWN_PAGES`` pages of known
+articles, or early: a page repeating an earlier one, the cap (``CQN_MAX_LISTING_PAGES``), a run
+stopped with pages of it in flight; the next run resumes an early end there (the crawl state
+keeps the page), apart from the new pages at the top.
 
-The :class:`ListingWalker` owns what the walks found (routes, first pages, listings complete
-or not, where each walk ended) and reports it once, as a frozen :class:`~cqnnews.signals.Walked`
-the spider sends as it closes.  It reads pages and says what to ask for next (:class:`PageAsk`,
-:class:`Below`, articles to request at once); the spider makes the requests.
+The :class:`ListingWalker` reads pages and says what to ask for next; the spider makes the
+requests.  It owns what the walks found and reports it once, as a frozen
+:class:`~cqnnews.signals.Walked` the spider sends as it closes.
 """
 
 from __future__ import annotations
@@ -31,17 +29,7 @@ from cqnnews.run import Run
 from cqnnews.sections import Section
 from cqnnews.signals import Walked, frozen
 from cqnnews.spiders.arguments import RunArguments
-from cqnnews.spiders.listing import Listing, Walk, WalkLimits, selected
-
-
-@dataclass(frozen=True)
-class PageAsk:
-    """A page of a listing to request."""
-
-    url: str
-    listing: Listing
-    page: int
-    known_pages: int = 0  # pages in a row of known articles before it
+from cqnnews.spiders.listing import Listing, PageAsk, Walk, WalkLimits, selected
 
 
 @dataclass(frozen=True)
