@@ -132,3 +132,21 @@ def test_a_resumed_walk_whose_top_is_all_known_still_goes_on_where_it_was_left(
     assert asked(spider, "a", 1, range(9000, 8980, -1), last=3, sign="下一页") == [7]
     assert spider.crawler.stats.get_value("cqnnews/listing/stopped_at_known") == 1
     assert asked(spider, "a", 7, range(8880, 8860, -1), last=9, sign="下一页") == [8]
+
+
+def test_the_walker_says_what_to_ask_and_reports_what_it_found_once_frozen(
+        make_spider: Callable[..., SectionSpider]) -> None:
+    from cqnnews.extensions.ledger import RunLedger
+    from cqnnews.spiders.listing import PageAsk
+
+    spider = make_spider(CQN_LISTING_WINDOW=1)
+    steps = spider.walker.read(page("a", 1, range(9000, 8980, -1), last=3), yaowen("a"), 1)
+    assert steps == [PageAsk(FIRST["a"].replace(".htm", "_2.htm"), yaowen("a"), 2, 0)]
+    walked = spider.walker.results(["综合>>要闻二"])
+    spider.walker.read(page("a", 2, range(8980, 8960, -1), last=3), yaowen("a"), 2)
+    assert walked.missing == ("综合>>要闻二",) and dict(walked.first_pages) == {"要闻": 20}
+    assert walked.unfinished == {} and walked.finished == frozenset()  # as it was: page 2 came after
+    spider.closed("shutdown")  # page 3 asked for, never read: the ledger keeps where the walk resumes
+    [ledger] = [e for e in spider.crawler.extensions.middlewares if isinstance(e, RunLedger)]
+    assert dict(ledger.walked.unfinished) == {"https://www.cqn.com.cn/qt/node_6500.htm": 3}
+    assert "要闻" not in ledger.walked.complete
