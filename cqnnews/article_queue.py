@@ -33,6 +33,15 @@ class ArticleTask:
     recheck: bool = False  # exported before, fetched again to see whether it changed
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What the spider is to request next, and whether it stays open (handed out by the coordination)."""
+
+    tasks: tuple[ArticleTask, ...] = ()
+    keep_open: bool = False  # True: the spider stays open (DontCloseSpider) though nothing may be queued now
+    kind: str = "articles"  # articles; switch: the crawl's switch to articles; requeue: what dead workers held
+
+
 def gone(reason: str | None) -> bool:
     """A failure reason that says the article is not there any more (404, 410)."""
     return bool(reason) and reason.startswith(("HTTP 404", "HTTP 410"))  # type: ignore[union-attr]

@@ -3,7 +3,8 @@
 Both are a :class:`Coordination`, chosen once when the run opens (``CQN_REDIS_URL`` set or
 not).  The spider walks listings the same way in both; what differs is asked here: whether
 it may ask for listing pages ahead, whether requests go through the duplicate filter, what
-happens to articles found on a listing page, and what to do when the spider runs dry.
+happens to articles found on a listing page, and which articles the spider is to request when
+it runs dry (a :class:`~cqnnews.article_queue.Batch`: the coordination never calls the spider).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from scrapy import Request, signals
@@ -20,7 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
 from cqnnews import failpoints
-from cqnnews.article_queue import ArticleQueue, ArticleTask, gone
+from cqnnews.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.crawl_profile import CrawlProfile, Merged
 from cqnnews.history import Reading
 from cqnnews.state.store import StateError
@@ -48,15 +48,6 @@ class RunView(Protocol):
     articles_scheduled: bool
 
     def settled(self) -> set[int]: ...
-
-
-@dataclass(frozen=True)
-class Batch:
-    """What the spider is to request next, and whether it stays open (a coordination never calls the spider)."""
-
-    tasks: tuple[ArticleTask, ...] = ()
-    keep_open: bool = False  # True: the spider stays open (DontCloseSpider) though nothing may be queued now
-    kind: str = "articles"  # articles; switch: the crawl's switch to articles; requeue: what dead workers held
 
 
 class Coordination(Protocol):

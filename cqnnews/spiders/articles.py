@@ -19,8 +19,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from cqnnews.article_queue import ArticleQueue, ArticleTask, gone
-from cqnnews.coordination import Batch
+from cqnnews.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.feeds import apply_default_feed
 from cqnnews.parsers import PageReading
 from cqnnews.run import Run, run_of

@@ -28,8 +28,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cqnnews.article_queue import ArticleTask
-from cqnnews.coordination import Batch
+from cqnnews.article_queue import ArticleTask, Batch
 from cqnnews.known import KnownArticles
 from cqnnews.signals import Walked, walks_ended
 from cqnnews.spiders.articles import ArticleSpider
