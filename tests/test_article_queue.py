@@ -40,7 +40,8 @@ def test_found_articles_are_written_pending_before_the_first_task(store: StateSt
     queue = ArticleQueue(store, scratch, URLS, NOW)
     tasks = queue.tasks()
     first = next(tasks)
-    assert {p.article_id: p.sections for p in store.pending()} == {8000001: ["要闻一"], 8000002: ["要闻一", "要闻二"]}
+    pending = {p.article_id: p.sections for p in store.pending()}
+    assert pending == {8000001: ["要闻一"], 8000002: ["要闻一", "要闻二"]}
     assert queue.requested == 2
     assert [first, *tasks] == [ArticleTask(8000002, url(8000002), ("要闻一", "要闻二")),  # the newest first
                                ArticleTask(8000001, url(8000001), ("要闻一",))]

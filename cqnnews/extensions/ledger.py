@@ -124,8 +124,8 @@ class RunLedger:
                                       getattr(run.coordination, "merged_profile", None))  # shared crawls only
             except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
                 logger.error("%s", exc)
-        problems = summary.problems(stats.get_stats(), self.reason, summary.Limits(
-            settings.getint("CQN_MAX_ERRORS"), settings.getint("CQN_MAX_FAILED_ARTICLES")), stored, list(walked.missing))
+        problems = summary.problems(stats.get_stats(), self.reason, summary.Limits(settings.getint("CQN_MAX_ERRORS"),
+                                    settings.getint("CQN_MAX_FAILED_ARTICLES")), stored, list(walked.missing))
         run.coordination.close()  # a shared crawl: after the profile (the last worker to add its share checks it)
         problems += lost(run) if stored else []
         if self.feed_lock is not None:
