@@ -70,8 +70,7 @@ class Navigator:
         return None
 
     def _follow(self, url: str, position: int, text: str, route: str, name: str | None, index: int) -> list[Step]:
-        ask = self.follow(url, Listing(position, (text,), (position, index), record=False, route=route,
-                                       registry=name))
+        ask = self.follow(url, Listing(position, (text,), (position, index), record=False, route=route, registry=name))
         return [ask] if ask is not None else []
 
     def _recorded_ids(self, channel: Channel, name: str) -> tuple[int, ...]:
