@@ -17,6 +17,7 @@ from cqnnews import failpoints
 from cqnnews.feeds import FAILED_STAT
 from cqnnews.run import Run
 from cqnnews.run_records import RunRecords
+from cqnnews.signals import Walked
 from cqnnews.state.store import StateError
 from cqnnews.urls import redact
 
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def commit(run: Run, stats: Any, reason: str, feed: str | None, written: int | None, stored_uri: str | None,
-           records: RunRecords) -> tuple[bool, int, int]:
+           records: RunRecords, walked: Walked) -> tuple[bool, int, int]:
     """Whether the feed was stored and its articles committed, how many were, and how many are pending (-1: not
     known)."""
     # no feed (scrapy parse): nothing was exported anywhere, so nothing is marked exported
@@ -53,8 +54,8 @@ def commit(run: Run, stats: Any, reason: str, feed: str | None, written: int | N
         records.discard()
     if stored:
         try:
-            run.store.update_listings(run.incomplete, run.complete - run.incomplete)
-            run.store.update_walks(run.walks_unfinished, run.walks_finished - set(run.walks_unfinished))
+            run.store.update_listings(walked.incomplete, walked.complete - walked.incomplete)
+            run.store.update_walks(walked.unfinished, walked.finished - set(walked.unfinished))
             run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
             retry = [r for aid, r in sorted(run.attachment_retries.items())
                      if aid in run.unchanged or run.scratch.was_exported(aid)]

@@ -3,14 +3,15 @@
 Both are a :class:`Coordination`, chosen once when the run opens (``CQN_REDIS_URL`` set or
 not).  The spider walks listings the same way in both; what differs is asked here: whether
 it may ask for listing pages ahead, whether requests go through the duplicate filter, what
-happens to articles found on a listing page, and what to do when the spider runs dry.
+happens to articles found on a listing page, and which articles the spider is to request when
+it runs dry (a :class:`~cqnnews.article_queue.Batch`: the coordination never calls the spider).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from scrapy import Request, signals
@@ -19,6 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
 from cqnnews import failpoints
+from cqnnews.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.crawl_profile import CrawlProfile, Merged
 from cqnnews.history import Reading
 from cqnnews.state.store import StateError
@@ -48,16 +50,6 @@ class RunView(Protocol):
     def settled(self) -> set[int]: ...
 
 
-class Articles(Protocol):
-    """What the spider offers a coordination: its article requests."""
-
-    def article_requests(self) -> Iterator[Request]:
-        """Every article this run is to fetch (found, pending from earlier runs, rechecks)."""
-        ...
-
-    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False) -> Request: ...
-
-
 class Coordination(Protocol):
     shared: bool
     errors: tuple[type[Exception], ...]  # what wait_out may wait out: Redis's errors in a shared crawl, else none
@@ -78,12 +70,17 @@ class Coordination(Protocol):
         """The listing walk may ask for several pages at once: its walk state lives in this process."""
         ...
 
-    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
-        """Articles not exported before, found on a listing page; the run's scratch has them already."""
+    def noted(self, run: RunView, found: list[Noted]) -> tuple[ArticleTask, ...]:
+        """Articles not exported before, found on a listing page; the run's scratch has them already.  Those to
+        request at once (found in a shared crawl after its switch to articles)."""
         ...
 
-    def idle(self, run: RunView, articles: Articles) -> bool:
-        """The spider ran dry: queue what comes next; True to keep the spider open."""
+    def next_batch(self, run: RunView, queue: ArticleQueue) -> Batch:
+        """The spider ran dry: what it is to request next (from ``queue``), and whether it stays open."""
+        ...
+
+    def schedule(self, batch: Batch, requests: Sequence[Request]) -> None:
+        """The requests the spider made of ``batch``'s tasks (one each, in order), handed to the scheduler."""
         ...
 
     def exported(self, article_id: int) -> None: ...
@@ -114,7 +111,7 @@ class LocalCoordination:
         self.crawler = crawler
         self.batch_size = crawler.settings.getint("CQN_ARTICLE_BATCH")
         self.resumable = bool(crawler.settings.get("JOBDIR"))  # a paused job's walk state would not survive
-        self._queue: Iterator[Request] | None = None
+        self._queue: Iterator[ArticleTask] | None = None
 
     def walks_listings(self) -> bool:
         return True
@@ -128,19 +125,21 @@ class LocalCoordination:
     def asks_ahead(self) -> bool:
         return not self.resumable
 
-    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
-        pass
+    def noted(self, run: RunView, found: list[Noted]) -> tuple[ArticleTask, ...]:
+        return ()
 
-    def idle(self, run: RunView, articles: Articles) -> bool:
+    def next_batch(self, run: RunView, queue: ArticleQueue) -> Batch:
         if self._queue is None:
             run.articles_scheduled = True
             run.where = "articles"
-            self._queue = articles.article_requests()
-        batch = list(itertools.islice(self._queue, self.batch_size))
+            self._queue = queue.tasks()
+        batch = tuple(itertools.islice(self._queue, self.batch_size))
+        return Batch(batch, keep_open=bool(batch))
+
+    def schedule(self, batch: Batch, requests: Sequence[Request]) -> None:
         assert self.crawler.engine is not None
-        for request in batch:
+        for request in requests:
             self.crawler.engine.crawl(request)
-        return bool(batch)
 
     def exported(self, article_id: int) -> None:
         pass
@@ -194,74 +193,61 @@ class SharedCoordination:
     def asks_ahead(self) -> bool:
         return False  # listing pages are parsed by whichever worker takes them
 
-    def noted(self, run: RunView, found: list[Noted], articles: Articles) -> None:
+    def noted(self, run: RunView, found: list[Noted]) -> tuple[ArticleTask, ...]:
         self.crawl.note(found)  # kept and sent again while Redis is away
         try:
             late = self.crawl.phase() == "articles"
         except self.errors as exc:  # never raised into the listing page's callback: read again, the page
             self.crawl.outage.failed(exc)  # would look like a repeat of itself and end its listing's walk
             late = bool(found)  # the phase unknown: queued now (a repeat of a queued article is dropped as seen)
-        if late:  # found after the switch: queue it now
-            try:
-                run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
-            except self.errors as exc:  # noted above: a next run's walk finds it again if it is lost here
-                self.crawl.outage.failed(exc)
-            assert self.crawler.engine is not None
-            for aid, url, name, _ in found:
-                self.crawler.engine.crawl(articles.article_request(aid, run.urls.fetchable(url) or url, [name]))
+        if not late:
+            return ()
+        try:  # found after the switch: queued now
+            run.store.add_pending((aid, url, [name]) for aid, url, name, _ in found)
+        except self.errors as exc:  # noted above: a next run's walk finds it again if it is lost here
+            self.crawl.outage.failed(exc)
+        return tuple(ArticleTask(aid, run.urls.fetchable(url) or url, (name,)) for aid, url, name, _ in found)
 
-    def idle(self, run: RunView, articles: Articles) -> bool:
+    def next_batch(self, run: RunView, queue: ArticleQueue) -> Batch:
         if self.crawl.outage.away:
-            return True  # nothing is known to be done while Redis is away: the scheduler tries it again
+            return Batch(keep_open=True)  # nothing is known to be done while Redis is away: the scheduler tries again
         try:
             self.crawl.flush()
-            return self._idle(run, articles)
+            return self._next_batch(run, queue)
         except self.errors as exc:
             self.crawl.outage.failed(exc)
-            return True
+            return Batch(keep_open=True)
 
-    def _idle(self, run: RunView, articles: Articles) -> bool:
+    def _next_batch(self, run: RunView, queue: ArticleQueue) -> Batch:
         crawl = self.crawl
-        assert self.crawler.engine is not None
         crawl.idle()
         if crawl.done():
-            return False
+            return Batch()
         if not crawl.everyone_idle():
-            return True
+            return Batch(keep_open=True)
         if crawl.phase() == "listings":
-            if crawl.take_switch():
-                # cut short (an outage, a kill), the switch is done again whole: queueing an article twice is a no-op
-                # (the shared duplicate filter records and queues in one step)
-                failpoints.reached("switch_taken")
-                for aid, (url, orders) in crawl.found().items():
-                    fetch = run.urls.fetchable(url)
-                    for name, order in orders.items():
-                        if fetch is not None:
-                            run.scratch.note([(aid, fetch)], name, order)
-                run.where = "articles"
-                run.articles_scheduled = True
-                for request in articles.article_requests():
-                    self.crawler.engine.crawl(request)
-                failpoints.reached("switch_queued")
-                crawl.articles_phase()
-            return True
+            if not crawl.take_switch():
+                return Batch(keep_open=True)
+            # cut short (an outage, a kill), the switch is done again whole: queueing an article twice is a no-op
+            # (the shared duplicate filter records and queues in one step)
+            failpoints.reached("switch_taken")
+            for aid, (url, orders) in crawl.found().items():
+                fetch = run.urls.fetchable(url)
+                for name, order in orders.items():
+                    if fetch is not None:
+                        run.scratch.note([(aid, fetch)], name, order)
+            run.where = "articles"
+            run.articles_scheduled = True
+            return Batch(tuple(queue.tasks()), keep_open=True, kind="switch")
         # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
         claimed = crawl.claimed_by_live_workers()
         requeued = crawl.requeued()
         by_id = {p.article_id: p for p in run.store.pending()
                  if p.article_id not in claimed and p.article_id not in requeued and not gone(p.reason)}
-        scheduler = self.crawler.engine.scheduler
-        queued = 0
-        for aid, pending in sorted(by_id.items()):
-            fetch = run.urls.fetchable(pending.url)
-            if fetch is not None and scheduler.requeue_once(aid, articles.article_request(aid, fetch, pending.sections,
-                                                                                          again=True)):
-                queued += 1
-                failpoints.reached("requeued_one")
-        if queued:
-            self._beats = None
-            logger.info("queued again %d articles a worker took and did not finish", queued)
-            return True
+        again = tuple(ArticleTask(aid, fetch, tuple(pending.sections), again=True)
+                      for aid, pending in sorted(by_id.items()) if (fetch := run.urls.fetchable(pending.url)))
+        if again:  # queued by schedule; one taken again meanwhile by another worker is left out of the next batch
+            return Batch(again, keep_open=True, kind="requeue")
         # a worker killed a moment ago is still "live" until its heartbeat key lapses, and its exported articles
         # claimed: finish only once every other live worker has beaten again since nothing was left to queue
         beats = crawl.beats()
@@ -269,10 +255,36 @@ class SharedCoordination:
                 or any(beats[w] <= self._beats[w] for w in beats):
             if self._beats is None or set(beats) - set(self._beats):
                 self._beats = beats
-            return True
+            return Batch(keep_open=True)
         failpoints.reached("crawl_finishing")
         crawl.finish()
-        return False
+        return Batch()
+
+    def schedule(self, batch: Batch, requests: Sequence[Request]) -> None:
+        assert self.crawler.engine is not None
+        try:
+            if batch.kind == "requeue":
+                self._requeue(batch, requests)
+                return
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            if batch.kind == "switch":
+                failpoints.reached("switch_queued")
+                self.crawl.articles_phase()
+        except self.errors as exc:
+            self.crawl.outage.failed(exc)
+
+    def _requeue(self, batch: Batch, requests: Sequence[Request]) -> None:
+        assert self.crawler.engine is not None
+        scheduler = self.crawler.engine.scheduler
+        queued = 0
+        for article, request in zip(batch.tasks, requests, strict=True):
+            if scheduler.requeue_once(article.article_id, request):
+                queued += 1
+                failpoints.reached("requeued_one")
+        if queued:
+            self._beats = None
+            logger.info("queued again %d articles a worker took and did not finish", queued)
 
     def exported(self, article_id: int) -> None:
         self.crawl.claim(article_id)
@@ -312,7 +324,3 @@ class SharedCoordination:
             logger.error("could not leave the shared crawl in Redis; the others take over what this worker held "
                          "once its heartbeat lapses")
 
-
-def gone(reason: str | None) -> bool:
-    """A failure reason that says the article is not there any more (404, 410)."""
-    return bool(reason) and reason.startswith(("HTTP 404", "HTTP 410"))  # type: ignore[union-attr]

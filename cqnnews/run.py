@@ -58,16 +58,9 @@ class Run:
     dropped: set[int] = field(default_factory=set)  # refused by a pipeline
     tally: dict[str, Counter[str]] = field(default_factory=dict)  # per section
     totals: Counter[str] = field(default_factory=Counter)  # each article once
-    incomplete: set[str] = field(default_factory=set)  # listings with a page that failed this run
-    complete: set[str] = field(default_factory=set)  # listings walked to their end (or to -a since)
+    # what the walks found is the ListingWalker's (cqnnews.spiders.walker), sent with signals.walks_ended
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
-    routes: dict[str, str] = field(default_factory=dict)  # the route that found each listing walked
-    missing: list[str] = field(default_factory=list)  # listings no route found
     resume_walks: dict[str, int] = field(default_factory=dict)  # node: the page an earlier run's walk ended before
-    walks_unfinished: dict[str, int] = field(default_factory=dict)  # node: where this run's walk ended early
-    walks_finished: set[str] = field(default_factory=set)  # nodes walked to their end (or a known stop)
-    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node: name, route, reading, pagination...
-    first_pages: dict[str, int] = field(default_factory=dict)  # articles linked from each listing's first page
     attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
     attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
     attachment_retries: dict[int, Retry] = field(default_factory=dict)  # exported, a file to fetch next run

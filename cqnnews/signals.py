@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: sent by the ledger with ``outcome`` (a :class:`RunOutcome`) and ``state`` (the crawl state, still open)
 run_finished = object()
+#: sent by a section spider as it closes, once, with ``walked`` (a :class:`Walked`): what its listing walks found
+walks_ended = object()
 
 
 def frozen(value: Any) -> Any:
@@ -42,6 +44,20 @@ def thawed(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [thawed(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What a run's listing walks found (:class:`~cqnnews.spiders.walker.ListingWalker`), as the spider closed."""
+
+    routes: Mapping[str, str] = field(default_factory=lambda: frozen({}))  # listing -> the route that found it
+    missing: tuple[str, ...] = ()  # listings no route found
+    first_pages: Mapping[str, int] = field(default_factory=lambda: frozen({}))  # articles each first page links
+    listings: tuple[Mapping[str, Any], ...] = ()  # each listing walked: name, node, route, reading...
+    complete: frozenset[str] = frozenset()  # listings walked to their end (or to -a since)
+    incomplete: frozenset[str] = frozenset()  # listings with a page that failed: walked in full next run
+    unfinished: Mapping[str, int] = field(default_factory=lambda: frozen({}))  # node: the page to resume at
+    finished: frozenset[str] = frozenset()  # nodes walked to their end (or a known stop)
 
 
 @dataclass(frozen=True)

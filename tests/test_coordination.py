@@ -1,11 +1,10 @@
-"""One process's coordination: article requests handed out in batches when the spider runs dry.
+"""One process's coordination: article tasks handed out in batches when the spider runs dry.
 
 The shared one (Redis workers) is exercised end to end in tests/test_e2e_redis.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from cqnnews.article_queue import ArticleQueue
 from cqnnews.coordination import LocalCoordination, SharedCoordination, gone
 from cqnnews.run import run_of
 from cqnnews.spiders.registry import SPIDERS
@@ -27,17 +27,6 @@ class Engine:
         self.crawled.append(request)
 
 
-class Articles:
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def article_requests(self) -> Iterator[Request]:
-        return (Request(f"http://127.0.0.1/{i}") for i in range(self.n))
-
-    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False) -> Request:
-        return Request(url)
-
-
 def crawler(tmp_path: Path, **settings: Any) -> Any:
     made = get_crawler(SPIDERS["yaowen"], project_settings(CQN_STATE_DIR=str(tmp_path), CQN_ARTICLE_BATCH=2,
                                                            **settings))
@@ -49,12 +38,15 @@ def test_a_local_run_is_chosen_without_redis_and_hands_out_batches(tmp_path: Pat
     c = crawler(tmp_path)
     run = run_of(c)
     assert isinstance(run.coordination, LocalCoordination) and not run.coordination.shared
-    articles = Articles(5)
-    assert run.coordination.idle(run, articles) and len(c.engine.crawled) == 2
-    assert run.where == "articles" and run.articles_scheduled
-    assert run.coordination.idle(run, articles) and run.coordination.idle(run, articles)
-    assert not run.coordination.idle(run, articles)  # nothing left: the spider may close
-    assert [r.url for r in c.engine.crawled] == [f"http://127.0.0.1/{i}" for i in range(5)]
+    run.scratch.note([(i, f"http://127.0.0.1/{i}") for i in range(5)], "要闻一", (0, 0))
+    queue = ArticleQueue(run.store, run.scratch, run.urls, run.now)
+    batches = []
+    while (batch := run.coordination.next_batch(run, queue)).keep_open:
+        assert run.where == "articles" and run.articles_scheduled
+        run.coordination.schedule(batch, [Request(t.url) for t in batch.tasks])
+        batches.append(len(batch.tasks))
+    assert batches == [2, 2, 1] and batch.tasks == ()  # nothing left: the spider may close
+    assert [r.url for r in c.engine.crawled] == [f"http://127.0.0.1/{i}" for i in range(4, -1, -1)]
 
 
 def test_a_resumable_job_asks_for_one_listing_page_at_a_time_and_filters_articles(tmp_path: Path) -> None:

@@ -112,7 +112,7 @@ def test_a_listing_no_route_finds_is_missing_and_named(make_spider: Callable[...
     assert spider.crawler.stats.get_value("cqnnews/navigation/missing") == 1
     assert spider.crawler.stats.get_value("cqnnews/navigation/route_failed/node_id") == 2
     assert spider.crawler.stats.get_value("cqnnews/listing/failed") is None
-    assert spider.run.missing == ["综合>>要闻"]
+    assert spider.navigator.missing == ["综合>>要闻"]
 
 
 HOME_2018 = ('<div class="mainmenu"><ul><li><a href="index.htm">首页</a></li><li><a href="/qt/node_20762.htm">要闻</a></li>'
@@ -141,7 +141,7 @@ def test_a_listing_named_by_its_home_link_takes_the_name_its_own_page_shows(
             '<a href="node_20762.htm">要闻一</a></div><div class="List_List"><dd class="cont_l"><ul>'
             '<li><a href="content/2020-01/01/content_8000001.htm">一</a></li></ul></dd></div>')
     list(spider.parse_listing(html(menu.url, page), **menu.cb_kwargs))
-    assert spider.run.routes == {"要闻一": "menu"}
+    assert spider.walker.routes == {"要闻一": "menu"}
     assert [sections for _, _, sections in spider.run.scratch.found()] == [["要闻一"]]
     assert spider.crawler.stats.get_value("cqnnews/listing/route/menu") == 1
 
@@ -213,14 +213,14 @@ def test_a_walk_ended_further_on_asks_for_nothing_more(make_spider: Callable[...
     list(spider.parse_listing(listing_page(1, range(9000, 8980, -1), last=3), listing=walk, page=1))  # asks 2, 3
     assert list(spider.parse_listing(listing_page(3, range(8960, 8950, -1), last=3), listing=walk, page=3)) == []
     assert list(spider.parse_listing(listing_page(2, range(8980, 8960, -1), last=3), listing=walk, page=2)) == []
-    assert "要闻一" in spider.run.complete
+    assert "要闻一" in spider.walker.complete
 
 
 def test_no_callback_returns_a_value_from_a_generator() -> None:
     """Scrapy's own check of this runs on every response and is turned off (settings.py): it is here instead."""
     from scrapy.utils.misc import is_generator_with_return_value
 
-    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article", "article_requests"):
+    for name in ("parse_home", "parse_channel", "parse_listing", "parse_article"):
         assert not is_generator_with_return_value(getattr(SectionSpider, name)), name
 
 
@@ -290,7 +290,7 @@ def test_a_listing_neither_rss_nor_any_other_route_finds_is_sought_in_the_sitema
     items = '<ul><li><a href="content/2026-01/01/content_9000002.htm">一</a></li><li><a href="content/2026-01/01/content_9000003.htm">二</a></li></ul>'
     assert list(spider.parse_sitemap_node(html(nodes[1].url, crumbs.format("投诉") + items), position=0)) == []
     list(spider.parse_sitemap_node(html(nodes[0].url, crumbs.format("健康") + items), position=0))
-    assert spider.run.routes == {"健康": "sitemap"}
+    assert spider.walker.routes == {"健康": "sitemap"}
     assert sorted(aid for aid, _, _ in spider.run.scratch.found()) == [9000002, 9000003]
     assert spider.crawler.stats.get_value("cqnnews/navigation/absent_optional") is None
 
@@ -310,7 +310,7 @@ def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> No
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure
 
-    from cqnnews.spiders.articles import unanswered
+    from cqnnews.spiders.failures import unanswered
 
     def failure_of(error: Exception) -> Failure:
         try:

@@ -28,6 +28,7 @@ from cqnnews.checks import check_settings
 from cqnnews.commands.crawl import BAD_INPUT, refuse
 from cqnnews.commands.parse import throw_away_state
 from cqnnews.sections import BadArgument
+from cqnnews.signals import Walked, thawed, walks_ended
 from cqnnews.smoke import Sample, SpiderReport, sample_of, table, write
 from cqnnews.urls import SiteUrls
 
@@ -115,8 +116,13 @@ def _listen(crawler: Crawler, report: SpiderReport) -> None:
         report.samples.append(Sample(getattr(item, "url", "?"), list(getattr(item, "sections", [])),
                                      failed=f"dropped: {exception}"))
 
+    def walks(walked: Walked) -> None:  # the routes, first pages and listings the walks found
+        report.routes, report.first_pages = dict(walked.routes), dict(walked.first_pages)
+        report.listings = sorted(thawed(walked.listings), key=lambda e: (e["name"], e["node"]))
+        report.missing = list(walked.missing)
+
     for handler, signal in ((received, signals.response_received), (scraped, signals.item_scraped),
-                            (dropped, signals.item_dropped)):
+                            (dropped, signals.item_dropped), (walks, walks_ended)):
         crawler.signals.connect(handler, signal=signal, weak=False)
 
 
@@ -125,10 +131,6 @@ def _conclude(crawler: Crawler, report: SpiderReport) -> None:
     spider = crawler.spider
     run = getattr(spider, "run", None) if spider is not None else None
     if run is not None:
-        report.routes = dict(run.routes)
-        report.first_pages = dict(run.first_pages)
-        report.listings = sorted(run.listings.values(), key=lambda e: (e["name"], e["node"]))
-        report.missing = list(run.missing)
         report.samples += [Sample(f.url, list(f.sections), failed=f.reason) for f in run.failed]
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     prefix = "cqnnews/navigation/route_failed/"

@@ -26,7 +26,7 @@ from cqnnews.outputs import local_feed_path
 from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
 from cqnnews.run_records import RunRecords
-from cqnnews.signals import RunOutcome, frozen, send_in_turn
+from cqnnews.signals import RunOutcome, Walked, frozen, send_in_turn, thawed, walks_ended
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_hash
 from cqnnews.urls import redact
@@ -50,6 +50,7 @@ class RunLedger:
         self.feed = next(iter(feeds), None)
         self.feed_format: str | None = (feeds[self.feed] or {}).get("format") if self.feed else None
         self.records = RunRecords(self.feed, crawler.settings.get("CQN_FEED_DIR"), crawler.spidercls.name)
+        self.walked = Walked()  # what the spider's listing walks found, sent as it closes (walks_ended)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RunLedger":
@@ -58,7 +59,11 @@ class RunLedger:
         ledger = cls(crawler, Run.open(crawler))
         for name in SIGNALS:
             crawler.signals.connect(getattr(ledger, name), signal=getattr(signals, name))
+        crawler.signals.connect(ledger.walks_ended, signal=walks_ended)
         return ledger
+
+    def walks_ended(self, walked: Walked) -> None:
+        self.walked = walked
 
     def feed_slot_closed(self, slot: Any) -> None:
         """How many items the feed exporter wrote into the feed: checked against those staged."""
@@ -108,18 +113,19 @@ class RunLedger:
         stats, run, settings = self.crawler.stats, self.run, self.crawler.settings
         assert stats is not None
         run.closing()  # a shared crawl state: each call below waits out an outage (CQN_REDIS_OUTAGE_MAX)
+        walked = self.walked
         stored, committed, pending = commit(run, stats, self.reason, self.feed, self.written, self.stored_uri,
-                                            self.records)
+                                            self.records, walked)
         profile = None
         if stored and monitors_on(settings) and self.feed:  # what the run read (a shared crawl: its last worker)
             try:
                 profile = run_profile(run.now.date().isoformat(), summary.iso(stats.get_value("start_time")),
-                                      run.reading, run.tally, run.routes, run.listings.values(),
+                                      run.reading, run.tally, thawed(walked.routes), thawed(walked.listings),
                                       getattr(run.coordination, "merged_profile", None))  # shared crawls only
             except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
                 logger.error("%s", exc)
-        problems = summary.problems(stats.get_stats(), self.reason, summary.Limits(
-            settings.getint("CQN_MAX_ERRORS"), settings.getint("CQN_MAX_FAILED_ARTICLES")), stored, run.missing)
+        problems = summary.problems(stats.get_stats(), self.reason, summary.Limits(settings.getint("CQN_MAX_ERRORS"),
+                                    settings.getint("CQN_MAX_FAILED_ARTICLES")), stored, list(walked.missing))
         run.coordination.close()  # a shared crawl: after the profile (the last worker to add its share checks it)
         problems += lost(run) if stored else []
         if self.feed_lock is not None:
@@ -135,8 +141,8 @@ class RunLedger:
             summary_path=summary.summary_location(feed, settings.get("CQN_FEED_DIR"), run.spider,
                                                   stats.get_value("start_time")),
             stats=frozen(stats.get_stats()), tally=frozen(run.tally), totals=frozen(run.totals),
-            failed=frozen([asdict(f) for f in run.failed]), routes=frozen(run.routes), missing=tuple(run.missing),
-            listings=frozen(list(run.listings.values())), attachment_failures=frozen(run.attachment_failures),
+            failed=frozen([asdict(f) for f in run.failed]), routes=walked.routes, missing=walked.missing,
+            listings=walked.listings, attachment_failures=frozen(run.attachment_failures),
             records=frozen(self.records.summary()), profile=frozen(profile), problems=tuple(problems),
             run=frozen(summary.what_ran(settings, getattr(self.crawler.spider, "args", None), earliest, latest)))
         outcome = send_in_turn(self.crawler.signals.sender, outcome, state=run.store)  # the state still open

@@ -39,7 +39,7 @@ from cqnnews.feeds import FAILED_STAT, local_feed_problem
 from cqnnews.items import Article
 from cqnnews.run import run_of
 from cqnnews.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
-from cqnnews.spiders.articles import failure_reason
+from cqnnews.spiders.failures import failure_reason
 from cqnnews.state.store import Retry
 
 logger = logging.getLogger(__name__)

@@ -1,145 +1,156 @@
-"""The article half of a section spider: which articles to request, and reading their pages.
+"""A spider that fetches the articles the coordination hands out: the article half of a section spider.
 
-An article split over pages is read page by page, each page's reading carried to the
-next request, and assembled once the last is read.  What happens to the article then
-(cleaning, deduplication against earlier runs, validation) is the item pipelines' job.
+When no page is left (``spider_idle``), the spider asks the run's coordination for the next
+batch of article tasks (:mod:`~cqnnews.article_queue`), makes each a request and hands them
+back to be scheduled; the coordination never calls the spider.  Each article page is read by
+the page object (:mod:`~cqnnews.spiders.article_page`); the callbacks count, log and request.
+:class:`~cqnnews.spiders.base.SectionSpider` adds the navigation and the listing walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
-from scrapy import Request
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from cqnnews.coordination import gone
-from cqnnews.parsers import ArticleParseError, PageReading, assemble, read
-from cqnnews.run import Run
-from cqnnews.spiders.arguments import RunArguments
-from cqnnews.state.scratch import LAST
+from cqnnews.article_queue import ArticleQueue, ArticleTask, Batch, gone
+from cqnnews.feeds import apply_default_feed
+from cqnnews.parsers import PageReading
+from cqnnews.run import Run, run_of
+from cqnnews.sections import Section
+from cqnnews.spiders.arguments import RunArguments, parse_arguments
+from cqnnews.spiders.article_page import ArticlePage, ArticleRead
+from cqnnews.spiders.failures import failure_reason
+from cqnnews.urls import SiteUrls, article_id
 
 
-class ArticleCallbacks:
-    """Mixed into :class:`~cqnnews.spiders.base.SectionSpider` (callbacks must be spider methods)."""
+class ArticleSpider(Spider):
+    """The run's arguments and settings, and the article callbacks of a section's spider."""
 
-    args: RunArguments
-    run: Run
-    crawler: Crawler
-    logger: Any
+    section: ClassVar[Section]
+    urls: SiteUrls  # set in from_crawler, from the settings
 
-    def article_requests(self) -> Iterator[Request]:
-        """Every article to fetch: found this run, pending from earlier ones (unless gone), rechecks.
+    def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
+                 recheck_days: str | None = None, **kwargs: Any) -> None:  # _job, _version: scrapyd's, kept as is
+        super().__init__(*args, **kwargs)
+        given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
+        self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
 
-        The found and pending ones are written to the crawl state as pending first, so a run
-        that dies leaves them for the next.
-        """
+    @classmethod
+    def check_arguments(cls, spargs: dict[str, str]) -> None:
+        """Raise BadArgument, naming what is accepted, for arguments the run cannot start with."""
+        parse_arguments(cls.section, spargs)
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        redis_url = settings.get("CQN_REDIS_URL")
+        if redis_url:
+            from cqnnews.distributed import redis_settings  # the redis extra: only shared crawls
+
+            scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
+            settings.setdict(redis_settings(redis_url, scope), priority="spider")
+        apply_default_feed(settings, cls.name, worker=bool(redis_url))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArticleSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.urls = SiteUrls(crawler.settings.get("CQN_BASE_URL"))
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider  # type: ignore[return-value]
+
+    @cached_property
+    def run(self) -> Run:
+        """This run's bookkeeping, held by the RunLedger extension (made after the spider: read on first use)."""
+        return run_of(self.crawler)
+
+    @cached_property
+    def article_page(self) -> ArticlePage:
+        return ArticlePage(self.run.urls, self.run.now, self.settings.getint("CQN_MAX_ARTICLE_PAGES"))
+
+    @cached_property
+    def article_queue(self) -> ArticleQueue:
+        """What the run is to fetch once its listings are walked; handed out by the coordination."""
         run = self.run
-        for pending in run.store.pending():
-            fetch = run.urls.fetchable(pending.url)
-            if fetch is None or (not run.scratch.has(pending.article_id) and gone(pending.reason)):
-                continue  # gone (404) and not on any listing walked this run
-            run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
-            if (pending.reason or "").startswith("attachment "):  # exported; a file of it still to fetch
-                run.attachment_attempts[pending.article_id] = pending.attempts
-        run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
-        rechecks = []
-        if self.args.recheck_days:
-            cutoff = run.now - timedelta(days=self.args.recheck_days)
-            rechecks = [(k.article_id, fetch, k.sections) for k in run.store.published_since(cutoff)
-                        if not run.scratch.has(k.article_id) and (fetch := run.urls.fetchable(k.url))]
-            run.scratch.requested(aid for aid, _, _ in rechecks)
-        sample = self.crawler.settings.getint("CQN_SMOKE_ARTICLES")
-        if sample:  # scrapy smoke: the newest few of each listing
-            yield from self._sample(sample)
+        return ArticleQueue(run.store, run.scratch, run.urls, run.now, self.args.recheck_days,
+                            self.settings.getint("CQN_SMOKE_ARTICLES"))
+
+    def article_request(self, task: ArticleTask) -> Request:
+        sections = list(task.sections)
+        return Request(task.url, callback=self.parse_article, errback=self.article_failed,
+                       dont_filter=task.again or self.run.coordination.articles_bypass_filter(),
+                       cb_kwargs={"sections": sections, "recheck": task.recheck},
+                       meta={"article_id": task.article_id, "sections": sections, "first_url": task.url})
+
+    def schedule_articles(self, batch: Batch) -> None:
+        """The batch's tasks made into requests and handed to the coordination to schedule."""
+        self.run.coordination.schedule(batch, [self.article_request(task) for task in batch.tasks])
+
+    def idle(self, spider: Spider) -> None:
+        """Listings done: the coordination hands out articles (in batches, or across workers) to request."""
+        if spider is not self or self.settings.getbool("CQN_SAMPLE_ONLY"):
             return
-        run.articles_requested = run.scratch.found_count + len(rechecks)
-        for aid, url, sections in run.scratch.found():
-            yield self.article_request(aid, url, sections)
-        for aid, url, sections in rechecks:
-            yield self.article_request(aid, url, sections, recheck=True)
+        batch = self.run.coordination.next_batch(self.run, self.article_queue)
+        self.run.articles_requested = self.article_queue.requested
+        self.run.attachment_attempts.update(self.article_queue.attachment_attempts)
+        self.schedule_articles(batch)
+        if batch.keep_open:
+            raise DontCloseSpider
 
-    def _sample(self, most: int) -> Iterator[Request]:
-        """``most`` articles of each listing (the newest), each once, for ``scrapy smoke``."""
-        taken: dict[str, int] = {}
-        chosen = []
-        for aid, url, sections in self.run.scratch.found():
-            if any(taken.get(name, 0) < most for name in sections):
-                for name in sections:
-                    taken[name] = taken.get(name, 0) + 1
-                chosen.append(self.article_request(aid, url, sections))
-        self.run.articles_requested = len(chosen)
-        self.run.scratch.keep_only(r.meta["article_id"] for r in chosen)  # the others are not missed
-        yield from chosen
+    def parse(self, response: Response) -> Any:
+        """``scrapy parse --spider=<spider> <article URL>``: the article on the page.
 
-    def article_request(self, aid: int, url: str, sections: list[str], again: bool = False,
-                        recheck: bool = False) -> Request:
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       dont_filter=again or self.run.coordination.articles_bypass_filter(),
-                       cb_kwargs={"sections": sections, "recheck": recheck},
-                       meta={"article_id": aid, "sections": sections, "first_url": url})
+        @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
+        @returns items 1 1
+        @scrapes title published_at body authors source
+        """
+        aid = article_id(response.url)
+        if aid is None:
+            self.logger.error("scrapy parse reads article pages (…/content_<id>.htm); %s is not one", response.url)
+            return
+        response.meta.setdefault("article_id", aid)
+        response.meta.setdefault("sections", [])
+        yield from self.parse_article(response, sections=[])
 
     def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
                       pages: list[PageReading] | None = None, rest: list[str] | None = None) -> Any:
-        """Read one page of an article; once every page is read, assemble and yield the article.
+        """Read one page of an article; once every page is read, yield the article.
 
         @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
         @article
         @returns items 1 1
         @scrapes title published_at body authors
         """
-        run = self.run
-        aid = int(response.meta["article_id"])
-        if not isinstance(response, TextResponse):
-            run.fail(aid, response.url, sections, "not a text page")
-            return
-        try:
-            reading = read(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
-                           run.urls, run.now)
-        except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
-            return
-        if reading.encoding_repaired:
-            run.count("extract/encoding_repaired")
-        if reading.charset_misdeclared:
-            run.count("extract/charset_misdeclared")
-        pages = [*(pages or []), reading]
-        if rest is None:  # the first page: it names the others
-            rest = [u for u in (run.urls.fetchable(p) for p in reading.more_pages) if u]
-            most = self.crawler.settings.getint("CQN_MAX_ARTICLE_PAGES")
-            if len(rest) >= most:
-                run.count("article/too_many_pages")
-                self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
-                                    response.url, len(rest) + 1, most)
-                rest = rest[:most - 1]
-                response.meta["too_many_pages"] = True
-        if rest:
-            # the next page goes the way the first went: an article queued again after a worker died (dont_filter)
-            # must not find its second page in the shared duplicate filter, seen when the dead worker asked for it
-            yield Request(rest[0], callback=self.parse_article, errback=self.article_failed,
-                          dont_filter=response.request.dont_filter if response.request is not None else False,
-                          cb_kwargs={"sections": sections, "recheck": recheck, "pages": pages, "rest": rest[1:]},
-                          meta={k: response.meta[k] for k in ("article_id", "sections", "first_url", "too_many_pages")
-                                if k in response.meta})
-            return
-        try:
-            article = assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
-                               now=run.now)
-        except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
-            return
-        if response.meta.get("too_many_pages"):
-            article.flags.append("too_many_pages")
-        for name, reading in pages[0].fallbacks.items():
-            run.count(f"extract/fallback/{name}/{reading}")
-        for name, reading in pages[0].rejected:
-            run.count(f"extract/rejected/{name}/{reading}")
-        response.meta["fallbacks"] = pages[0].fallbacks  # for scrapy smoke's report
-        run.reading.add(article, pages[0].fallbacks, pages[0].rejected)
-        yield article
+        read = self.article_page.read(response, sections, pages, rest)
+        for key in read.counts:
+            self.run.count(key)
+        if read.named:
+            self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
+                                response.url, read.named, self.article_page.most)
+        if read.failed is not None:
+            self.run.fail(int(response.meta["article_id"]), response.url, sections, read.failed)
+        elif read.next_url is not None:
+            yield self._next_page(response, read, sections, recheck)
+        elif read.article is not None:
+            response.meta["fallbacks"] = read.pages[0].fallbacks  # for scrapy smoke's report
+            self.run.reading.add(read.article, read.pages[0].fallbacks, read.pages[0].rejected)
+            yield read.article
+
+    def _next_page(self, response: Response, read: ArticleRead, sections: list[str], recheck: bool) -> Request:
+        """The next page goes the way the first went: an article queued again after a worker died (dont_filter)
+        must not find its second page in the shared duplicate filter, seen when the dead worker asked for it."""
+        meta = {k: response.meta[k] for k in ("article_id", "sections", "first_url") if k in response.meta}
+        return Request(read.next_url or "", callback=self.parse_article, errback=self.article_failed,
+                       dont_filter=response.request.dont_filter if response.request is not None else False,
+                       cb_kwargs={"sections": sections, "recheck": recheck, "pages": list(read.pages),
+                                  "rest": list(read.rest)},
+                       meta={**meta, "too_many_pages": True} if read.too_many else meta)
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -148,35 +159,3 @@ class ArticleCallbacks:
         if gone(reason):
             self.run.count("article/not_found")
         self.run.fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
-
-
-def failure_reason(failure: Failure) -> str:
-    """Why a request failed, in a few words: ``HTTP 404``, ``forbidden by robots.txt``, ``TimeoutError``..."""
-    value = failure.value
-    response = getattr(value, "response", None)
-    if response is not None and getattr(response, "status", None):
-        return f"HTTP {response.status}"
-    message = failure.getErrorMessage() or failure.type.__name__
-    if "robots.txt" in message:
-        return "forbidden by robots.txt"
-    return f"{failure.type.__name__}: {message}" if message != failure.type.__name__ else message
-
-
-_UNANSWERED = {"ConnectionRefusedError": "connection refused", "DownloadConnectionRefusedError": "connection refused",
-               "DNSLookupError": "the host name does not resolve", "TimeoutError": "no answer in time",
-               "DownloadTimeoutError": "no answer in time", "TCPTimedOutError": "no answer in time",
-               "ConnectError": "no connection", "NoRouteError": "no route to the host"}
-
-
-def unanswered(failure: Failure) -> str | None:
-    """Why an origin did not answer at all (refused, not resolved, timed out), in a few words; None for a page
-    that answered (an HTTP error, a bad body...)."""
-    error: BaseException | None = failure.value
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:  # the exception and what it was raised from
-        seen.add(id(error))
-        for kind in type(error).__mro__:
-            if kind.__name__ in _UNANSWERED:
-                return _UNANSWERED[kind.__name__]
-        error = error.__cause__ or error.__context__
-    return None

@@ -11,139 +11,190 @@ Walking stops early on what earlier runs exported: a listing stops paging after
 ``CQN_STOP_AFTER_KNOWN_PAGES`` pages holding only known articles (``-a full=true`` walks
 them all), and at articles older than ``-a since``.  Known articles are never requested
 again, except those ``-a recheck_days`` asks for, which come out again only if changed.
+
+The spider wires callbacks only: what a page means and what to ask for next is the
+navigator's (:mod:`~cqnnews.spiders.navigator`), the walker's (:mod:`~cqnnews.spiders.walker`)
+and the article page's (:mod:`~cqnnews.spiders.article_page`); what to fetch once the listings
+are walked is the coordination's to hand out (:mod:`~cqnnews.article_queue`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import AsyncIterator, Iterable, Iterator
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy import Request
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
-from cqnnews import navigation
-from cqnnews.feeds import apply_default_feed
+from cqnnews.article_queue import ArticleTask, Batch
 from cqnnews.known import KnownArticles
-from cqnnews.run import Run, run_of
-from cqnnews.sections import Channel, Section
-from cqnnews.spiders.arguments import RunArguments, parse_arguments
-from cqnnews.spiders.articles import ArticleCallbacks
-from cqnnews.spiders.listing import Listing, Walk
-from cqnnews.spiders.navigation import NavigationCallbacks
-from cqnnews.spiders.walking import ListingCallbacks
-from cqnnews.urls import SiteUrls, article_id
+from cqnnews.signals import Walked, walks_ended
+from cqnnews.spiders.articles import ArticleSpider
+from cqnnews.spiders.failures import failure_reason, unanswered
+from cqnnews.spiders.listing import Listing, PageAsk, WalkLimits
+from cqnnews.spiders.navigator import Ask, Navigator
+from cqnnews.spiders.walker import Below, ListingWalker
+from cqnnews.summary import UNANSWERED
 
 __all__ = ["Listing", "SectionSpider"]
 
+# a navigation page's kind (navigator.Ask): its callback and errback
+CALLBACKS = {"home": ("parse_home", "page_failed"), "channel": ("parse_channel", "channel_failed"),
+             "rss": ("parse_rss", "rss_failed"), "sitemap": ("parse_sitemap", "sitemap_failed"),
+             "node": ("parse_sitemap_node", "sitemap_node_failed")}
 
-class SectionSpider(NavigationCallbacks, ListingCallbacks, ArticleCallbacks, Spider):
-    section: ClassVar[Section]
-    # set in from_crawler, from the settings
-    urls: SiteUrls
-    node_ids: dict[str, int]
-    stop_after: int
-    listing_window: int
-    max_listing_pages: int
 
-    def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
-                 recheck_days: str | None = None, **kwargs: Any) -> None:  # _job, _version: scrapyd's, kept as is
+class SectionSpider(ArticleSpider):
+    """The navigation and the listing walk of one section, then its articles (:class:`ArticleSpider`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
-        self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
-        self.visited: set[str] = set()
-        self.walks: dict[str, Walk] = {}
-        self.guesses: dict[tuple[int, str], set[str]] = {}
-        self.sitemap_left: dict[int, tuple[set[str], int]] = {}
+        self._walker: ListingWalker | None = None
 
-    @classmethod
-    def check_arguments(cls, spargs: dict[str, str]) -> None:
-        """Raise BadArgument, naming what is accepted, for arguments the run cannot start with."""
-        parse_arguments(cls.section, spargs)
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        redis_url = settings.get("CQN_REDIS_URL")
-        if redis_url:
-            from cqnnews.distributed import redis_settings  # the redis extra: only shared crawls
-
-            scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
-            settings.setdict(redis_settings(redis_url, scope), priority="spider")
-        apply_default_feed(settings, cls.name, worker=bool(redis_url))
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.urls = SiteUrls(settings.get("CQN_BASE_URL"))
-        spider.node_ids = settings.getdict("CQN_NODE_IDS")
-        spider.stop_after = max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES"))
-        spider.listing_window = max(1, settings.getint("CQN_LISTING_WINDOW"))
-        spider.max_listing_pages = settings.getint("CQN_MAX_LISTING_PAGES")
-        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
-        return spider  # type: ignore[return-value]
-
-    @cached_property
-    def run(self) -> Run:
-        """This run's bookkeeping, held by the RunLedger extension (made after the spider)."""
-        return run_of(self.crawler)
+    # --- what the callbacks ask (made on first use: the run is the RunLedger's, made after the spider) -----------
 
     @cached_property
     def known(self) -> KnownArticles:
         return KnownArticles(self.run.store, self.urls)
 
-    def parse(self, response: Response) -> Any:
-        """``scrapy parse --spider=<spider> <article URL>``: the article on the page.
+    @cached_property
+    def navigator(self) -> Navigator:
+        return Navigator(self.section, self.run, self.args, self.settings.getdict("CQN_NODE_IDS"),
+                         self.settings.getint("CQN_SMOKE_ARTICLES") > 0, self.logger)
 
-        @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm
-        @returns items 1 1
-        @scrapes title published_at body authors source
+    @property
+    def visited(self) -> set[str]:
+        return self.navigator.visited
+
+    @property
+    def walker(self) -> ListingWalker:
+        if self._walker is None:
+            self._walker = ListingWalker(self.section, self.run, self.known, self.args, self.visited,
+                                         WalkLimits.from_settings(self.settings), self.logger)
+        return self._walker
+
+    # --- requests ------------------------------------------------------------------------------------------------
+
+    def _requests(self, steps: Iterable[Ask | PageAsk | Below | ArticleTask]) -> Iterator[Request]:
+        """The requests of what the navigator or the walker asks for; articles to fetch at once scheduled."""
+        late: list[ArticleTask] = []
+        for step in steps:
+            if isinstance(step, Below):
+                step = self.navigator.follow(step.url, step.listing)  # type: ignore[assignment]
+            if isinstance(step, Ask):
+                callback, errback = CALLBACKS[step.kind]
+                yield Request(step.url, callback=getattr(self, callback), errback=getattr(self, errback),
+                              cb_kwargs=dict(step.cb_kwargs), dont_filter=self.run.coordination.pages_bypass_filter()
+                              if step.dont_filter is None else step.dont_filter)
+            elif isinstance(step, PageAsk):
+                yield Request(step.url, callback=self.parse_listing, errback=self.page_failed,
+                              dont_filter=self.run.coordination.pages_bypass_filter(),
+                              cb_kwargs={"listing": step.listing, "page": step.page} if step.page == 1 else
+                              {"listing": step.listing, "page": step.page, "known_pages": step.known_pages})
+            elif isinstance(step, ArticleTask):  # a shared crawl past its switch to articles: requested at once
+                late.append(step)
+        if late:
+            self.schedule_articles(Batch(tuple(late)))
+
+    # --- navigation ----------------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.run.coordination.walks_listings():
+            return  # joining a crawl already fetching articles: take them from the shared queue
+        for request in self._requests([Ask("home", self.urls.url("/"))]):
+            yield request
+
+    def parse_home(self, response: Response) -> Any:
+        """The home page: listings linked from it by name, then each channel's page.
+
+        @site_url https://www.cqn.com.cn/
+        @returns requests 1
         """
-        aid = article_id(response.url)
-        if aid is None:
-            self.logger.error("scrapy parse reads article pages (…/content_<id>.htm); %s is not one", response.url)
+        yield from self._requests(self.navigator.home(response))
+
+    def parse_channel(self, response: Response, position: int, found: list[str] | None = None) -> Any:
+        """A channel page: the section's listings on it, by name or alias (else by node id, else in RSS).
+
+        @channel_page
+        @returns requests 1
+        """
+        yield from self._requests(self.navigator.channel(response, position, found))
+
+    def channel_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        yield from self._requests(self.navigator.channel_failed(request.url, failure_reason(failure),
+                                                                **request.cb_kwargs))
+
+    def parse_rss(self, response: Response, position: int, wanted: list[str]) -> Iterator[Request]:
+        yield from self._requests(self.navigator.rss(response.body, response.url, position, wanted))
+
+    def rss_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        yield from self._requests(self.navigator.sitemap(**request.cb_kwargs))
+
+    def parse_sitemap(self, response: Response, position: int, wanted: list[str]) -> Iterator[Request]:
+        yield from self._requests(self.navigator.sitemap_nodes(response.body, response.url, position, wanted))
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        self.navigator.all_missing(request.cb_kwargs["position"], request.cb_kwargs["wanted"],
+                                   "/rss.xml and /sitemap.xml do not have it")
+
+    def parse_sitemap_node(self, response: Response, position: int) -> Any:
+        """A listing page the sitemap named: walked if its breadcrumb names a listing still wanted."""
+        listing = self.navigator.sitemap_node(response, position)
+        if listing is not None:
+            yield from self.parse_listing(response, listing=listing, page=1)
+        self.navigator.sitemap_answered(position)
+
+    def sitemap_node_failed(self, failure: Failure) -> None:
+        self.run.coordination.done_with(failure.request)  # type: ignore[attr-defined]
+        self.navigator.sitemap_answered(failure.request.cb_kwargs["position"])  # type: ignore[attr-defined]
+
+    # --- listings ------------------------------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, listing: Listing, page: int, known_pages: int = 0) -> Any:
+        """One page of a listing: its articles noted, the next pages (and listings below it) requested.
+
+        @site_url https://www.cqn.com.cn/qt/node_20762.htm
+        @listing 要闻一
+        @notes_articles 1
+        """
+        if page == 1 and listing.route == "node_id":
+            self.navigator.guess_answered(listing, response.url, found=True)
+        yield from self._requests(self.walker.read(response, listing, page, known_pages))
+
+    def page_failed(self, failure: Failure) -> None:
+        """A navigation or listing page that failed on every try: the walk of its listing is incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        self.run.coordination.done_with(request)
+        listing, page = request.cb_kwargs.get("listing"), request.cb_kwargs.get("page")
+        reason = failure_reason(failure)
+        if listing is not None and listing.route == "node_id" and page == 1 and reason == "HTTP 404":
+            self.logger.warning("listing %s: node id page %s answered 404", listing.name, request.url)
+            self.navigator.guess_answered(listing, request.url, found=False)  # one route less
             return
-        response.meta.setdefault("article_id", aid)
-        response.meta.setdefault("sections", [])
-        yield from self.parse_article(response, sections=[])
+        self.run.count("listing/failed" if listing else "navigation/failed")
+        if listing is not None:
+            self.walker.failed(listing, page)
+        if listing is None and (why := unanswered(failure)) is not None and request.url == self.urls.url("/"):
+            self.crawler.stats.set_value(UNANSWERED, why)  # the summary's first problem
+            self.logger.error("the home page did not answer: %s (%s, after every retry)", why, request.url)
+            return
+        self.logger.error("page %s failed: %s%s", request.url, reason,
+                          f"; listing {listing.name} will be walked in full next run" if listing else "")
 
-    def idle(self, spider: Spider) -> None:
-        """Listings done: the coordination queues articles (in batches, or across workers)."""
-        if spider is self and not self.settings.getbool("CQN_SAMPLE_ONLY") \
-                and self.run.coordination.idle(self.run, self):
-            raise DontCloseSpider
+    def closed(self, reason: str) -> None:
+        """The walks stop where they are (a run stopped or cut off: they resume there next run); what they found
+        is sent once (:data:`~cqnnews.signals.walks_ended`) for the ledger to record."""
+        missing = self.navigator.missing if "navigator" in self.__dict__ else []
+        if self._walker is not None:
+            self._walker.stopped(reason)
+        walked = self._walker.results(missing) if self._walker is not None else Walked(missing=tuple(missing))
+        self.crawler.signals.send_catch_log(walks_ended, walked=walked)
 
-    # --- listings --------------------------------------------------------------------
-
-    def _selected(self, path: tuple[str, ...], channel: Channel | None = None) -> bool:
-        """Whether ``-a sub=`` chose the listing (or one above it); a registry name stands for its aliases too,
-        until the listing page shows which it is."""
-        chosen = self.args.chosen
-        if not chosen or any(name in chosen for name in path):
-            return True
-        return channel is not None and bool(chosen & set(channel.names_of(path[-1])))
-
-    def _leads_to_chosen(self, channel: Channel, path: tuple[str, ...]) -> bool:
-        return bool(self.args.chosen & set(channel.below.get(path[-1], ())))
-
-    def _channel(self, listing: Listing) -> Channel:
-        return self.section.channels[listing.channel]
-
-    def _arrived(self, listing: Listing, sel: Any, url: str) -> Listing:
-        """The first page of a listing: named as its own breadcrumb names it, where that is a name the registry
-        knows for it (the home page of 2018 calls 要闻 the listings its pages call 要闻一 and 要闻二); its route
-        counted and kept for the summary."""
-        if listing.route == "node_id":
-            self.guess_answered(listing, url, found=True)
-        channel = self._channel(listing)
-        crumb = navigation.crumb_name(sel)
-        if listing.registry and crumb and crumb != listing.path[-1] and crumb in channel.names_of(listing.registry):
-            path = (*listing.path[:-1], crumb)
-            listing = replace(listing, path=path, record=listing.record and self._selected(path))
-        self.run.count(f"listing/route/{listing.route}")
-        self.run.routes.setdefault(listing.name, listing.route)
-        return listing

@@ -1,8 +1,11 @@
-"""A listing being walked, and how far its walk has gone."""
+"""A listing being walked, how far its walk has gone, and how far a walk may go."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+
+from scrapy.settings import BaseSettings
 
 Order = tuple[int, ...]  # position of a listing in the site map: channel, then link positions
 
@@ -22,6 +25,16 @@ class Listing:
     @property
     def name(self) -> str:
         return ">>".join(self.path)
+
+
+@dataclass(frozen=True)
+class PageAsk:
+    """A page of a listing to request."""
+
+    url: str
+    listing: Listing
+    page: int
+    known_pages: int = 0  # pages in a row of known articles before it
 
 
 @dataclass
@@ -76,3 +89,27 @@ class Walk:
             self.requested = max(self.requested, target)
         self.asked += len(pages)
         return pages
+
+
+@dataclass(frozen=True)
+class WalkLimits:
+    """How far a run walks each listing, from the settings."""
+
+    stop_after: int = 1  # pages in a row of known articles that end a walk (CQN_STOP_AFTER_KNOWN_PAGES)
+    window: int = 1  # pages asked for ahead at most (CQN_LISTING_WINDOW)
+    most: int = 0  # pages one run asks for of a listing (CQN_MAX_LISTING_PAGES; 0: no bound)
+    sample: bool = False  # scrapy smoke (CQN_SMOKE_ARTICLES): the first page of each listing only
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> "WalkLimits":
+        return cls(max(1, settings.getint("CQN_STOP_AFTER_KNOWN_PAGES")), max(1, settings.getint("CQN_LISTING_WINDOW")),
+                   settings.getint("CQN_MAX_LISTING_PAGES"), settings.getint("CQN_SMOKE_ARTICLES") > 0)
+
+
+def selected(chosen: Collection[str], path: tuple[str, ...], names: Collection[str] = ()) -> bool:
+    """Whether ``-a sub=`` (``chosen``; empty: every listing) chose the listing at ``path`` or one above it;
+    ``names``: the registry's names for the listing (a name stands for its aliases until the listing page shows
+    which it is)."""
+    if not chosen or any(name in chosen for name in path):
+        return True
+    return bool(set(chosen) & set(names))
