@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -21,6 +21,7 @@ from twisted.internet import task
 from cqnnews import failpoints
 from cqnnews.crawl_profile import CrawlProfile, Merged
 from cqnnews.history import Reading
+from cqnnews.signals import articles_scheduled, crawl_moved
 from cqnnews.state.store import StateError
 
 if TYPE_CHECKING:
@@ -36,16 +37,26 @@ Noted = tuple[int, str, str, tuple[int, ...]]  # article id, canonical URL, list
 
 
 class RunView(Protocol):
-    """What a coordination reads and marks of the run (:class:`cqnnews.run.Run` is one); the run imports the
+    """What a coordination reads of the run and tells it (:class:`cqnnews.run.Run` is one); the run imports the
     coordination, never the other way."""
 
-    store: CrawlState
-    urls: SiteUrls
-    scratch: RunScratch
-    where: str  # "articles" once the articles are handed to the scheduler
-    articles_scheduled: bool
+    @property
+    def store(self) -> CrawlState: ...
+
+    @property
+    def urls(self) -> SiteUrls: ...
+
+    @property
+    def scratch(self) -> RunScratch: ...
+
+    @property
+    def articles_scheduled(self) -> bool: ...  # once the articles are handed to the scheduler
 
     def settled(self) -> set[int]: ...
+
+    def send(self, signal: object, **named: Any) -> None:
+        """Say that ``signal`` (:mod:`cqnnews.signals`) happened: ``articles_scheduled``, ``crawl_moved``."""
+        ...
 
 
 class Articles(Protocol):
@@ -133,8 +144,8 @@ class LocalCoordination:
 
     def idle(self, run: RunView, articles: Articles) -> bool:
         if self._queue is None:
-            run.articles_scheduled = True
-            run.where = "articles"
+            run.send(articles_scheduled)
+            run.send(crawl_moved, where="articles")
             self._queue = articles.article_requests()
         batch = list(itertools.islice(self._queue, self.batch_size))
         assert self.crawler.engine is not None
@@ -238,8 +249,8 @@ class SharedCoordination:
                     for name, order in orders.items():
                         if fetch is not None:
                             run.scratch.note([(aid, fetch)], name, order)
-                run.where = "articles"
-                run.articles_scheduled = True
+                run.send(crawl_moved, where="articles")
+                run.send(articles_scheduled)
                 for request in articles.article_requests():
                     self.crawler.engine.crawl(request)
                 failpoints.reached("switch_queued")

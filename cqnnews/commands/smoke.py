@@ -129,7 +129,7 @@ def _conclude(crawler: Crawler, report: SpiderReport) -> None:
         report.first_pages = dict(run.first_pages)
         report.listings = sorted(run.listings.values(), key=lambda e: (e["name"], e["node"]))
         report.missing = list(run.missing)
-        report.samples += [Sample(f.url, list(f.sections), failed=f.reason) for f in run.failed]
+        report.samples += [Sample(f.url, list(f.sections), failed=f.reason) for f in run.tally.failed]
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     prefix = "cqnnews/navigation/route_failed/"
     report.routes_failed = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}

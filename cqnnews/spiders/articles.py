@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from cqnnews.coordination import gone
 from cqnnews.parsers import ArticleParseError, PageReading, assemble, read
 from cqnnews.run import Run
+from cqnnews.signals import article_failed, article_read, articles_requested, attachment_tried
 from cqnnews.spiders.arguments import RunArguments
 from cqnnews.state.scratch import LAST
 
@@ -44,7 +45,7 @@ class ArticleCallbacks:
                 continue  # gone (404) and not on any listing walked this run
             run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
             if (pending.reason or "").startswith("attachment "):  # exported; a file of it still to fetch
-                run.attachment_attempts[pending.article_id] = pending.attempts
+                run.send(attachment_tried, article_id=pending.article_id, attempts=pending.attempts)
         run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
         rechecks = []
         if self.args.recheck_days:
@@ -56,7 +57,7 @@ class ArticleCallbacks:
         if sample:  # scrapy smoke: the newest few of each listing
             yield from self._sample(sample)
             return
-        run.articles_requested = run.scratch.found_count + len(rechecks)
+        run.send(articles_requested, count=run.scratch.found_count + len(rechecks))
         for aid, url, sections in run.scratch.found():
             yield self.article_request(aid, url, sections)
         for aid, url, sections in rechecks:
@@ -71,7 +72,7 @@ class ArticleCallbacks:
                 for name in sections:
                     taken[name] = taken.get(name, 0) + 1
                 chosen.append(self.article_request(aid, url, sections))
-        self.run.articles_requested = len(chosen)
+        self.run.send(articles_requested, count=len(chosen))
         self.run.scratch.keep_only(r.meta["article_id"] for r in chosen)  # the others are not missed
         yield from chosen
 
@@ -94,13 +95,13 @@ class ArticleCallbacks:
         run = self.run
         aid = int(response.meta["article_id"])
         if not isinstance(response, TextResponse):
-            run.fail(aid, response.url, sections, "not a text page")
+            run.send(article_failed, article_id=aid, url=response.url, sections=sections, reason="not a text page")
             return
         try:
             reading = read(response.body, response.headers.get("Content-Type", b"").decode("latin-1"), response.url,
                            run.urls, run.now)
         except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
+            run.send(article_failed, article_id=aid, url=response.url, sections=sections, reason=str(exc))
             return
         if reading.encoding_repaired:
             run.count("extract/encoding_repaired")
@@ -129,7 +130,7 @@ class ArticleCallbacks:
             article = assemble(pages, response.meta.get("first_url") or response.url, run.urls, sections=sections,
                                now=run.now)
         except ArticleParseError as exc:
-            run.fail(aid, response.url, sections, str(exc))
+            run.send(article_failed, article_id=aid, url=response.url, sections=sections, reason=str(exc))
             return
         if response.meta.get("too_many_pages"):
             article.flags.append("too_many_pages")
@@ -138,7 +139,7 @@ class ArticleCallbacks:
         for name, reading in pages[0].rejected:
             run.count(f"extract/rejected/{name}/{reading}")
         response.meta["fallbacks"] = pages[0].fallbacks  # for scrapy smoke's report
-        run.reading.add(article, pages[0].fallbacks, pages[0].rejected)
+        run.send(article_read, article=article, fallbacks=pages[0].fallbacks, rejected=pages[0].rejected)
         yield article
 
     def article_failed(self, failure: Failure) -> None:
@@ -147,7 +148,8 @@ class ArticleCallbacks:
         reason = failure_reason(failure)
         if gone(reason):
             self.run.count("article/not_found")
-        self.run.fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
+        self.run.send(article_failed, article_id=int(request.meta["article_id"]), url=request.url,
+                      sections=request.meta["sections"], reason=reason)
 
 
 def failure_reason(failure: Failure) -> str:

@@ -24,6 +24,7 @@ from cqnnews import listings, navigation, pagination
 from cqnnews.known import KnownArticles, ListingPage
 from cqnnews.navigation import page_selector
 from cqnnews.run import Run
+from cqnnews.signals import article_counted, crawl_moved
 from cqnnews.spiders.articles import failure_reason, unanswered
 from cqnnews.spiders.listing import Listing, Walk
 from cqnnews.summary import UNANSWERED
@@ -71,7 +72,7 @@ class ListingCallbacks:
         node = listing.node or pagination.node_page_url(response.url, 1)  # a listing made elsewhere (contracts)
         if page == 1:
             listing = self._arrived(listing, sel, response.url)  # type: ignore[attr-defined]
-        self.run.where = f"listing {listing.name} page {page}"
+        self.run.send(crawl_moved, where=f"listing {listing.name} page {page}")
         self.run.count("listing/pages")
         read = listings.read_items(sel, response.url)
         self.run.count(f"listing/reading/{read.reading}")
@@ -241,7 +242,7 @@ class ListingCallbacks:
             self.logger.warning("listing %s: skipped %d links whose article id is out of range", listing.name,
                                 page.out_of_range)
         for _ in range(page.exported):
-            run.add([listing.name], "duplicate")
+            run.send(article_counted, sections=[listing.name], outcome="duplicate")
         run.coordination.noted(run, [(aid, run.urls.canonical(fetch), listing.name, listing.order)
                                      for aid, fetch in page.fresh], self)  # type: ignore[arg-type]
         new, again = run.scratch.note(page.fresh, listing.name, listing.order)
