@@ -34,7 +34,7 @@ from cqnnews.urls import SiteUrls
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a run is itself: compared and hashed by identity
 class Run:
     """The run's read-only context; what it counts is its tally's, told with :meth:`send`."""
 

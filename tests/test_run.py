@@ -45,7 +45,8 @@ def test_what_a_component_sends_is_counted_by_the_runs_tally(run: Run) -> None:
 
 def _is_run(node: ast.expr) -> bool:
     """``run``, ``x.run``, ``run_of(...)``: the run's context, as the project's modules name it."""
-    return (isinstance(node, ast.Name) and node.id == "run") or (isinstance(node, ast.Attribute) and node.attr == "run") \
+    return (isinstance(node, ast.Name) and node.id == "run") \
+        or (isinstance(node, ast.Attribute) and node.attr == "run") \
         or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "run_of")
 
 
