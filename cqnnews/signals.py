@@ -113,7 +113,7 @@ articles_requested = object()
 articles_scheduled = object()
 #: where the crawl is now, for the progress lines: ``where`` (a listing's page, ``articles``)
 crawl_moved = object()
-#: an article pending for an attachment that ``attempts`` earlier runs tried: ``article_id``, ``attempts``
+#: articles pending for an attachment: ``attempts`` (article id -> the earlier runs that tried it)
 attachment_tried = object()
 #: an attachment not downloaded: ``article_id``, ``url``, ``reason``, ``attempt`` (this run's, counting from 1),
 #: ``retry`` (a :class:`~cqnnews.state.store.Retry` to fetch it next run; None: given up)

@@ -120,8 +120,8 @@ class RunTally:
     def _crawl_moved(self, where: str) -> None:
         self._where = where
 
-    def _attachment_tried(self, article_id: int, attempts: int) -> None:
-        self._attachment_attempts[article_id] = attempts
+    def _attachment_tried(self, attempts: Mapping[int, int]) -> None:
+        self._attachment_attempts.update(attempts)
 
     def _attachment_failed(self, article_id: int, url: str, reason: str, attempt: int, retry: Retry | None) -> None:
         self._attachment_failures.append(MappingProxyType({"article_id": article_id, "url": url, "reason": reason,

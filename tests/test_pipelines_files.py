@@ -71,7 +71,7 @@ def test_a_download_that_may_pass_later_is_retried_by_the_next_runs_then_given_u
         pipeline = AttachmentsPipeline.from_crawler(crawler)
         request = pipeline.get_media_requests(item, None)[0]
         run = run_of(crawler)
-        run.send(attachment_tried, article_id=ARTICLE.article_id, attempts=tried_before)
+        run.send(attachment_tried, attempts={ARTICLE.article_id: tried_before})
         pipeline.errors[request.url] = "HTTP 503"
         pipeline.item_completed([(False, Failure(Exception("download-error")))], item, None)
         assert run.tally.attachment_failures[-1]["retried"] is retried

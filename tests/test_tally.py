@@ -85,8 +85,8 @@ def test_the_progress_line_says_where_the_crawl_is_and_what_it_fetched(crawler: 
 
 def test_a_failed_attachment_is_listed_and_retried_only_when_its_sender_says_so(crawler: Crawler,
                                                                                 tally: RunTally) -> None:
-    send(crawler, signals.attachment_tried, article_id=5, attempts=2)
-    assert tally.attachment_attempts == {5: 2}
+    send(crawler, signals.attachment_tried, attempts={5: 2, 8: 1})
+    assert tally.attachment_attempts == {5: 2, 8: 1}
     retry = Retry(5, "https://www.cqn.com.cn/5.htm", ["民生"], "attachment a.xls: HTTP 503", 3)
     send(crawler, signals.attachment_failed, article_id=5, url="a.xls", reason="HTTP 503", attempt=3, retry=retry)
     send(crawler, signals.attachment_failed, article_id=6, url="b.pdf", reason="HTTP 404", attempt=1, retry=None)

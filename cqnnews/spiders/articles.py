@@ -45,7 +45,7 @@ class ArticleCallbacks:
                 continue  # gone (404) and not on any listing walked this run
             run.scratch.add(pending.article_id, fetch, pending.sections, LAST)
             if (pending.reason or "").startswith("attachment "):  # exported; a file of it still to fetch
-                run.send(attachment_tried, article_id=pending.article_id, attempts=pending.attempts)
+                run.send(attachment_tried, attempts={pending.article_id: pending.attempts})
         run.store.add_pending((aid, run.urls.canonical(url), sections) for aid, url, sections in run.scratch.found())
         rechecks = []
         if self.args.recheck_days:
