@@ -17,7 +17,7 @@ from cqnnews import failpoints
 from cqnnews.feeds import FAILED_STAT
 from cqnnews.run import Run
 from cqnnews.run_records import RunRecords
-from cqnnews.signals import Walked
+from cqnnews.signals import Walked, article_counted, article_failed
 from cqnnews.state.store import StateError
 from cqnnews.urls import redact
 
@@ -35,11 +35,12 @@ def commit(run: Run, stats: Any, reason: str, feed: str | None, written: int | N
     for aid in sorted(run.coordination.unaccounted(run)):
         url, sections = run.scratch.get(aid) or (str(aid), [])
         if reason == "finished":  # e.g. a redirect loop the duplicate filter swallowed
-            run.fail(aid, url, sections, "no response (redirected in a loop or filtered)")
+            run.send(article_failed, article_id=aid, url=url, sections=sections,
+                     reason="no response (redirected in a loop or filtered)")
         else:  # stopping is not failing: still pending, fetched by the next run
             run.count("article/not_fetched")
-            run.add(sections, "not_fetched")
-    staged = run.scratch.exported_count()
+            run.send(article_counted, sections=sections, outcome="not_fetched")
+    staged, tally = run.scratch.exported_count(), run.tally
     if stored and written is not None and written != staged:
         logger.error("the feed %s holds %d articles but %d were exported into it: none is marked exported",
                      feed, written, staged)
@@ -56,26 +57,27 @@ def commit(run: Run, stats: Any, reason: str, feed: str | None, written: int | N
         try:
             run.store.update_listings(walked.incomplete, walked.complete - walked.incomplete)
             run.store.update_walks(walked.unfinished, walked.finished - set(walked.unfinished))
-            run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in run.failed)
-            retry = [r for aid, r in sorted(run.attachment_retries.items())
-                     if aid in run.unchanged or run.scratch.was_exported(aid)]
-            if run.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
-                committed = run.store.commit_prepared(run.prepared_feed, run.unchanged, retry)
+            run.store.record_failures((f.article_id, f.url, f.sections, f.reason) for f in tally.failed)
+            retry = [r for aid, r in sorted(tally.attachment_retries.items())
+                     if aid in tally.unchanged or run.scratch.was_exported(aid)]
+            if tally.prepared_feed is not None:  # stored by AtomicFileFeedStorage: prepared before the rename
+                committed = run.store.commit_prepared(tally.prepared_feed, tally.unchanged, retry)
             else:  # another storage (stdout:, s3://...): accepted by it
                 where = redact(stored_uri or feed or "")
-                committed = run.store.commit_exported(run.scratch.exported(), where, run.unchanged, retry)
+                committed = run.store.commit_exported(run.scratch.exported(), where, tally.unchanged, retry)
             stats.set_value("cqnnews/committed", committed)
             failpoints.reached("state_committed")
         except Exception as exc:
             logger.error("could not update the crawl state %s (%s); articles of this run stay pending",
                          run.store.path, exc)
             stored = False
-    elif run.prepared_feed is not None and records_failed:
+    elif tally.prepared_feed is not None and records_failed:
         # the feed is stored: left prepared, as after a kill at this point, for state.recover to finish
-        logger.error("the next run writes the spot-check records from %s and completes its commit", run.prepared_feed)
-    elif run.prepared_feed is not None:
+        logger.error("the next run writes the spot-check records from %s and completes its commit",
+                     tally.prepared_feed)
+    elif tally.prepared_feed is not None:
         try:
-            run.store.discard_prepared(run.prepared_feed)
+            run.store.discard_prepared(tally.prepared_feed)
         except StateError as exc:  # Redis away for good: the next worker's recovery undoes it
             logger.error("%s", exc)
     try:

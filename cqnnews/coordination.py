@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -23,6 +23,7 @@ from cqnnews import failpoints
 from cqnnews.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.crawl_profile import CrawlProfile, Merged
 from cqnnews.history import Reading
+from cqnnews.signals import articles_scheduled, crawl_moved
 from cqnnews.state.store import StateError
 
 if TYPE_CHECKING:
@@ -38,16 +39,26 @@ Noted = tuple[int, str, str, tuple[int, ...]]  # article id, canonical URL, list
 
 
 class RunView(Protocol):
-    """What a coordination reads and marks of the run (:class:`cqnnews.run.Run` is one); the run imports the
+    """What a coordination reads of the run and tells it (:class:`cqnnews.run.Run` is one); the run imports the
     coordination, never the other way."""
 
-    store: CrawlState
-    urls: SiteUrls
-    scratch: RunScratch
-    where: str  # "articles" once the articles are handed to the scheduler
-    articles_scheduled: bool
+    @property
+    def store(self) -> CrawlState: ...
+
+    @property
+    def urls(self) -> SiteUrls: ...
+
+    @property
+    def scratch(self) -> RunScratch: ...
+
+    @property
+    def articles_scheduled(self) -> bool: ...  # once the articles are handed to the scheduler
 
     def settled(self) -> set[int]: ...
+
+    def send(self, signal: object, **named: Any) -> None:
+        """Say that ``signal`` (:mod:`cqnnews.signals`) happened: ``articles_scheduled``, ``crawl_moved``."""
+        ...
 
 
 class Coordination(Protocol):
@@ -130,8 +141,8 @@ class LocalCoordination:
 
     def next_batch(self, run: RunView, queue: ArticleQueue) -> Batch:
         if self._queue is None:
-            run.articles_scheduled = True
-            run.where = "articles"
+            run.send(articles_scheduled)
+            run.send(crawl_moved, where="articles")
             self._queue = queue.tasks()
         batch = tuple(itertools.islice(self._queue, self.batch_size))
         return Batch(batch, keep_open=bool(batch))
@@ -236,8 +247,8 @@ class SharedCoordination:
                 for name, order in orders.items():
                     if fetch is not None:
                         run.scratch.note([(aid, fetch)], name, order)
-            run.where = "articles"
-            run.articles_scheduled = True
+            run.send(crawl_moved, where="articles")
+            run.send(articles_scheduled)
             return Batch(tuple(queue.tasks()), keep_open=True, kind="switch")
         # articles phase, nothing queued, nobody busy: what a killed worker took and did not export
         claimed = crawl.claimed_by_live_workers()

@@ -169,6 +169,10 @@ class PatientStore:
         self._outage = outage
         self._only = only  # the calls that wait (None: every one)
 
+    def wait_on_every_call(self) -> None:
+        """From now on (the run's close) every call waits out an outage, not only the reads."""
+        self._only = None
+
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._store, name)
         if not callable(value) or (self._only is not None and name not in self._only):

@@ -1,17 +1,17 @@
-"""One run's bookkeeping: what it found, fetched, exported and failed, per section and in total.
+"""One run's context: what its components read (the spider, the site's URLs, the crawl state, the scratch
+database, the coordination, the clock, the stats, the tally), made once and frozen.
 
-A :class:`Run` is made and owned by the :class:`~cqnnews.extensions.ledger.RunLedger`
-extension; every other component reaches it through the crawler with :func:`run_of`.
-It holds the crawl state (what earlier runs did), the run's scratch database (what this
-run found and exported, on disk) and the coordination chosen once at start: one process,
-or one of several workers sharing a crawl in Redis.
+A :class:`Run` is opened by the :class:`~cqnnews.extensions.ledger.RunLedger` extension, which owns it; every
+other component reaches it through the crawler with :func:`run_of` and cannot assign its fields.  It holds the
+crawl state (what earlier runs did), the run's scratch database (what this run found and exported, on disk), the
+coordination chosen once at start (one process, or one of several workers sharing a crawl in Redis) and the
+run's tally (:class:`~cqnnews.tally.RunTally`): what happens is sent as a signal (:meth:`Run.send`,
+:mod:`cqnnews.signals`), and the tally, its one listener, counts it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,52 +23,33 @@ from cqnnews.clock import CLOCK, now_or_real
 from cqnnews.coordination import Coordination, LocalCoordination, SharedCoordination
 from cqnnews.errors import FeedWriteError
 from cqnnews.feeds import FeedPreparer, feed_opening
-from cqnnews.history import Reading
+from cqnnews.signals import feed_prepared
 from cqnnews.spotcheck_feed import SIDECARS
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.scratch import RunScratch
-from cqnnews.state.store import Retry, StateStore
+from cqnnews.state.store import StateStore
+from cqnnews.tally import RunTally
 from cqnnews.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 
-#: what a section's tally counts; ``totals`` counts each article once
-OUTCOMES = ("new", "duplicate", "revised", "unchanged", "dropped", "failed", "not_fetched")
 
-
-@dataclass(frozen=True)
-class Failed:
-    article_id: int
-    url: str
-    sections: list[str]
-    reason: str
-
-
-@dataclass
+@dataclass(frozen=True, eq=False)  # a run is itself: compared and hashed by identity
 class Run:
+    """The run's read-only context; what it counts is its tally's, told with :meth:`send`."""
+
     spider: str
     urls: SiteUrls
     store: CrawlState
     coordination: Coordination
     now: datetime
     stats: Any  # the crawler's StatsCollector
+    signals: Any  # the crawler's SignalManager: what happens is sent on it (send)
+    tally: RunTally  # what the run counts, fed by the signals sent
     scratch: RunScratch = field(default_factory=RunScratch)  # found, requested and exported, on disk
-    failed: list[Failed] = field(default_factory=list)
-    unchanged: set[int] = field(default_factory=set)  # rechecked, same content: only seen again
-    dropped: set[int] = field(default_factory=set)  # refused by a pipeline
-    tally: dict[str, Counter[str]] = field(default_factory=dict)  # per section
-    totals: Counter[str] = field(default_factory=Counter)  # each article once
     # what the walks found is the ListingWalker's (cqnnews.spiders.walker), sent with signals.walks_ended
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
     resume_walks: dict[str, int] = field(default_factory=dict)  # node: the page an earlier run's walk ended before
-    attachment_failures: list[dict[str, Any]] = field(default_factory=list)  # files not downloaded, and why
-    attachment_attempts: dict[int, int] = field(default_factory=dict)  # pending for an attachment: runs tried
-    attachment_retries: dict[int, Retry] = field(default_factory=dict)  # exported, a file to fetch next run
-    reading: Reading = field(default_factory=Reading)  # every article read, counted for the monitors
-    prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
-    where: str = "navigation"
-    articles_scheduled: bool = False
-    articles_requested: int = 0
 
     @classmethod
     def open(cls, crawler: Crawler) -> "Run":
@@ -102,11 +83,12 @@ class Run:
             coordination = LocalCoordination(crawler)
             recovered, incomplete = recover(store, SIDECARS), store.incomplete_listings()
             unfinished = store.unfinished_walks()
-        run = cls(spider=name, urls=SiteUrls(settings.get("CQN_BASE_URL")), store=store, coordination=coordination,
-                  now=now, stats=crawler.stats)
+        urls = SiteUrls(settings.get("CQN_BASE_URL"))
+        run = cls(spider=name, urls=urls, store=store, coordination=coordination, now=now, stats=crawler.stats,
+                  signals=crawler.signals, tally=RunTally(crawler.stats, urls.canonical).connect(crawler.signals),
+                  walk_in_full=incomplete, resume_walks=unfinished)
         for line in recovered:
             logger.warning("crawl state %s: %s", store.path, line)
-        run.walk_in_full, run.resume_walks = incomplete, unfinished
         crawler.signals.connect(run.answer_feed_opening, signal=feed_opening)
         return run
 
@@ -127,41 +109,32 @@ class Run:
             raise FeedWriteError(f"feed {feed} holds {lines} lines but {staged} articles were exported into it: "
                                  "not stored")
         self.store.prepare(self.scratch.exported(), feed, part)
-        self.prepared_feed = feed
+        self.send(feed_prepared, feed=feed)
 
     def closing(self) -> None:
         """From now on (the feed stored, the run ending) every call to a shared crawl state waits out an outage."""
-        if isinstance(self.coordination, SharedCoordination) and not getattr(self, "_closing", False):
+        if isinstance(self.coordination, SharedCoordination):
             from cqnnews.outage import PatientStore  # the redis extra: only shared crawls
 
-            self._closing = True
-            store = getattr(self.store, "_store", self.store)  # the reads' waiting store: every call waits now
-            self.store = PatientStore(store, self.coordination.crawl.outage)  # type: ignore[assignment]
+            if isinstance(self.store, PatientStore):
+                self.store.wait_on_every_call()
+
+    def send(self, signal: object, **named: Any) -> None:
+        """Say that ``signal`` (:mod:`cqnnews.signals`) happened: the tally counts it."""
+        self.signals.send_catch_log(signal=signal, **named)
 
     def count(self, key: str, n: int = 1) -> None:
+        """A stat of the crawl's, ``cqnnews/<key>``: Scrapy's stats collector counts it."""
         self.stats.inc_value(f"cqnnews/{key}", n)
 
-    def add(self, sections: Iterable[str], outcome: str) -> None:
-        """One article's outcome, counted once in total and once in each of its sections."""
-        self.totals[outcome] += 1
-        for name in list(sections) or ["(none)"]:
-            self.tally.setdefault(name, Counter())[outcome] += 1
-
-    def fail(self, aid: int, url: str, sections: list[str], reason: str) -> None:
-        self.count("article/failed")
-        self.add(sections, "failed")
-        self.failed.append(Failed(aid, self.urls.canonical(url), list(sections), reason))
-        logger.warning("skipped article %s: %s", url, reason)
+    @property
+    def articles_scheduled(self) -> bool:
+        """Whether the articles were handed to the scheduler (the coordination's :class:`RunView` reads it)."""
+        return self.tally.articles_scheduled
 
     def settled(self) -> set[int]:
         """Articles with an outcome other than exported."""
-        return self.unchanged | self.dropped | {f.article_id for f in self.failed}
-
-    def progress(self) -> str:
-        done = sum(self.totals[k] for k in ("new", "revised", "unchanged", "failed"))
-        return (f"{self.where}; {self.scratch.found_count} articles to fetch, "
-                f"{done}/{self.articles_requested} fetched, "
-                f"{len(self.failed)} failed")
+        return self.tally.settled()
 
 
 def run_of(crawler: Crawler) -> Run:

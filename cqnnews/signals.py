@@ -1,4 +1,4 @@
-"""The project's own signal at a run's end, and the outcome it carries.
+"""The project's own signals: what a run counts as it goes, and the one at its end with the outcome it carries.
 
 :class:`~cqnnews.extensions.ledger.RunLedger` sends :data:`run_finished` once the run is committed (or
 not), with a frozen :class:`RunOutcome`.  Each after-run job (the monitors, the report, the alerts,
@@ -109,3 +109,30 @@ def send_in_turn(sender: Any, outcome: RunOutcome, **named: Any) -> RunOutcome:
             logger.error("%r failed at the run's end", receiver, exc_info=exc)
             outcome = outcome.adding([f"an after-run job failed ({type(exc).__name__}: {exc})"])
     return outcome
+
+
+# What a run counts, sent by the component that saw it happen (``run.send(signal, **named)``,
+# :meth:`cqnnews.run.Run.send`); the run's tally (:class:`cqnnews.tally.RunTally`) is the one listener that keeps
+# the count, with Scrapy's ``item_dropped`` for an article a pipeline refused.
+
+#: an article given up this run: ``article_id``, ``url``, ``sections``, ``reason``
+article_failed = object()
+#: an article's ``outcome`` in its ``sections``: new, revised, duplicate (known on a listing page), not_fetched
+article_counted = object()
+#: an article exported before, read again with the same content: ``article_id``, ``sections``
+article_unchanged = object()
+#: an article read from its pages: ``article`` (an :class:`~cqnnews.items.Article`), ``fallbacks``, ``rejected``
+article_read = object()
+#: how many articles the run requests: ``count``
+articles_requested = object()
+#: the articles are handed to the scheduler: from now on an article without an outcome is unaccounted for
+articles_scheduled = object()
+#: where the crawl is now, for the progress lines: ``where`` (a listing's page, ``articles``)
+crawl_moved = object()
+#: articles pending for an attachment: ``attempts`` (article id -> the earlier runs that tried it)
+attachment_tried = object()
+#: an attachment not downloaded: ``article_id``, ``url``, ``reason``, ``attempt`` (this run's, counting from 1),
+#: ``retry`` (a :class:`~cqnnews.state.store.Retry` to fetch it next run; None: given up)
+attachment_failed = object()
+#: the feed's articles recorded in the crawl state as prepared for ``feed``, before the feed is renamed into place
+feed_prepared = object()

@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from cqnnews.article_queue import ArticleQueue
 from cqnnews.coordination import LocalCoordination, SharedCoordination, gone
 from cqnnews.run import run_of
+from cqnnews.signals import article_unchanged, articles_scheduled
 from cqnnews.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
@@ -42,7 +43,7 @@ def test_a_local_run_is_chosen_without_redis_and_hands_out_batches(tmp_path: Pat
     queue = ArticleQueue(run.store, run.scratch, run.urls, run.now)
     batches = []
     while (batch := run.coordination.next_batch(run, queue)).keep_open:
-        assert run.where == "articles" and run.articles_scheduled
+        assert run.tally.where == "articles" and run.articles_scheduled
         run.coordination.schedule(batch, [Request(t.url) for t in batch.tasks])
         batches.append(len(batch.tasks))
     assert batches == [2, 2, 1] and batch.tasks == ()  # nothing left: the spider may close
@@ -60,8 +61,8 @@ def test_articles_without_an_outcome_are_unaccounted_once_articles_were_schedule
     run = run_of(crawler(tmp_path))
     run.scratch.note([(1, "u1"), (2, "u2"), (3, "u3")], "要闻一", (0, 0))
     assert run.coordination.unaccounted(run) == []  # still walking listings
-    run.articles_scheduled = True
-    run.unchanged.add(2)
+    run.send(articles_scheduled)
+    run.send(article_unchanged, article_id=2, sections=["要闻一"])
     assert sorted(run.coordination.unaccounted(run)) == [1, 3]
 
 

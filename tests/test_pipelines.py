@@ -68,21 +68,21 @@ def test_cleaning_removes_a_publication_time_after_the_runs_now_and_flags_it(cra
 
 def test_a_new_article_passes_and_is_counted_new(crawler: Crawler, run: Run) -> None:
     item = DeduplicationPipeline(crawler).check(article())
-    assert item.revision == 1 and run.totals["new"] == 1 and run.tally["要闻二"]["new"] == 1
+    assert item.revision == 1 and run.tally.totals["new"] == 1 and run.tally.by_section["要闻二"]["new"] == 1
 
 
 def test_an_unchanged_article_is_dropped_and_counted(crawler: Crawler, run: Run) -> None:
     stage(run, article())
     with pytest.raises(Unchanged):
         DeduplicationPipeline(crawler).check(article(sections=["要闻一"]))
-    assert run.unchanged == {ARTICLE.article_id} and run.totals["unchanged"] == 1
+    assert run.tally.unchanged == {ARTICLE.article_id} and run.tally.totals["unchanged"] == 1
     assert run.stats.get_value("cqnnews/dedupe/unchanged") == 1
 
 
 def test_a_changed_article_gets_the_next_revision_and_every_section(crawler: Crawler, run: Run) -> None:
     stage(run, article(sections=["要闻一"]))
     item = DeduplicationPipeline(crawler).check(article(body="改过的正文"))
-    assert item.revision == 2 and item.sections == ["要闻一", "要闻二"] and run.totals["revised"] == 1
+    assert item.revision == 2 and item.sections == ["要闻一", "要闻二"] and run.tally.totals["revised"] == 1
 
 
 def test_a_second_copy_in_one_run_is_dropped(crawler: Crawler, run: Run) -> None:

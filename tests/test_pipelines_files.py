@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from cqnnews.pipelines.files import AttachmentsPipeline
 from cqnnews.run import run_of
+from cqnnews.signals import attachment_tried
 from cqnnews.spiders.registry import SPIDERS
 from tests.conftest import NOW, project_settings
 from tests.replica.notices import make_table
@@ -49,32 +50,34 @@ def test_files_go_by_checksum_and_a_failed_one_never_fails_its_article(tmp_path:
                                    "content_type": "application/vnd.ms-excel"}
     assert done.attachments[1]["path"] is None and done.attachments[2]["path"] is None
     run = run_of(crawler)
-    assert run.attachment_failures == [{"article_id": ARTICLE.article_id,
-                                        "url": "https://www.cqn.com.cn/ms/attach/2.pdf", "reason": "HTTP 404",
-                                        "attempt": 1, "retried": False}]  # gone: not asked again
-    assert run.attachment_retries == {}
+    assert list(run.tally.attachment_failures) == [{"article_id": ARTICLE.article_id,
+                                                   "url": "https://www.cqn.com.cn/ms/attach/2.pdf",
+                                                   "reason": "HTTP 404", "attempt": 1,
+                                                   "retried": False}]  # gone: not asked again
+    assert run.tally.attachment_retries == {}
     assert crawler.stats.get_value("cqnnews/attachment/failed") == 1
     assert crawler.stats.get_value("cqnnews/attachment/stored") == 1
     assert isinstance(requests[0], Request)
 
 
 def test_a_download_that_may_pass_later_is_retried_by_the_next_runs_then_given_up(tmp_path: Path) -> None:
-    crawler = get_crawler(SPIDERS["minsheng"], project_settings(CQN_STATE_DIR=str(tmp_path / "state"),
-                                                                CQN_FILES_STORE=str(tmp_path / "files"),
-                                                                CQN_NOW=NOW.isoformat(), CQN_ATTACHMENT_ATTEMPTS=3))
-    pipeline = AttachmentsPipeline.from_crawler(crawler)
     url = "https://www.cqn.com.cn/ms/attach/1.xls"
     item = dataclasses.replace(ARTICLE, attachments=[attachment(url)])
-    request = pipeline.get_media_requests(item, None)[0]
-    run = run_of(crawler)
+    failures = []
     for tried_before, retried in ((0, True), (1, True), (2, False)):  # pending for it after 0, 1, 2 runs
-        run.attachment_attempts[ARTICLE.article_id] = tried_before
-        run.attachment_retries.clear()
+        crawler = get_crawler(SPIDERS["minsheng"], project_settings(  # each a run of its own
+            CQN_STATE_DIR=str(tmp_path / "state"), CQN_FILES_STORE=str(tmp_path / "files"), CQN_NOW=NOW.isoformat(),
+            CQN_ATTACHMENT_ATTEMPTS=3))
+        pipeline = AttachmentsPipeline.from_crawler(crawler)
+        request = pipeline.get_media_requests(item, None)[0]
+        run = run_of(crawler)
+        run.send(attachment_tried, attempts={ARTICLE.article_id: tried_before})
         pipeline.errors[request.url] = "HTTP 503"
         pipeline.item_completed([(False, Failure(Exception("download-error")))], item, None)
-        assert run.attachment_failures[-1]["retried"] is retried
-        assert (ARTICLE.article_id in run.attachment_retries) is retried
-    assert run.attachment_failures[0]["attempt"] == 1 and run.attachment_failures[-1]["attempt"] == 3
+        assert run.tally.attachment_failures[-1]["retried"] is retried
+        assert (ARTICLE.article_id in run.tally.attachment_retries) is retried
+        failures += run.tally.attachment_failures
+    assert failures[0]["attempt"] == 1 and failures[-1]["attempt"] == 3
 
 
 def test_a_spreadsheet_is_read_into_tables_and_a_broken_one_is_kept_unread(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_a_capped_walk_resumes_next_run_where_it_ended(make_spider: Callable[...
     spider.run.store.commit_exported([Exported(i, f"{BASE}/x/{i}", "h", None, ["要闻"], 1)
                                       for i in range(8941, 9001)], "f")
     again = make_spider(CQN_LISTING_WINDOW=4, CQN_MAX_LISTING_PAGES=4)
-    again.run.resume_walks = again.run.store.unfinished_walks()
+    again.run.resume_walks.update(again.run.store.unfinished_walks())  # the run is frozen: its dict filled
     # the next run: two new articles on top; page 2 (the first page of known articles) and page 4, where it was left
     assert asked(again, "a", 1, range(9002, 8982, -1), last=9) == [4, 2]
     assert asked(again, "a", 2, range(8982, 8962, -1), last=9) == []  # known: the top of the walk stops here
@@ -127,7 +127,7 @@ def test_a_resumed_walk_whose_top_is_all_known_still_goes_on_where_it_was_left(
     spider = make_spider(CQN_LISTING_WINDOW=4)
     spider.run.store.commit_exported([Exported(i, f"{BASE}/x/{i}", "h", None, ["要闻"], 1)
                                       for i in range(8941, 9001)], "f")
-    spider.run.resume_walks = {"https://www.cqn.com.cn/qt/node_6500.htm": 7}
+    spider.run.resume_walks.update({"https://www.cqn.com.cn/qt/node_6500.htm": 7})  # the run is frozen
     # page 1 holds only known articles and its pager shows pages up to 3 only (下一页): page 7 is asked anyway
     assert asked(spider, "a", 1, range(9000, 8980, -1), last=3, sign="下一页") == [7]
     assert spider.crawler.stats.get_value("cqnnews/listing/stopped_at_known") == 1

@@ -131,7 +131,7 @@ def _conclude(crawler: Crawler, report: SpiderReport) -> None:
     spider = crawler.spider
     run = getattr(spider, "run", None) if spider is not None else None
     if run is not None:
-        report.samples += [Sample(f.url, list(f.sections), failed=f.reason) for f in run.failed]
+        report.samples += [Sample(f.url, list(f.sections), failed=f.reason) for f in run.tally.failed]
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     prefix = "cqnnews/navigation/route_failed/"
     report.routes_failed = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}

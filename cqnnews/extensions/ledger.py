@@ -11,7 +11,6 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -23,7 +22,6 @@ from cqnnews.extras import monitors_on
 from cqnnews.feeds import feed_failed, local_feed_problem
 from cqnnews.items import item_record
 from cqnnews.outputs import local_feed_path
-from cqnnews.pipelines.dedupe import NotChecked, Repeated, Unchanged
 from cqnnews.run import Run
 from cqnnews.run_records import RunRecords
 from cqnnews.signals import RunOutcome, Walked, frozen, send_in_turn, thawed, walks_ended
@@ -32,7 +30,7 @@ from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_ha
 from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)
-SIGNALS = ("item_scraped", "item_dropped", "spider_opened", "spider_closed", "feed_exporter_closed", "feed_slot_closed")
+SIGNALS = ("item_scraped", "spider_opened", "spider_closed", "feed_exporter_closed", "feed_slot_closed")
 
 
 class RunLedger:
@@ -91,13 +89,6 @@ class RunLedger:
                                         a["published_at"], list(a["sections"]), a["revision"]))
         self.records.add(a, self.run.count, lambda part, why: feed_failed(self.crawler, part, why))
 
-    def item_dropped(self, item: Any, exception: BaseException | None = None) -> None:
-        if isinstance(exception, (Unchanged, Repeated, NotChecked)):  # counted by the deduplication pipeline
-            return
-        adapter = ItemAdapter(item)
-        self.run.dropped.add(adapter.get("article_id"))
-        self.run.add(list(adapter.get("sections") or []), "dropped")
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason, self.feed_closed = reason, self.feed_closed or not self.feed  # without a feed: none to wait for
         self._finish()
@@ -120,7 +111,7 @@ class RunLedger:
         if stored and monitors_on(settings) and self.feed:  # what the run read (a shared crawl: its last worker)
             try:
                 profile = run_profile(run.now.date().isoformat(), summary.iso(stats.get_value("start_time")),
-                                      run.reading, run.tally, thawed(walked.routes), thawed(walked.listings),
+                                      run.tally.reading, run.tally.by_section, thawed(walked.routes), thawed(walked.listings),
                                       getattr(run.coordination, "merged_profile", None))  # shared crawls only
             except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
                 logger.error("%s", exc)
@@ -140,9 +131,9 @@ class RunLedger:
             else None, feed_format=self.feed_format, stored=stored, committed=committed, pending=pending,
             summary_path=summary.summary_location(feed, settings.get("CQN_FEED_DIR"), run.spider,
                                                   stats.get_value("start_time")),
-            stats=frozen(stats.get_stats()), tally=frozen(run.tally), totals=frozen(run.totals),
-            failed=frozen([asdict(f) for f in run.failed]), routes=walked.routes, missing=walked.missing,
-            listings=walked.listings, attachment_failures=frozen(run.attachment_failures),
+            stats=frozen(stats.get_stats()), tally=frozen(run.tally.by_section), totals=frozen(run.tally.totals),
+            failed=frozen([asdict(f) for f in run.tally.failed]), routes=walked.routes, missing=walked.missing,
+            listings=walked.listings, attachment_failures=frozen(run.tally.attachment_failures),
             records=frozen(self.records.summary()), profile=frozen(profile), problems=tuple(problems),
             run=frozen(summary.what_ran(settings, getattr(self.crawler.spider, "args", None), earliest, latest)))
         outcome = send_in_turn(self.crawler.signals.sender, outcome, state=run.store)  # the state still open

@@ -37,7 +37,8 @@ class ProgressLog:
         self.loop.start(self.interval, now=False)
 
     def log(self, spider: Spider) -> None:
-        logger.info("progress: %s", run_of(self.crawler).progress())
+        run = run_of(self.crawler)
+        logger.info("progress: %s", run.tally.progress(run.scratch.found_count))
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop is not None and self.loop.running:

@@ -16,22 +16,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
 from cqnnews.items import Article
 from cqnnews.pipelines import RunPipeline
+from cqnnews.signals import article_counted, article_failed, article_unchanged
 from cqnnews.state.store import CONTENT_FIELDS, content_hash
+from cqnnews.tally import Counted
 
 
-class Unchanged(DropItem):
+class Unchanged(Counted):
     """Exported before with the same content: not written again."""
 
 
-class Repeated(DropItem):
+class Repeated(Counted):
     """Already exported in this run."""
 
 
-class NotChecked(DropItem):
+class NotChecked(Counted):
     """The crawl state could not be reached to check the article: it stays pending, counted as failed."""
 
 
@@ -45,7 +45,8 @@ class DeduplicationPipeline(RunPipeline):
                 return self.check(item)
             except self.run.coordination.errors as exc:  # Redis away, in a shared crawl
                 if not await self.run.coordination.wait_out(exc):
-                    self.run.fail(item.article_id, item.url, item.sections, "the crawl state could not be reached")
+                    self.run.send(article_failed, article_id=item.article_id, url=item.url, sections=item.sections,
+                                  reason="the crawl state could not be reached")
                     raise NotChecked(f"article {item.article_id}: the crawl state could not be reached",
                                      log_level="INFO") from None
 
@@ -56,16 +57,15 @@ class DeduplicationPipeline(RunPipeline):
             raise Repeated(f"article {item.article_id} is in this run's feed already", log_level="INFO")
         before = run.store.exported(item.article_id)
         if before is None:
-            run.add(item.sections, "new")
+            run.send(article_counted, sections=item.sections, outcome="new")
         elif content_hash({k: getattr(item, k) for k in CONTENT_FIELDS}) == before.content_hash:
             run.count("dedupe/unchanged")
-            run.unchanged.add(item.article_id)
-            run.add(item.sections, "unchanged")
+            run.send(article_unchanged, article_id=item.article_id, sections=item.sections)
             raise Unchanged(f"article {item.article_id} unchanged since revision {before.revision}", log_level="DEBUG")
         else:
             item.revision = before.revision + 1
             item.sections = list(dict.fromkeys([*before.sections, *item.sections]))
             run.count("dedupe/revised")
-            run.add(item.sections, "revised")
+            run.send(article_counted, sections=item.sections, outcome="revised")
         run.count("article/parsed")
         return item

@@ -37,7 +37,8 @@ from cqnnews.atomic import write_atomic
 from cqnnews.coordination import gone
 from cqnnews.feeds import FAILED_STAT, local_feed_problem
 from cqnnews.items import Article
-from cqnnews.run import run_of
+from cqnnews.run import Run, run_of
+from cqnnews.signals import attachment_failed
 from cqnnews.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
 from cqnnews.spiders.failures import failure_reason
 from cqnnews.state.store import Retry
@@ -100,6 +101,10 @@ class AttachmentsPipeline(FilesPipeline):
     sheets: dict[str, list[Any] | None]  # URL -> the tables of a spreadsheet downloaded (None: not readable)
     attempts: int  # runs that try an attachment before it is given up
 
+    @property
+    def run(self) -> Run:
+        return run_of(self.crawler)
+
     async def media_downloaded(self, response: Response, request: Request, info: Any, *,
                                item: Any = None) -> Any:
         if response.status != 200:
@@ -118,7 +123,7 @@ class AttachmentsPipeline(FilesPipeline):
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
         if not isinstance(item, Article):
             return []
-        urls = run_of(self.crawler).urls
+        urls = self.run.urls
         return [Request(fetch, callback=NO_CALLBACK, meta={"attachment": att["url"], "article_id": item.article_id})
                 for att in item.attachments
                 if _extension(att["url"]) in DOWNLOADED and (fetch := urls.fetchable(att["url"]))]
@@ -147,7 +152,7 @@ class AttachmentsPipeline(FilesPipeline):
         try:
             return [table.record() for table in read_sheets(body, urlsplit(request.url).path)]
         except UnreadableSheet as exc:
-            run_of(self.crawler).count("attachment/unreadable")
+            self.run.count("attachment/unreadable")
             logger.warning("attachment %s of article %s is stored but not read: %s", request.meta["attachment"],
                            request.meta["article_id"], exc)
             return None
@@ -155,7 +160,7 @@ class AttachmentsPipeline(FilesPipeline):
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        run = run_of(self.crawler)
+        run = self.run
         requests = self.get_media_requests(item, info)
         by_url = {request.meta["attachment"]: outcome for request, outcome in zip(requests, results)}
         for attachment in item.attachments:
@@ -177,12 +182,9 @@ class AttachmentsPipeline(FilesPipeline):
 
     def _failed(self, item: Article, url: str, reason: str) -> None:
         """Listed in the summary; fetched again by the next run unless gone or tried ``attempts`` runs."""
-        run = run_of(self.crawler)
+        run = self.run
         run.count("attachment/failed")
-        attempt = run.attachment_attempts.get(item.article_id, 0) + 1
-        retried = not gone(reason) and attempt < self.attempts
-        run.attachment_failures.append({"article_id": item.article_id, "url": url, "reason": reason,
-                                        "attempt": attempt, "retried": retried})
-        if retried:
-            run.attachment_retries[item.article_id] = Retry(item.article_id, item.url, list(item.sections),
-                                                            f"attachment {url}: {reason}", attempt)
+        attempt = run.tally.attachment_attempts.get(item.article_id, 0) + 1
+        retry = Retry(item.article_id, item.url, list(item.sections), f"attachment {url}: {reason}", attempt) \
+            if not gone(reason) and attempt < self.attempts else None
+        run.send(attachment_failed, article_id=item.article_id, url=url, reason=reason, attempt=attempt, retry=retry)

@@ -24,6 +24,7 @@ from cqnnews.feeds import apply_default_feed
 from cqnnews.parsers import PageReading
 from cqnnews.run import Run, run_of
 from cqnnews.sections import Section
+from cqnnews.signals import article_failed, article_read, articles_requested, attachment_tried
 from cqnnews.spiders.arguments import RunArguments, parse_arguments
 from cqnnews.spiders.article_page import ArticlePage, ArticleRead
 from cqnnews.spiders.failures import failure_reason
@@ -97,8 +98,8 @@ class ArticleSpider(Spider):
         if spider is not self or self.settings.getbool("CQN_SAMPLE_ONLY"):
             return
         batch = self.run.coordination.next_batch(self.run, self.article_queue)
-        self.run.articles_requested = self.article_queue.requested
-        self.run.attachment_attempts.update(self.article_queue.attachment_attempts)
+        self.run.send(articles_requested, count=self.article_queue.requested)
+        self.run.send(attachment_tried, attempts=self.article_queue.attachment_attempts)
         self.schedule_articles(batch)
         if batch.keep_open:
             raise DontCloseSpider
@@ -134,12 +135,14 @@ class ArticleSpider(Spider):
             self.logger.warning("article %s names %d pages; reading the first %d (CQN_MAX_ARTICLE_PAGES)",
                                 response.url, read.named, self.article_page.most)
         if read.failed is not None:
-            self.run.fail(int(response.meta["article_id"]), response.url, sections, read.failed)
+            self.run.send(article_failed, article_id=int(response.meta["article_id"]), url=response.url,
+                          sections=sections, reason=read.failed)
         elif read.next_url is not None:
             yield self._next_page(response, read, sections, recheck)
         elif read.article is not None:
             response.meta["fallbacks"] = read.pages[0].fallbacks  # for scrapy smoke's report
-            self.run.reading.add(read.article, read.pages[0].fallbacks, read.pages[0].rejected)
+            self.run.send(article_read, article=read.article, fallbacks=read.pages[0].fallbacks,
+                          rejected=read.pages[0].rejected)
             yield read.article
 
     def _next_page(self, response: Response, read: ArticleRead, sections: list[str], recheck: bool) -> Request:
@@ -158,4 +161,5 @@ class ArticleSpider(Spider):
         reason = failure_reason(failure)
         if gone(reason):
             self.run.count("article/not_found")
-        self.run.fail(int(request.meta["article_id"]), request.url, request.meta["sections"], reason)
+        self.run.send(article_failed, article_id=int(request.meta["article_id"]), url=request.url,
+                      sections=request.meta["sections"], reason=reason)

@@ -27,7 +27,7 @@ from cqnnews.known import KnownArticles, ListingPage
 from cqnnews.navigation import page_selector
 from cqnnews.run import Run
 from cqnnews.sections import Section
-from cqnnews.signals import Walked, frozen
+from cqnnews.signals import Walked, article_counted, crawl_moved, frozen
 from cqnnews.spiders.arguments import RunArguments
 from cqnnews.spiders.listing import Listing, PageAsk, Walk, WalkLimits, selected
 
@@ -82,7 +82,7 @@ class ListingWalker:
         node = listing.node or pagination.node_page_url(response.url, 1)  # a listing made elsewhere (contracts)
         if page == 1:
             listing = self.arrived(listing, sel)
-        run.where = f"listing {listing.name} page {page}"
+        run.send(crawl_moved, where=f"listing {listing.name} page {page}")
         run.count("listing/pages")
         read = listings.read_items(sel, response.url)
         run.count(f"listing/reading/{read.reading}")
@@ -229,7 +229,7 @@ class ListingWalker:
             self.logger.warning("listing %s: skipped %d links whose article id is out of range", listing.name,
                                 page.out_of_range)
         for _ in range(page.exported):
-            run.add([listing.name], "duplicate")
+            run.send(article_counted, sections=[listing.name], outcome="duplicate")
         late = run.coordination.noted(run, [(aid, run.urls.canonical(fetch), listing.name, listing.order)
                                             for aid, fetch in page.fresh])
         new, again = run.scratch.note(page.fresh, listing.name, listing.order)
