@@ -179,9 +179,11 @@ def order(published_at: Any, article_id: int) -> tuple[int, Any, int]:
     return (published_at is None, published_at or 0, article_id)
 
 
-#: how many earlier articles of one LSH bucket a new article is compared with (the earliest): a bucket of
-#: thousands of copies of one text would otherwise cost millions of comparisons, and its earliest are enough
-BUCKET_MOST = 64
+#: how many articles of one LSH bucket indexed just before it a new article is compared with: a bucket of
+#: thousands of copies of one text (or of notices of one template) would otherwise cost millions of comparisons;
+#: a copy finds the cluster through the copies before it, a repost the story published days before it
+BUCKET_NEAREST = 16
+SCORED_AT_ONCE = 65_536  # candidate pairs compared at a time (16 MB of signatures)
 
 
 class RepostIndex:
@@ -280,33 +282,37 @@ class RepostIndex:
         return members
 
     def _earlier(self, one: int, other: int) -> bool:
-        return order(None if np.isnan(self.published[one]) else self.published[one], int(self.ids[one])) < \
-            order(None if np.isnan(self.published[other]) else self.published[other], int(self.ids[other]))
+        return self._order(one) < self._order(other)
 
     def _best_earlier(self, old: int) -> list[tuple[int, int]]:
         """For each article from position ``old`` on, in order, the article indexed before it most like it (of
         two as like it, the earlier), when one reaches the threshold."""
         pairs = self._candidates(old)
-        if not len(pairs):
-            return []
-        later, earlier = pairs[:, 0], pairs[:, 1]
-        scores = np.count_nonzero(self.signatures[later] == self.signatures[earlier], axis=1) / NUM_PERM
-        close = scores >= self.threshold
-        later, earlier, scores = later[close], earlier[close], scores[close]
-        nan = np.isnan(self.published[earlier])
-        best = np.lexsort((self.ids[earlier], np.nan_to_num(self.published[earlier], nan=0.0), nan, -scores, later))
-        found: dict[int, int] = {}
-        for new, candidate in zip(later[best].tolist(), earlier[best].tolist()):
-            found.setdefault(new, candidate)
-        return sorted(found.items(), key=lambda pair: int(self.arrival[pair[0]]))  # as they arrive
+        best: dict[int, tuple[float, tuple[int, Any, int], int]] = {}
+        for start in range(0, len(pairs), SCORED_AT_ONCE):  # a few MB of signatures at a time
+            chunk = pairs[start:start + SCORED_AT_ONCE]
+            later, earlier = chunk // len(self), chunk % len(self)
+            scores = np.count_nonzero(self.signatures[later] == self.signatures[earlier], axis=1) / NUM_PERM
+            close = scores >= self.threshold
+            for new, candidate, score in zip(later[close].tolist(), earlier[close].tolist(), scores[close].tolist()):
+                rank = (-score, self._order(candidate), candidate)
+                if new not in best or rank < best[new][:3]:  # type: ignore[operator]
+                    best[new] = (*rank,)  # type: ignore[assignment]
+        return sorted(((new, found[2]) for new, found in best.items()), key=lambda pair: int(self.arrival[pair[0]]))
+
+    def _order(self, position: int) -> tuple[int, Any, int]:
+        published = self.published[position]
+        return order(None if np.isnan(published) else float(published), int(self.ids[position]))
 
     def _candidates(self, old: int) -> np.ndarray:
-        """Pairs (a new article's position, the position of one indexed before it) sharing an LSH band; in a bucket of many, a new
-        article is paired with the ``BUCKET_MOST`` earliest before it.  Only the buckets of new articles are
-        formed: an update's cost follows its new articles, not the index."""
+        """The pairs (a new article's position, the position of one indexed before it) sharing an LSH band, each
+        as one number (``later * len(self) + earlier``).  In a bucket, a new article is paired with the
+        ``BUCKET_NEAREST`` indexed just before it: a bucket of thousands of copies of one text, or of notices
+        of one template, costs no more than that a new article.  Only the buckets of new articles are formed:
+        an update's cost follows its new articles, not the index."""
         keys = self.signatures.view(np.uint64)  # one column per band: ROWS values of 16 bits side by side
         new = np.arange(old, len(self))
-        found = []
+        found = np.zeros(0, dtype=np.int64)
         for band in range(BANDS):
             column = np.ascontiguousarray(keys[:, band])
             involved = new
@@ -326,13 +332,13 @@ class RepostIndex:
             same = np.concatenate(([False], column[1:] == column[:-1]))
             starts = np.nonzero(~same)[0]
             rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by arrival
-            for distance in range(1, int(rank.max()) + 1):
-                later = np.nonzero((rank >= distance) & (rank - distance < BUCKET_MOST))[0]
+            pairs = [found]
+            for distance in range(1, min(int(rank.max()), BUCKET_NEAREST) + 1):
+                later = np.nonzero(rank >= distance)[0]
                 later = later[ranked[later] >= old]
-                found.append(np.stack([ranked[later], ranked[later - distance]], axis=1))
-        if not found:
-            return np.zeros((0, 2), dtype=np.int64)
-        return np.unique(np.concatenate(found), axis=0)
+                pairs.append(ranked[later] * len(self) + ranked[later - distance])
+            found = np.unique(np.concatenate(pairs))  # a pair of several bands: once
+        return found
 
 
 def clusters(articles: Iterable[dict[str, Any]], threshold: float) -> dict[int, tuple[int | None, float | None]]:

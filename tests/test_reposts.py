@@ -98,10 +98,14 @@ def test_an_index_restored_from_its_rows_goes_on_as_the_one_that_wrote_them() ->
     assert again.duplicate_of()[changed].tolist() == [1]
 
 
-def test_a_bucket_of_many_copies_compares_each_new_one_with_the_earliest() -> None:
+def test_many_copies_of_one_text_are_one_cluster_named_by_the_earliest() -> None:
+    """Each copy is compared with the BUCKET_NEAREST indexed just before it, and finds the cluster through them."""
+    many = 5 * reposts.BUCKET_NEAREST
     index = reposts.RepostIndex(THRESHOLD)
-    found = add(index, *[(k, float(k), "标题") for k in range(1, 3 * reposts.BUCKET_MOST)])
-    assert found == {1: -1, **{k: 1 for k in range(2, 3 * reposts.BUCKET_MOST)}}
+    found = add(index, *[(k, float(k), "标题") for k in range(many, 1, -1)])
+    assert found == {2: -1, **{k: 2 for k in range(3, many + 1)}}
+    assert add(index, (1, 1.0, "首发")) == {1: -1, **{k: 1 for k in range(2, many + 1)}}  # earlier still: named again
+    assert len(index._candidates(0)) <= reposts.BUCKET_NEAREST * len(index)
 
 
 def test_a_threshold_outside_zero_to_one_is_refused() -> None:
