@@ -124,7 +124,7 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     if table.num_rows or not (target / TABLE).is_dir():  # a generation always has one segment: the view's files
         path = target / TABLE / f"{SEGMENT}{generation:06d}" / "part.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, compression="zstd")
+        pq.write_table(table, path, compression="zstd", row_group_size=BATCH * 8)
     out.changed = table.num_rows
     out.articles = sum(len(index) for index in indexes.values())
     out.reposts = sum(int(np.count_nonzero(index.first >= 0)) for index in indexes.values())
@@ -134,26 +134,38 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
 
 def _restored(segments: list[Path]) -> dict[str, tuple[np.ndarray, ...]]:
     """The latest row of each article in the index's ``segments`` (oldest first), by origin: ids, published,
-    signatures (read as they lie in the file's buffers where one segment holds them), duplicate_of (-1 for
-    none), similarity."""
+    signatures, duplicate_of (-1 for none), similarity.  The signatures are read a batch at a time into one
+    array: a million of them are 256 MB, never held twice."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     if not segments:
         return {}
-    rows = pa.concat_tables([pq.read_table(path, columns=list(COLUMNS)) for path in segments]).combine_chunks()
+    files = [pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) for path in segments]  # pre-buffered: 256 MB more
+    signatures = np.empty((sum(f.metadata.num_rows for f in files), reposts.NUM_PERM), dtype=np.uint16)
+    others, filled = [], 0
+    for file in files:
+        others.append(file.read(columns=[c for c in COLUMNS if c != "signature"]))
+        for batch in file.iter_batches(batch_size=BATCH, columns=["signature"]):
+            signatures[filled:filled + batch.num_rows] = _signatures(batch.column(0))
+            filled += batch.num_rows
+    rows = pa.concat_tables(others)
+    origin = np.asarray(rows.column("origin").to_pylist(), dtype=object) if len(set(
+        rows.column("origin").unique().to_pylist())) > 1 else None
+    ids = rows.column("article_id").to_numpy()
+    latest = np.arange(len(ids))
+    if len(segments) > 1:  # an article's latest row is its last
+        key = ids if origin is None else np.char.add(origin.astype(str), ids.astype(str))
+        _, from_end = np.unique(key[::-1], return_index=True)
+        latest = np.sort(len(ids) - 1 - from_end)
     restored: dict[str, tuple[np.ndarray, ...]] = {}
-    origins = rows.column("origin").unique().to_pylist()
-    for origin in origins:
-        part = rows if len(origins) == 1 else rows.filter(pc.equal(rows.column("origin"), origin))
-        ids = part.column("article_id").to_numpy()
-        if len(segments) > 1:  # an article's latest row is its last
-            _, from_end = np.unique(ids[::-1], return_index=True)
-            part = part.take(pa.array(np.sort(len(ids) - 1 - from_end)))
-            ids = part.column("article_id").to_numpy()
-        restored[origin] = (ids, _published(part), _signatures(part.column("signature")),
-                            part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
+    names = rows.column("origin").unique().to_pylist()
+    for name in names:
+        at = latest if origin is None else latest[origin[latest] == name]
+        part = rows.take(pa.array(at)) if len(at) != len(ids) else rows
+        restored[name] = (part.column("article_id").to_numpy(), _published(part),
+                          signatures if len(at) == len(ids) else signatures[at],
+                          part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
     return restored
 
 
@@ -205,7 +217,7 @@ def _similarity(rows: Any) -> np.ndarray:
 
 def _signatures(column: Any) -> np.ndarray:
     """A column of stored signatures as one array, a row each (the bytes read at once, not one by one)."""
-    column = column.combine_chunks()
+    column = column.combine_chunks() if hasattr(column, "combine_chunks") else column  # a batch's: one array
     if len(column) == 0:
         return np.zeros((0, reposts.NUM_PERM), dtype=np.uint16)
     width = 2 * reposts.NUM_PERM
@@ -224,10 +236,12 @@ def _rows(origin: str, index: reposts.RepostIndex, which: np.ndarray, schema: An
     named = index.duplicate_of()[which]
     published = index.published[which]
     width = 2 * reposts.NUM_PERM
+    every = len(which) == len(index) and bool((which == np.arange(len(index))).all())
+    data = index.signatures if every else index.signatures[which]  # the whole index: its own buffer, not a copy
     signatures = pa.Array.from_buffers(pa.binary(), len(which), [
         None, pa.py_buffer(np.arange(len(which) + 1, dtype=np.int32) * width),
-        pa.py_buffer(np.ascontiguousarray(index.signatures[which], dtype="<u2").tobytes())])
-    return pa.table([pa.array([origin] * len(which), pa.string()), pa.array(index.ids[which], pa.int64()),
+        pa.py_buffer(np.ascontiguousarray(data).view("<u2"))])
+    return pa.table([pa.repeat(pa.scalar(origin, pa.string()), len(which)), pa.array(index.ids[which], pa.int64()),
                      pa.array(np.nan_to_num(published).astype(np.int64), pa.int64(), mask=np.isnan(published)),
                      pa.array(named, pa.int64(), mask=named < 0),
                      pa.array(index.similarity[which], pa.float64(), mask=np.isnan(index.similarity[which])),
