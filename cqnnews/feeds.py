@@ -183,6 +183,18 @@ class GuardedFile:
         return getattr(self.file, name)
 
 
+def _repost_marker() -> Any:
+    """:func:`cqnnews.feed_reposts.mark_reposts`, or None where numpy (the dataset extra) is not installed: a core
+    install's feed keeps ``duplicate_of`` null, said once a run, and the dataset names the reposts."""
+    try:
+        from cqnnews.feed_reposts import mark_reposts
+    except ImportError:
+        logger.warning("reposts are not marked in the feed (duplicate_of stays null): numpy is not installed "
+                       "(pip install 'cqnnews[dataset]')")
+        return None
+    return mark_reposts
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
     """Writes ``<path>.<spider>.<host>.<pid>.<start>.part`` and renames it to ``<path>`` once complete and on disk.
 
@@ -246,9 +258,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
         raw.close()
         failpoints.reached("feed_flushed")
         final, part = Path(self.path), self._part()
-        if self.format in ("jsonlines", "jsonl") and self.crawler is not None:  # the run's reposts, now all read
-            from cqnnews.feed_reposts import mark_reposts
-
+        mark_reposts = _repost_marker() if self.format in ("jsonlines", "jsonl") and self.crawler is not None else None
+        if mark_reposts is not None and self.crawler is not None:  # the run's reposts, now all read
             try:
                 found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"),
                                      final.with_name(part_name(final.name + ".reposts", self.spider_name)))

@@ -78,6 +78,9 @@ def test_a_core_install_crawls_and_writes_feed_summary_and_report(replica: Runni
     [report] = folder.glob("*.report.html")
     assert "pip install &#x27;cqnnews[report]&#x27;" in report.read_text()  # tables, and how to get the plots
     assert json.loads(summary.read_text())["monitors"]["profile"] is None  # CQN_MONITORS=auto: off without it
+    # the feed's reposts need numpy (the dataset extra): said once, the lines stored with duplicate_of null
+    assert done.stderr.count("reposts are not marked in the feed") == 1, done.stderr[-3000:]
+    assert {json.loads(line)["duplicate_of"] for line in feed.read_text().splitlines()} == {None}
 
 
 @pytest.mark.parametrize(("setting", "extra"), [("CQN_MONITORS=true", "monitor"), ("CQN_DATASET_AUTO=true", "dataset"),

@@ -51,7 +51,10 @@ ARTICLE_SCHEMA = pa.schema([
 ])
 _TIMES = {"published_at": "%Y-%m-%dT%H:%M:%S%z", "fetched_at": "%Y-%m-%dT%H:%M:%SZ"}
 # as written in the file: the times are ISO 8601 strings, converted after reading
-_RAW = pa.schema([pa.field(f.name, pa.string()) if f.name in _TIMES else f for f in ARTICLE_SCHEMA])
+#: a feed's fields that are not the dataset's to take from it: a run's own reposts (the dataset names reposts over
+#: all its articles, cqnnews.dataset.clusters); read, to refuse any other field, and left out
+FEED_ONLY = (pa.field("duplicate_of", pa.int64()), pa.field("similarity", pa.float64()))
+_RAW = pa.schema([*(pa.field(f.name, pa.string()) if f.name in _TIMES else f for f in ARTICLE_SCHEMA), *FEED_ONLY])
 
 
 def read_feed(path: str | Path) -> pa.Table:
