@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,31 +20,22 @@ import numpy as np
 from cqnnews import reposts
 
 
-def _published(value: object) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value).timestamp()
-    except ValueError:
-        return None
-
-
 def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | None = None) -> int:
     """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
     earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
     The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it)."""
     ids: list[int] = []
-    published: list[float | None] = []
+    published: list[float] = []
     texts: list[tuple[str | None, str | None]] = []
     with open(path, "rb") as feed:
         feed.seek(start)
         for raw in feed:
             record = json.loads(raw)
             ids.append(int(record["article_id"]))
-            published.append(_published(record.get("published_at")))
+            published.append(reposts.ordered(record.get("published_at")))
             texts.append((record.get("title"), record.get("body")))
     index = reposts.RepostIndex(threshold)
-    index.add(np.array(ids, dtype=np.int64), np.array([float("nan") if p is None else p for p in published]),
+    index.add(np.array(ids, dtype=np.int64), np.array(published, dtype=np.float64),
               np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM))
     named = {int(i): (int(d), float(s)) for i, d, s in zip(index.ids, index.duplicate_of(), index.similarity)
              if d >= 0}

@@ -21,6 +21,7 @@ candidate most like it); clusters are never merged.
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -366,21 +367,19 @@ def clusters(articles: Iterable[dict[str, Any]], threshold: float) -> dict[int, 
     articles = list(articles)
     index = RepostIndex(threshold)
     index.add(np.array([a["article_id"] for a in articles], dtype=np.int64),
-              np.array([_ordered(a.get("published_at")) for a in articles], dtype=np.float64),
+              np.array([ordered(a.get("published_at")) for a in articles], dtype=np.float64),
               np.array(signatures([(a.get("title"), a.get("body")) for a in articles]), dtype=np.uint16).reshape(-1, NUM_PERM))
     named = index.duplicate_of()
     return {int(i): (None, None) if d < 0 else (int(d), float(s))
             for i, d, s in zip(index.ids, named, index.similarity)}
 
 
-def _ordered(published_at: Any) -> float:
+def ordered(published_at: Any) -> float:
     """``published_at`` as a number that orders as it does: seconds since the epoch (NaN for none)."""
     if published_at is None:
         return float("nan")
     if isinstance(published_at, (int, float)):
         return float(published_at)
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(str(published_at)).timestamp()
     except ValueError:
