@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import write_results
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema.arrow import read_feeds
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from bench import tables, write_results, zh_news
-from cqnnews.dates import parse_datetime
-from cqnnews.decoding import decode_page
-from cqnnews.parsers import extract_bytes
+from cqnnews.reading.dates import parse_datetime
+from cqnnews.reading.decoding import decode_page
+from cqnnews.reading.parsers import extract_bytes
 from cqnnews.text import clean
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench import write_results
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import crawl_command, crawl_env, read_feed
 from tests.redis_server import running_redis

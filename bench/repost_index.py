@@ -2,7 +2,7 @@
 
 ``python -m bench.repost_index`` (about 5 minutes at 1,000,000 articles): writes month Parquet files of
 generated articles (the alphabet and length of ``bench.dataset``'s lines; 5% of them reposts of an article of
-the thousand before, 2% of their characters changed) and runs :func:`cqnnews.dataset.clusters.update` over them
+the thousand before, 2% of their characters changed) and runs :func:`cqnnews.outputs.dataset.clusters.update` over them
 in a process of its own, then again for ``--new`` articles more, reporting seconds (wall and CPU), peak RSS and
 how many planted reposts were found.  ``--copies``: every article a window of one long text instead, so that
 every LSH bucket holds thousands of near-copies (what the index must survive: a template's notices, a text
@@ -33,7 +33,7 @@ _RUN = """
 import json, resource, sys, time
 from pathlib import Path
 import duckdb
-from cqnnews.dataset import clusters
+from cqnnews.outputs.dataset import clusters
 root, step = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bench import write_results
-from cqnnews import reposts
+from cqnnews.outputs import reposts
 from tests.replica import reposts as replica_reposts
 from tests.replica.site import SHANGHAI, Site
 from tests.replica.truth import expected_fields

@@ -14,9 +14,9 @@ import random
 import time
 from typing import Any
 
-from cqnnews.parsers import extract_bytes
-from cqnnews.sheets import read_sheets
-from cqnnews.spotchecks import records
+from cqnnews.reading.parsers import extract_bytes
+from cqnnews.reading.sheets import read_sheets
+from cqnnews.reading.spotchecks import records
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.replica import render

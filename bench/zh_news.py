@@ -15,8 +15,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cqnnews.parsers import ArticleParseError, read
-from cqnnews.parsers.habits import interpret
+from cqnnews.reading.parsers import ArticleParseError, read
+from cqnnews.reading.parsers.habits import interpret
 from cqnnews.urls import SiteUrls
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "zh-news"
@@ -62,7 +62,7 @@ def read_trafilatura(body: bytes, url: str) -> tuple[str, str | None]:
 
 def read_trafilatura_decoded(body: bytes, url: str) -> tuple[str, str | None]:
     """trafilatura on the text as cqnnews decodes it: what its extraction alone is worth on these pages."""
-    from cqnnews.decoding import decode_page
+    from cqnnews.reading.decoding import decode_page
 
     return read_trafilatura(decode_page(body, None).text.encode("utf-8"), url)
 

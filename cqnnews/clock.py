@@ -1,7 +1,7 @@
 """The run's clock: ``CQN_NOW`` where set, else the real time, in Asia/Shanghai.
 
 A leaf: the run sets :data:`CLOCK` when it opens, and every date check of the run
-(:mod:`cqnnews.dates`) reads it.
+(:mod:`cqnnews.reading.dates`) reads it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The project's own errors, in a leaf module that imports nothing of the project.
 
 Any layer may raise or catch them; each is re-exported where it was first defined
-(:mod:`cqnnews.sections`, :mod:`cqnnews.feeds`), so both names work.
+(:mod:`cqnnews.sections`, :mod:`cqnnews.outputs.feeds`), so both names work.
 """
 
 from __future__ import annotations

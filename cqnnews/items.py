@@ -52,7 +52,7 @@ class Article:
     pages: int
     fetched_at: str
     flags: list[str] = field(default_factory=list)
-    duplicate_of: int | None = None  # set on the feed's line once the run is read whole (cqnnews/feed_reposts.py)
+    duplicate_of: int | None = None  # set on the feed's line once the run is read whole (cqnnews/outputs/feed_reposts.py)
     similarity: float | None = None
 
 

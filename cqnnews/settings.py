@@ -8,8 +8,8 @@ from cqnnews import __version__
 from cqnnews.items import FIELDS
 
 BOT_NAME = "cqnnews"
-SPIDER_MODULES = ["cqnnews.spiders"]
-NEWSPIDER_MODULE = "cqnnews.spiders"
+SPIDER_MODULES = ["cqnnews.crawl.spiders"]
+NEWSPIDER_MODULE = "cqnnews.crawl.spiders"
 COMMANDS_MODULE = "cqnnews.commands"
 
 # --- where to crawl and where to write ----------------------------------------------
@@ -31,11 +31,11 @@ CQN_NODE_IDS: dict[str, int] = {}
 # CQN_DATASET_AUTO=true, updated after each crawl that stored a feed.
 CQN_DATASET_DIR = os.environ.get("CQN_DATASET_DIR", "dataset")
 CQN_DATASET_AUTO = os.environ.get("CQN_DATASET_AUTO", "false")
-# Reposts (cqnnews/reposts.py): two articles whose estimated similarity (Jaccard, MinHash of their title and body)
+# Reposts (cqnnews/outputs/reposts.py): two articles whose estimated similarity (Jaccard, MinHash of their title and body)
 # reaches this are one story published twice; the earlier is the other's duplicate_of. 0.6: on the replica's
 # truth, every threshold from 0.55 to 0.65 finds its reposts with precision and recall >= 0.95 (docs/reading-data.md).
 CQN_REPOST_SIMILARITY = os.environ.get("CQN_REPOST_SIMILARITY", "0.6")
-# Monitors (cqnnews/monitors.py, spidermon): each run compared with the last CQN_MONITOR_RUNS runs kept in the
+# Monitors (cqnnews/outputs/monitors.py, spidermon): each run compared with the last CQN_MONITOR_RUNS runs kept in the
 # crawl state; a failed monitor is a problem of the run (exit 1). Off in shared crawls (each worker sees a share).
 # auto: on when the monitor extra (spidermon) is installed; true without it stops the crawl at start.
 CQN_MONITORS = os.environ.get("CQN_MONITORS", "auto")
@@ -96,14 +96,14 @@ EXTENSIONS = {
 }
 # Feeds are written under <name>.part and renamed when complete.
 FEED_STORAGES = {
-    "": "cqnnews.feeds.AtomicFileFeedStorage",
-    "file": "cqnnews.feeds.AtomicFileFeedStorage",
-    "stdout": "cqnnews.feeds.FlushedStdoutFeedStorage",  # stored only once the reader took it all
+    "": "cqnnews.outputs.feeds.AtomicFileFeedStorage",
+    "file": "cqnnews.outputs.feeds.AtomicFileFeedStorage",
+    "stdout": "cqnnews.outputs.feeds.FlushedStdoutFeedStorage",  # stored only once the reader took it all
 }
 
 FEED_EXPORT_ENCODING = "utf-8"  # real Chinese characters, not \uXXXX escapes
 FEED_EXPORT_FIELDS = FIELDS  # one column order for every feed
-FEED_EXPORTERS = {"csv": "cqnnews.exporters.JsonCellsCsvItemExporter"}  # list and object cells as JSON
+FEED_EXPORTERS = {"csv": "cqnnews.outputs.exporters.JsonCellsCsvItemExporter"}  # list and object cells as JSON
 
 # --- politeness ----------------------------------------------------------------------
 USER_AGENT = f"cqnnews/{__version__} (news-centre crawler; obeys robots.txt; throttled)"
@@ -130,9 +130,9 @@ CQN_BACKOFF_BASE = 1.0
 CQN_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "cqnnews.middlewares.retry.BackoffRetryMiddleware": 550,
-    "cqnnews.middlewares.completeness.CompletenessMiddleware": 580,  # after decompression (590)
-    "cqnnews.middlewares.onsite.OnSiteRedirectsMiddleware": 60,  # before any request of a redirect leaves
+    "cqnnews.crawl.middlewares.retry.BackoffRetryMiddleware": 550,
+    "cqnnews.crawl.middlewares.completeness.CompletenessMiddleware": 580,  # after decompression (590)
+    "cqnnews.crawl.middlewares.onsite.OnSiteRedirectsMiddleware": 60,  # before any request of a redirect leaves
 }
 
 # --- pipeline ------------------------------------------------------------------------
@@ -140,10 +140,10 @@ DOWNLOADER_MIDDLEWARES = {
 # response's output (the default, 100, costs more CPU than parsing the page).
 CONCURRENT_ITEMS = 4
 ITEM_PIPELINES = {
-    "cqnnews.pipelines.clean.CleaningPipeline": 100,  # one form for text, dates checked, flags counted
-    "cqnnews.pipelines.files.AttachmentsPipeline": 150,  # 附件 files downloaded and stored by checksum
-    "cqnnews.pipelines.dedupe.DeduplicationPipeline": 200,  # once a run; across runs only when changed
-    "cqnnews.pipelines.validate.SchemaValidationPipeline": 900,  # last: what reaches the feed is valid
+    "cqnnews.crawl.pipelines.clean.CleaningPipeline": 100,  # one form for text, dates checked, flags counted
+    "cqnnews.crawl.pipelines.files.AttachmentsPipeline": 150,  # 附件 files downloaded and stored by checksum
+    "cqnnews.crawl.pipelines.dedupe.DeduplicationPipeline": 200,  # once a run; across runs only when changed
+    "cqnnews.crawl.pipelines.validate.SchemaValidationPipeline": 900,  # last: what reaches the feed is valid
 }
 
 # Scrapy checks every callback's source for `return value` in a generator, on every response
@@ -156,8 +156,8 @@ CQN_SAMPLE_ONLY = False
 # `scrapy smoke`: the first page of each listing and this many of its articles (0: a crawl, everything)
 CQN_SMOKE_ARTICLES = 0
 SPIDER_MIDDLEWARES = {
-    "cqnnews.middlewares.shared.SharedCrawlMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
-    "cqnnews.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only
+    "cqnnews.crawl.middlewares.shared.SharedCrawlMiddleware": 50,  # shared crawls (CQN_REDIS_URL) only
+    "cqnnews.crawl.middlewares.sample.SampleOnlyMiddleware": 1000,  # scrapy check only
 }
 SPIDER_CONTRACTS = {
     "cqnnews.contracts.SiteUrlContract": 1,

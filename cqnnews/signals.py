@@ -48,7 +48,7 @@ def thawed(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Walked:
-    """What a run's listing walks found (:class:`~cqnnews.spiders.walker.ListingWalker`), as the spider closed."""
+    """What a run's listing walks found (:class:`~cqnnews.crawl.spiders.walker.ListingWalker`), as the spider closed."""
 
     routes: Mapping[str, str] = field(default_factory=lambda: frozen({}))  # listing -> the route that found it
     missing: tuple[str, ...] = ()  # listings no route found
@@ -112,7 +112,7 @@ def send_in_turn(sender: Any, outcome: RunOutcome, **named: Any) -> RunOutcome:
 
 
 # What a run counts, sent by the component that saw it happen (``run.send(signal, **named)``,
-# :meth:`cqnnews.run.Run.send`); the run's tally (:class:`cqnnews.tally.RunTally`) is the one listener that keeps
+# :meth:`cqnnews.crawl.run.Run.send`); the run's tally (:class:`cqnnews.crawl.tally.RunTally`) is the one listener that keeps
 # the count, with Scrapy's ``item_dropped`` for an article a pipeline refused.
 
 #: an article given up this run: ``article_id``, ``url``, ``sections``, ``reason``

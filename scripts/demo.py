@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema import article_schema, problems
 from tests.crawl import ROOT, crawl_command, crawl_env, read_feed
 from tests.replica.process import running_replica

@@ -14,8 +14,8 @@ import subprocess
 import sys
 import time
 
-from cqnnews.feeds import article_feeds
-from cqnnews.summary import summary_path
+from cqnnews.outputs.feeds import article_feeds
+from cqnnews.outputs.summary import summary_path
 from tests.crawl import ROOT, crawl_command, crawl_env
 from tests.replica.process import running_replica
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import redis
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.crawl import crawl_command, crawl_env, read_feed
 
 POLL = 0.05

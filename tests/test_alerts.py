@@ -1,4 +1,4 @@
-"""Alerts (cqnnews/alerts.py) against a local webhook receiver and a local SMTP server."""
+"""Alerts (cqnnews/outputs/alerts.py) against a local webhook receiver and a local SMTP server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import pytest
 from scrapy.settings import Settings
 
-from cqnnews.alerts import Alert, check_alert_settings, send
+from cqnnews.outputs.alerts import Alert, check_alert_settings, send
 from tests.alert_servers import PASSWORD, smtp_server, webhook_receiver
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

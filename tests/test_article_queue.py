@@ -1,4 +1,4 @@
-"""What a run is to fetch (cqnnews/article_queue.py), read from a crawl state and a scratch made by hand: no crawl."""
+"""What a run is to fetch (cqnnews/crawl/article_queue.py), read from a crawl state and a scratch made by hand: no crawl."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cqnnews.article_queue import ArticleQueue, ArticleTask, gone
+from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, gone
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import Exported, StateStore
 from cqnnews.urls import SiteUrls

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.smoke import Sample, SpiderReport, table
+from cqnnews.outputs.smoke_findings import Sample, SpiderReport, table
 from tests.conftest import NOW, SEED
 from tests.crawl import POLITE_SETTINGS, crawl_env
 from tests.replica.process import running_replica

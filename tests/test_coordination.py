@@ -12,11 +12,11 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from cqnnews.article_queue import ArticleQueue
-from cqnnews.coordination import LocalCoordination, SharedCoordination, gone
-from cqnnews.run import run_of
+from cqnnews.crawl.article_queue import ArticleQueue
+from cqnnews.crawl.coordination import LocalCoordination, SharedCoordination, gone
+from cqnnews.crawl.run import run_of
 from cqnnews.signals import article_unchanged, articles_scheduled
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
 

@@ -1,4 +1,4 @@
-"""scrapy dataset (cqnnews/dataset.py): each article once at its latest revision, typed, updated by the months its
+"""scrapy dataset (cqnnews/outputs/dataset.py): each article once at its latest revision, typed, updated by the months its
 new lines touch, and whole whenever it is killed."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from cqnnews.dataset import CURRENT, DATABASE, generation_of, update
+from cqnnews.outputs.dataset import CURRENT, DATABASE, generation_of, update
 from cqnnews.failpoints import DATASET_POINTS
 from tests.crawl import ROOT
 

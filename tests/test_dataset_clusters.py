@@ -1,4 +1,4 @@
-"""cqnnews/dataset/clusters.py: duplicate_of and similarity of every article of the dataset, kept current update
+"""cqnnews/outputs/dataset/clusters.py: duplicate_of and similarity of every article of the dataset, kept current update
 by update, against the replica's truth."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cqnnews.dataset import CURRENT, connect, update
-from cqnnews.dataset.clusters import TABLE
+from cqnnews.outputs.dataset import CURRENT, connect, update
+from cqnnews.outputs.dataset.clusters import TABLE
 from tests.replica import reposts as replica_reposts
 from tests.replica.site import SHANGHAI, Site
 from tests.replica.truth import expected_fields

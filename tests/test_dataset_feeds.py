@@ -1,4 +1,4 @@
-"""scrapy dataset (cqnnews.dataset) over what feeds really hold: a feed appended day after day with revisions,
+"""scrapy dataset (cqnnews.outputs.dataset) over what feeds really hold: a feed appended day after day with revisions,
 the same articles in two spiders' feeds, a feed of another origin, a CSV feed beside them; the revisions table;
 and the dataset folder copied elsewhere."""
 
@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from cqnnews.dataset import DATABASE, connect, update
+from cqnnews.outputs.dataset import DATABASE, connect, update
 from tests.test_dataset import line, spot, write_feed
 
 
@@ -156,7 +156,7 @@ def test_a_sidecar_kind_is_one_declaration(tmp_path: Path, monkeypatch: pytest.M
     import pyarrow as pa
     import pyarrow.json as pj
 
-    from cqnnews.dataset import tables
+    from cqnnews.outputs.dataset import tables
 
     schema = pa.schema([("article_id", pa.int64()), ("product", pa.string()), ("n", pa.int32())])
     notices = tables.Sidecar("notices", ".notices.jsonl", schema, lambda path: pj.read_json(
@@ -217,8 +217,8 @@ def test_last_seen_counts_the_rechecks_the_crawl_state_records(tmp_path: Path) -
 
 
 def test_a_runs_revised_articles_with_their_diff_for_its_report(tmp_path: Path) -> None:
-    from cqnnews.dataset.revisions import revised_in
-    from cqnnews.report import run_report
+    from cqnnews.outputs.dataset.revisions import revised_in
+    from cqnnews.outputs.report import run_report
 
     feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
     assert revised_in(write_feed(tmp_path / "other", "x", [line(1, 2)]), tmp_path / "none") is None  # no dataset

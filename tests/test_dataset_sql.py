@@ -1,4 +1,4 @@
-"""cqnnews.dataset.sql: the rows DuckDB hands on written to one file a month, the rows set aside, and the reading
+"""cqnnews.outputs.dataset.sql: the rows DuckDB hands on written to one file a month, the rows set aside, and the reading
 thread that runs a batch ahead of the writing."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from cqnnews.dataset import sql
-from cqnnews.dataset.tables import REVISIONS_SCHEMA
+from cqnnews.outputs.dataset import sql
+from cqnnews.outputs.dataset.tables import REVISIONS_SCHEMA
 
 
 def rows(n: int, role: str = "") -> str:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from cqnnews.dates import SHANGHAI, isoformat, parse_datetime
+from cqnnews.reading.dates import SHANGHAI, isoformat, parse_datetime
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
 
@@ -38,7 +38,7 @@ def test_implausible_or_missing_dates_are_none(text: str) -> None:
 def test_plausibility_follows_the_crawls_clock_not_the_real_one() -> None:
     from datetime import datetime
 
-    from cqnnews.dates import CLOCK, SHANGHAI, parse_datetime
+    from cqnnews.reading.dates import CLOCK, SHANGHAI, parse_datetime
 
     token = CLOCK.set(datetime(2100, 1, 1, tzinfo=SHANGHAI))
     try:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqnnews.decoding import declared_charsets, decode_page
+from cqnnews.reading.decoding import declared_charsets, decode_page
 
 TEXT = '<html><head><meta charset="{cs}"></head><body><p>内蒙古实施标准化战略，“锦绣包头”</p></body></html>'
 

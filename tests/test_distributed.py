@@ -1,4 +1,4 @@
-"""The Redis side of a shared crawl (cqnnews/distributed.py, crawl_profile.py, state/redis_store.py): each step
+"""The Redis side of a shared crawl (cqnnews/crawl/distributed.py, crawl_profile.py, state/redis_store.py): each step
 one atomic script, so an outage or a kill between two calls leaves nothing half done; against a real redis-server."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 import redis
 from scrapy.utils.test import get_crawler
 
-from cqnnews.crawl_profile import CrawlProfile
-from cqnnews.distributed import Coordinator
-from cqnnews.history import Reading
-from cqnnews.outage import Outage
-from cqnnews.shared_queue import _QUEUE, _REQUEUE
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.crawl_profile import CrawlProfile
+from cqnnews.crawl.distributed import Coordinator
+from cqnnews.state.history import Reading
+from cqnnews.crawl.outage import Outage
+from cqnnews.crawl.shared_queue import _QUEUE, _REQUEUE
+from cqnnews.crawl.spiders.registry import SPIDERS
 from cqnnews.state import recover
 from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import Exported

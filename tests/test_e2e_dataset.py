@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cqnnews.dataset import CURRENT, DATABASE
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.dataset import CURRENT, DATABASE
+from cqnnews.outputs.feeds import article_feeds
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import read_feed, run_crawl
 from tests.redis_server import free_port

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.state.store import StateStore
 from cqnnews.urls import article_id
 from tests.conftest import NOW, SCALE, SEED

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cqnnews.feeds import SIDECAR_SUFFIXES
+from cqnnews.outputs.feeds import SIDECAR_SUFFIXES
 from tests.conftest import NOW
 from tests.crawl import read_feed, run_crawl, state_dir
 from tests.redis_server import free_port

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.state import lock
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import crawl_command, crawl_env, origin_dir, read_feed, run_crawl

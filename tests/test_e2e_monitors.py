@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.alert_servers import PASSWORD, smtp_server, webhook_receiver
 from tests.browser import render
 from tests.conftest import NOW, SCALE, SEED

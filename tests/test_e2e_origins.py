@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import running_replica

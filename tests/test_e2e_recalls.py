@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema import recall_problems
-from cqnnews.spotcheck_feed import recall_path, spotcheck_path
+from cqnnews.outputs.spotcheck_feed import recall_path, spotcheck_path
 from tests.conftest import NOW, SEED
 from tests.crawl import POLITE_SETTINGS, read_feed, run_crawl
 from tests.replica.process import RunningReplica, running_replica

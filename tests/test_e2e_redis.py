@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.conftest import NOW, SCALE, SEED
 from tests.crawl import read_feed, run_crawl
 from tests.redis_server import free_port, running_redis

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cqnnews.dataset import connect
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.dataset import connect
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema import problems
 from tests.crawl import read_feed, run_crawl
 from tests.replica import reposts as replica_reposts

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
-from cqnnews.parsers.fields import article_problems
+from cqnnews.outputs.feeds import article_feeds
+from cqnnews.reading.parsers.fields import article_problems
 from tests.conftest import NOW, SEED
 from tests.crawl import read_feed, run_crawl
 from tests.redis_server import free_port

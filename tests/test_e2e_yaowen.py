@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema import problems
 from tests.crawl import read_feed, run_crawl
 from tests.replica.process import RunningReplica

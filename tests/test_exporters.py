@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from cqnnews.exporters import JsonCellsCsvItemExporter
+from cqnnews.outputs.exporters import JsonCellsCsvItemExporter
 from cqnnews.items import FIELDS, Article
 
 ARTICLE = Article(

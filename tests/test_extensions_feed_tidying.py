@@ -11,7 +11,7 @@ from pathlib import Path
 from scrapy.settings import Settings
 
 from cqnnews.extensions.feed_tidying import FeedTidying
-from cqnnews.feeds import part_name
+from cqnnews.outputs.feeds import part_name
 from tests.outcomes import outcome
 
 

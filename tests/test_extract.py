@@ -1,4 +1,4 @@
-"""``python -m cqnnews.extract`` on saved pages."""
+"""``python -m cqnnews.reading.extract`` on saved pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ PAGES = ROOT / "tests" / "fixtures" / "pages"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cqnnews.extract", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_gbk_page_with_a_wrong_charset_header_prints_correct_chinese(site: Site, tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_non_html_file_is_one_line_and_the_others_still_print(tmp_path: Path) ->
     good = sorted(PAGES.glob("*.p1.html"))[:2]
     result = run(str(good[0]), str(pdf), str(good[1]), "--url", "https://www.cqn.com.cn/qt/content/x/content_1.htm")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"cqnnews.extract: {pdf}: not an HTML page"]
+    assert result.stderr.strip().splitlines() == [f"cqnnews.reading.extract: {pdf}: not an HTML page"]
     assert len(result.stdout.strip().splitlines()) == 2
 
 
@@ -56,6 +56,6 @@ def test_a_file_larger_than_a_crawl_fetches_is_refused_without_being_read(tmp_pa
     with big.open("wb") as f:
         f.truncate(9 * 1024 * 1024)
     for path in (str(big), "/dev/zero"):
-        done = subprocess.run([sys.executable, "-m", "cqnnews.extract", path], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", path], capture_output=True, text=True,
                               timeout=60, cwd=ROOT)
         assert done.returncode == 1 and "larger than 8 MiB" in done.stderr and "Traceback" not in done.stderr

@@ -15,9 +15,9 @@ import pytest
 from scrapy.settings import Settings
 
 from cqnnews import extras
-from cqnnews.checks import check_settings
+from cqnnews.crawl.checks import check_settings
 from cqnnews.extras import EXTRAS
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.sections import BadArgument
 from tests.conftest import NOW, project_settings
 from tests.crawl import LOCAL_SETTINGS, crawl_env

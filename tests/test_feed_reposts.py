@@ -1,4 +1,4 @@
-"""cqnnews/feed_reposts.py: a run's reposts marked in its JSON Lines feed once every article is read."""
+"""cqnnews/outputs/feed_reposts.py: a run's reposts marked in its JSON Lines feed once every article is read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cqnnews.feed_reposts import mark_reposts
+from cqnnews.outputs.feed_reposts import mark_reposts
 from cqnnews.items import FIELDS
 from cqnnews.schema import problems
 from cqnnews.settings import CQN_REPOST_SIMILARITY
@@ -59,7 +59,7 @@ def test_a_feed_without_reposts_is_not_written_again(tmp_path: Path) -> None:
 
 
 def test_the_file_a_killed_marking_leaves_is_a_part_the_next_run_tidies() -> None:
-    from cqnnews.feeds import _PART, part_name
+    from cqnnews.outputs.feeds import _PART, part_name
 
     match = _PART.match(part_name("20261125T063005Z.jsonl.reposts", "yaowen"))
     assert match is not None and match["feed"] == "20261125T063005Z.jsonl.reposts" and match["spider"] == "yaowen"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from cqnnews.feeds import AtomicFileFeedStorage, apply_default_feed, default_feed_path
+from cqnnews.outputs.feeds import AtomicFileFeedStorage, apply_default_feed, default_feed_path
 
 STARTED = datetime(2026, 11, 25, 6, 30, 5, tzinfo=timezone.utc)
 
@@ -84,7 +84,7 @@ def test_dead_runs_parts_and_old_feeds_are_removed_and_nothing_else(tmp_path: Pa
     import sys
     import time
 
-    from cqnnews.feeds import _HOST, tidy_feed_dir
+    from cqnnews.outputs.feeds import _HOST, tidy_feed_dir
 
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(done.stdout)  # that process has exited

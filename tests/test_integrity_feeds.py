@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from cqnnews.failpoints import POINTS
-from cqnnews.feeds import article_feeds
-from cqnnews.spotcheck_feed import spotcheck_path
+from cqnnews.outputs.feeds import article_feeds
+from cqnnews.outputs.spotcheck_feed import spotcheck_path
 from tests.conftest import NOW
 from tests.crawl import POLITE_SETTINGS, crawl_command, crawl_env, read_feed, run_crawl, state_dir
 from tests.replica.process import RunningReplica, running_replica

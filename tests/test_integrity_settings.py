@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cqnnews.checks import check_settings
-from cqnnews.dates import SHANGHAI, parse_now
+from cqnnews.crawl.checks import check_settings
+from cqnnews.reading.dates import SHANGHAI, parse_now
 from cqnnews.sections import BadArgument
 from cqnnews.urls import redact
 from tests.conftest import project_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from cqnnews.known import KnownArticles
+from cqnnews.crawl.known import KnownArticles
 from cqnnews.state.store import Exported, StateStore
 from cqnnews.urls import SiteUrls
 

@@ -1,4 +1,4 @@
-"""The listing reader (cqnnews.listings): the selectors on record, then the generic reading, on listing pages of
+"""The listing reader (cqnnews.reading.listings): the selectors on record, then the generic reading, on listing pages of
 several markups: the site's own of 2017-2019, a redesign, and pages written in the manner of other Chinese news
 sites (people.com.cn, xinhuanet, a TRS site, a 帝国CMS site), some with side columns holding more article links
 than the list itself."""
@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from parsel import Selector
 
-from cqnnews.listings import GENERIC, read_items
+from cqnnews.reading.listings import GENERIC, read_items
 
 BASE = "https://www.cqn.com.cn/qt/node_20762.htm"
 

@@ -10,9 +10,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from cqnnews.middlewares.completeness import CompletenessMiddleware
-from cqnnews.middlewares.retry import retry_after_seconds
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.middlewares.completeness import CompletenessMiddleware
+from cqnnews.crawl.middlewares.retry import retry_after_seconds
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 from tests.replica.faults import parse_spec
 

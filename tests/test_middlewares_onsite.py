@@ -6,8 +6,8 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from cqnnews.middlewares.onsite import OnSiteRedirectsMiddleware, RedirectedOffSite
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.middlewares.onsite import OnSiteRedirectsMiddleware, RedirectedOffSite
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
 BASE = "http://127.0.0.1:8000"

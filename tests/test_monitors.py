@@ -1,12 +1,12 @@
-"""The monitors (cqnnews/monitors.py, spidermon) against made-up histories, and the history the state keeps."""
+"""The monitors (cqnnews/outputs/monitors.py, spidermon) against made-up histories, and the history the state keeps."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
-from cqnnews.history import Reading, RunProfile
-from cqnnews.monitors import Limits, check
+from cqnnews.state.history import Reading, RunProfile
+from cqnnews.outputs.monitors import Limits, check
 from cqnnews.state.store import StateStore
 from tests.test_pipelines import ARTICLE
 
@@ -114,7 +114,7 @@ def test_a_rise_of_listings_read_generically_fails_readers() -> None:
 
 
 def test_the_generic_listing_share_of_a_run() -> None:
-    from cqnnews.history import generic_listing_share
+    from cqnnews.state.history import generic_listing_share
 
     walked = [{"readings": {"generic": 2}}, {"readings": {"cont_l": 1}}, {"readings": {}}, {"readings": {"cont_l": 1}}]
     assert generic_listing_share(walked) == round(1 / 3, 4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from cqnnews import navigation
+from cqnnews.reading import navigation
 from tests.replica.server import route
 from tests.replica.site import Site
 

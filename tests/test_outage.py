@@ -1,4 +1,4 @@
-"""The outage policy at start and close (cqnnews/outage.py): wait, resume, or stop past the limit in one line."""
+"""The outage policy at start and close (cqnnews/crawl/outage.py): wait, resume, or stop past the limit in one line."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import redis
 from scrapy.utils.test import get_crawler
 
-from cqnnews.outage import Outage, PatientStore, RedisAway, RedisRefused, wait_for
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.outage import Outage, PatientStore, RedisAway, RedisRefused, wait_for
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
 URL = "redis://:secret@127.0.0.1:1/0"

@@ -1,4 +1,4 @@
-"""Which files beside a feed cqnnews may replace: only those it wrote (cqnnews/outputs.py)."""
+"""Which files beside a feed cqnnews may replace: only those it wrote (cqnnews/outputs/beside.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cqnnews.outputs import foreign_files, is_own_feed_folder, sidecars, written_by_cqnnews
-from cqnnews.report import NotOurs, write_index
+from cqnnews.outputs.beside import foreign_files, is_own_feed_folder, sidecars, written_by_cqnnews
+from cqnnews.outputs.report import NotOurs, write_index
 
 
 def test_the_files_beside_a_feed_carry_its_stem(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_a_missing_file_is_free_and_the_projects_own_files_are_recognised(tmp_pa
 
 def test_the_recall_records_a_run_wrote_are_its_own(tmp_path: Path) -> None:
     """A second ``-O out.jsonl`` finds the first run's ``out.recalls.jsonl``: written by cqnnews, replaced."""
-    from cqnnews.recalls import records
+    from cqnnews.reading.recalls import records
 
     article = {"article_id": 9000001, "url": "http://www.cqn.com.cn/ms/content/2026-11/02/content_9000001.htm",
                "published_at": "2026-11-02T10:00:00+08:00", "title": "宝马召回部分进口汽车",

@@ -1,11 +1,11 @@
-"""Pagination by every sign (cqnnews.pagination): the last page and where page n is."""
+"""Pagination by every sign (cqnnews.reading.pagination): the last page and where page n is."""
 
 from __future__ import annotations
 
 import pytest
 from parsel import Selector
 
-from cqnnews.pagination import Pagination, node_page_url, read_pagination
+from cqnnews.reading.pagination import Pagination, node_page_url, read_pagination
 
 FIRST = "https://www.cqn.com.cn/qt/node_20762.htm"
 

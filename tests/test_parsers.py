@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from cqnnews.parsers import ArticleParseError, extract, extract_pages
-from cqnnews.parsers.fields import article_problems
+from cqnnews.reading.parsers import ArticleParseError, extract, extract_pages
+from cqnnews.reading.parsers.fields import article_problems
 from cqnnews.schema import problems
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
@@ -36,7 +36,7 @@ def test_every_replica_article_parses_to_its_ground_truth(seed: int) -> None:
 @pytest.mark.parametrize("template", ARTICLES)
 def test_every_article_of_every_template_is_its_truth_and_no_field_holds_what_its_check_refuses(template: str) -> None:
     """Every --articles variant, every field of every article (source included), and each field's check
-    (cqnnews/parsers/fields.py) passes on what was read."""
+    (cqnnews/reading/parsers/fields.py) passes on what was read."""
     site = Site(seed=4, scale=10, now=NOW, template=template)
     mismatches, refused = [], []
     for ref in site.articles():
@@ -93,7 +93,7 @@ def test_article_dated_only_by_its_url_is_flagged_so() -> None:
 def test_keywords_in_head_without_xpath_are_what_the_xpath_finds(head: str) -> None:
     from lxml import etree
 
-    from cqnnews.parsers.readings import _head_keywords
+    from cqnnews.reading.parsers.readings import _head_keywords
 
     html = f"<html><head><title>t</title>{head}</head><body><meta name='keywords' content='体内'></body></html>"
     root = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from cqnnews.parsers.base import Page, text_of
+from cqnnews.reading.parsers.base import Page, text_of
 
 HTML = """<html><head><meta name="keywords" content="a"></head><body>
 <div class="box top"><a href="/">新闻中心</a><div class="box"><a href="/qt/">综合</a></div></div>
@@ -42,7 +42,7 @@ def test_first_text(page: Page) -> None:
 
 
 def test_text_of_is_what_itertext_gives_for_every_element_of_replica_pages() -> None:
-    from cqnnews.decoding import decode_page
+    from cqnnews.reading.decoding import decode_page
     from tests.conftest import NOW
     from tests.replica import render
     from tests.replica.site import Site

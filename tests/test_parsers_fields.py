@@ -1,4 +1,4 @@
-"""Each field's check (cqnnews/parsers/fields.py): a reading whose value its field cannot hold falls through.
+"""Each field's check (cqnnews/reading/parsers/fields.py): a reading whose value its field cannot hold falls through.
 
 Pages are cut from templates as they come (a meta line without labels, a logo in the page's only
 ``<h1>``, the breadcrumb in a ``div.title``): each test shows the impossible value refused, the
@@ -11,11 +11,11 @@ from datetime import datetime
 
 import pytest
 
-from cqnnews.dates import SHANGHAI
-from cqnnews.parsers import extract, read_text
-from cqnnews.parsers.fields import (article_problems, author_problem, caption_problem, editor_problem, source_problem,
+from cqnnews.reading.dates import SHANGHAI
+from cqnnews.reading.parsers import extract, read_text
+from cqnnews.reading.parsers.fields import (article_problems, author_problem, caption_problem, editor_problem, source_problem,
                                     subtitle_problem, time_problem, title_problem)
-from cqnnews.parsers.readings import read_meta_line
+from cqnnews.reading.parsers.readings import read_meta_line
 from cqnnews.urls import SiteUrls
 
 URLS = SiteUrls("https://www.cqn.com.cn")
@@ -217,7 +217,7 @@ def test_article_problems_names_every_impossible_field() -> None:
 
 def read_and_assemble(html: str) -> list[tuple[str, str]]:
     """Every (field, reading) refused while reading and assembling the page."""
-    from cqnnews.parsers import assemble
+    from cqnnews.reading.parsers import assemble
 
     reading = read_text(html, URL, URLS)
     assemble([reading], URL, URLS)

@@ -1,11 +1,11 @@
-"""The generic reader's rendering of trafilatura's output back into HTML (cqnnews/parsers/generic.py)."""
+"""The generic reader's rendering of trafilatura's output back into HTML (cqnnews/reading/parsers/generic.py)."""
 
 from __future__ import annotations
 
 from lxml import etree
 
-from cqnnews.parsers.generic import as_html
-from cqnnews.parsers.units import flatten
+from cqnnews.reading.parsers.generic import as_html
+from cqnnews.reading.parsers.units import flatten
 
 
 def test_a_word_table_stays_a_table_and_a_layout_table_becomes_text() -> None:

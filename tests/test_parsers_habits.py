@@ -5,8 +5,8 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from cqnnews.parsers.habits import interpret, parse_names
-from cqnnews.parsers.units import flatten
+from cqnnews.reading.parsers.habits import interpret, parse_names
+from cqnnews.reading.parsers.units import flatten
 
 PAGE = "http://127.0.0.1:8000/qt/content/2018-08/03/content_6121542.htm"
 

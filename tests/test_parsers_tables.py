@@ -1,10 +1,10 @@
-"""Tables read as a person reads them on screen (cqnnews/parsers/tables.py)."""
+"""Tables read as a person reads them on screen (cqnnews/reading/parsers/tables.py)."""
 
 from __future__ import annotations
 
 from lxml import etree
 
-from cqnnews.parsers.tables import Table, cell_text, read_table
+from cqnnews.reading.parsers.tables import Table, cell_text, read_table
 
 
 def table(html: str) -> Table:

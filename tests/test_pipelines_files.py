@@ -1,4 +1,4 @@
-"""The attachments pipeline (cqnnews/pipelines/files.py): where a file goes, and what a failed download leaves."""
+"""The attachments pipeline (cqnnews/crawl/pipelines/files.py): where a file goes, and what a failed download leaves."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from cqnnews.pipelines.files import AttachmentsPipeline
-from cqnnews.run import run_of
+from cqnnews.crawl.pipelines.files import AttachmentsPipeline
+from cqnnews.crawl.run import run_of
 from cqnnews.signals import attachment_tried
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import NOW, project_settings
 from tests.replica.notices import make_table
 from tests.test_pipelines import ARTICLE
@@ -99,7 +99,7 @@ def test_a_store_folder_another_worker_creates_at_the_same_instant_is_no_error(t
     "not there", its create finds it there.  Forced here: every folder appears between the check and the create."""
     from scrapy.pipelines.files import FSFilesStore
 
-    from cqnnews.pipelines.files import SharedFolderStore
+    from cqnnews.crawl.pipelines.files import SharedFolderStore
 
     real_exists = Path.exists
 

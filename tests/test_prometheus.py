@@ -1,10 +1,10 @@
-"""The Prometheus textfile (cqnnews/prometheus.py): node_exporter's format, replaced whole."""
+"""The Prometheus textfile (cqnnews/outputs/prometheus.py): node_exporter's format, replaced whole."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cqnnews.prometheus import write
+from cqnnews.outputs.prometheus import write
 
 SUMMARY = {"spider": "yaowen", "finished_at": "2026-11-30T06:12:00Z", "healthy": False,
            "totals": {"new": 3, "revised": 1, "failed": 2}, "problems": ["a", "b"], "requests": {"total": 40},

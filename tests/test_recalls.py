@@ -1,5 +1,5 @@
-"""Recall records (cqnnews/recalls.py): every recall of every replica notice, field by field, in every style; none
-from articles that only mention recalls; ``python -m cqnnews.extract --recalls`` on saved pages."""
+"""Recall records (cqnnews/reading/recalls.py): every recall of every replica notice, field by field, in every style; none
+from articles that only mention recalls; ``python -m cqnnews.reading.extract --recalls`` on saved pages."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from cqnnews.parsers import extract_pages
-from cqnnews.recalls import records
+from cqnnews.reading.parsers import extract_pages
+from cqnnews.reading.recalls import records
 from cqnnews.schema import recall_problems
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
@@ -152,7 +152,7 @@ def test_extract_prints_the_recalls_of_saved_pages(tmp_path: Path) -> None:
         assert page is not None
         saved = tmp_path / f"{ref.article_id}.htm"
         saved.write_bytes(page.body)
-        result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--recalls", str(saved), "--url",
+        result = subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", "--recalls", str(saved), "--url",
                                  "https://www.cqn.com.cn" + ref.path, "--content-type", page.content_type],
                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cqnnews.decoding import decode_page
+from cqnnews.reading.decoding import decode_page
 from tests.conftest import NOW
 from tests.replica import render, timeline
 from tests.replica.process import RunningReplica

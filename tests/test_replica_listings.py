@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 from parsel import Selector
 
-from cqnnews.listings import GENERIC, read_items
-from cqnnews.navigation import crumb_name
-from cqnnews.pagination import read_pagination
+from cqnnews.reading.listings import GENERIC, read_items
+from cqnnews.reading.navigation import crumb_name
+from cqnnews.reading.pagination import read_pagination
 from cqnnews.urls import article_id
 from tests.replica import server
 from tests.replica.site import LISTINGS, PAGE_SIZE, Site

@@ -1,4 +1,4 @@
-"""The run report and the history page (cqnnews/report.py): self-contained HTML with inline SVG plots."""
+"""The run report and the history page (cqnnews/outputs/report.py): self-contained HTML with inline SVG plots."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from cqnnews.report import write_run_report
+from cqnnews.outputs.report import write_run_report
 
 SUMMARY = {"spider": "yaowen", "started_at": "2026-11-30T06:10:00Z", "finished_at": "2026-11-30T06:12:00Z",
            "healthy": False, "exit_status": 1, "feed": "feeds/yaowen/20261130T061000Z.jsonl",

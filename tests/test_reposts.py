@@ -1,4 +1,4 @@
-"""cqnnews/reposts.py: near-duplicate detection, and its precision and recall against the replica's truth."""
+"""cqnnews/outputs/reposts.py: near-duplicate detection, and its precision and recall against the replica's truth."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cqnnews import reposts
+from cqnnews.outputs import reposts
 from cqnnews.settings import CQN_REPOST_SIMILARITY
 from tests.replica import reposts as replica_reposts
 from tests.replica.site import SHANGHAI, Site

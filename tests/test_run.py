@@ -1,4 +1,4 @@
-"""The run's context (cqnnews/run.py): read-only, made once; what happens is sent to its tally."""
+"""The run's context (cqnnews/crawl/run.py): read-only, made once; what happens is sent to its tally."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from cqnnews.run import Run, run_of
+from cqnnews.crawl.run import Run, run_of
 from cqnnews.signals import article_failed, article_unchanged, articles_scheduled
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import NOW, project_settings
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cqnnews"

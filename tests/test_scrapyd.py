@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from cqnnews.feeds import article_feeds
+from cqnnews.outputs.feeds import article_feeds
 from tests.conftest import NOW
 from tests.crawl import ROOT, read_feed
 from tests.redis_server import free_port

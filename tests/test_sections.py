@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cqnnews.sections import SECTIONS, BadArgument, section
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.registry import SPIDERS
 
 REQUIRED = {"yaowen", "zonghe", "zgzlb", "minsheng", "shichang", "auto", "pinpai", "newscenter"}
 

@@ -1,12 +1,12 @@
-"""Spot-check tables in .xlsx and .xls attachments (cqnnews/sheets.py), against the replica's tables."""
+"""Spot-check tables in .xlsx and .xls attachments (cqnnews/reading/sheets.py), against the replica's tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from cqnnews.parsers.tables import Table
-from cqnnews.sheets import UnreadableSheet, read_sheets
-from cqnnews.spotchecks import table_records
+from cqnnews.reading.parsers.tables import Table
+from cqnnews.reading.sheets import UnreadableSheet, read_sheets
+from cqnnews.reading.spotchecks import table_records
 from tests.conftest import NOW
 from tests.replica.site import Site
 

@@ -13,8 +13,8 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from cqnnews.sections import section
-from cqnnews.spiders.base import Listing, SectionSpider
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.base import Listing, SectionSpider
+from cqnnews.crawl.spiders.registry import SPIDERS
 from cqnnews.state.store import Exported
 from tests.conftest import project_settings
 
@@ -310,7 +310,7 @@ def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> No
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure
 
-    from cqnnews.spiders.failures import unanswered
+    from cqnnews.crawl.spiders.failures import unanswered
 
     def failure_of(error: Exception) -> Failure:
         try:

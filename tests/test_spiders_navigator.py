@@ -1,4 +1,4 @@
-"""The navigator (cqnnews/spiders/navigator.py) alone: what it asks for, read from pages made by hand, and which
+"""The navigator (cqnnews/crawl/spiders/navigator.py) alone: what it asks for, read from pages made by hand, and which
 listings it finds missing; no spider."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from cqnnews.run import run_of
+from cqnnews.crawl.run import run_of
 from cqnnews.sections import section
-from cqnnews.spiders.arguments import RunArguments
-from cqnnews.spiders.listing import Listing, PageAsk
-from cqnnews.spiders.navigator import Ask, Navigator
-from cqnnews.spiders.registry import SPIDERS
+from cqnnews.crawl.spiders.arguments import RunArguments
+from cqnnews.crawl.spiders.listing import Listing, PageAsk
+from cqnnews.crawl.spiders.navigator import Ask, Navigator
+from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 
 BASE = "http://127.0.0.1:8000"

@@ -1,11 +1,11 @@
-"""The listing walk (cqnnews/spiders/walker.py) on fake responses: one walk per node, pages delivered twice,
+"""The listing walk (cqnnews/crawl/spiders/walker.py) on fake responses: one walk per node, pages delivered twice,
 walks ended early recorded and resumed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from cqnnews.spiders.base import Listing, SectionSpider
+from cqnnews.crawl.spiders.base import Listing, SectionSpider
 from cqnnews.state.store import Exported
 from tests.test_spiders_base import BASE, html, make_spider  # noqa: F401 (the fixture)
 
@@ -113,7 +113,7 @@ def test_a_run_stopped_with_pages_in_flight_records_where_to_resume(make_spider:
 
 
 def test_early_ends_other_than_the_cap_make_the_run_unhealthy() -> None:
-    from cqnnews.summary import Limits, problems
+    from cqnnews.outputs.summary import Limits, problems
 
     limits = Limits(max_errors=0, max_failed=0)
     assert problems({"cqnnews/listing/ended_early/capped": 1}, "finished", limits, committed=True) == []
@@ -137,7 +137,7 @@ def test_a_resumed_walk_whose_top_is_all_known_still_goes_on_where_it_was_left(
 def test_the_walker_says_what_to_ask_and_reports_what_it_found_once_frozen(
         make_spider: Callable[..., SectionSpider]) -> None:
     from cqnnews.extensions.ledger import RunLedger
-    from cqnnews.spiders.listing import PageAsk
+    from cqnnews.crawl.spiders.listing import PageAsk
 
     spider = make_spider(CQN_LISTING_WINDOW=1)
     steps = spider.walker.read(page("a", 1, range(9000, 8980, -1), last=3), yaowen("a"), 1)

@@ -1,4 +1,4 @@
-"""Spot-check records (cqnnews/spotchecks.py): every failed batch of every replica notice, field by field."""
+"""Spot-check records (cqnnews/reading/spotchecks.py): every failed batch of every replica notice, field by field."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cqnnews.parsers import extract_pages
+from cqnnews.reading.parsers import extract_pages
 from cqnnews.schema import spotcheck_problems
-from cqnnews.sheets import SPREADSHEETS, read_sheets
-from cqnnews.spotchecks import agencies, column_fields, is_spot_check, parties, records, table_records
+from cqnnews.reading.sheets import SPREADSHEETS, read_sheets
+from cqnnews.reading.spotchecks import agencies, column_fields, is_spot_check, parties, records, table_records
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.crawl import ROOT
@@ -30,7 +30,7 @@ URLS = SiteUrls("http://127.0.0.1:8000")
 
 def downloaded(site: Site, article: dict[str, Any]) -> dict[str, Any]:
     """The article as the attachments pipeline leaves it: each spreadsheet the replica serves read with
-    cqnnews.sheets (the pipeline's own download is tested end to end in test_e2e_spotchecks)."""
+    cqnnews.reading.sheets (the pipeline's own download is tested end to end in test_e2e_spotchecks)."""
     for attachment in article["attachments"]:
         path = urlsplit(attachment["url"]).path
         served = attachment_file(path, site.attached_table(path))
@@ -154,7 +154,7 @@ def test_extract_prints_the_records_of_a_saved_notice(tmp_path: Path) -> None:
     assert page is not None
     saved = tmp_path / "notice.htm"
     saved.write_bytes(page.body)
-    result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--spotchecks", str(saved), "--url",
+    result = subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", "--spotchecks", str(saved), "--url",
                              "https://www.cqn.com.cn" + ref.path, "--content-type", page.content_type],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -164,7 +164,7 @@ def test_extract_prints_the_records_of_a_saved_notice(tmp_path: Path) -> None:
 
 def test_an_attached_spreadsheet_gives_its_batches_once(tmp_path: Path) -> None:
     """The page's table attached again adds nothing; a batch only the file lists is added; a file linked twice is
-    read once; ``python -m cqnnews.extract --spotchecks`` reads the file alone."""
+    read once; ``python -m cqnnews.reading.extract --spotchecks`` reads the file alone."""
     site = Site(seed=7, scale=30, now=NOW)
     spot = next(b.spot for ref in site.articles() for b in site.story(ref).blocks if b.spot is not None)
     table = spot.table()
@@ -178,13 +178,13 @@ def test_an_attached_spreadsheet_gives_its_batches_once(tmp_path: Path) -> None:
     assert got[-1]["file_checksum"] == "b" * 64 and got[-1]["row"] == len(table["rows"])
     saved = tmp_path / "不合格产品名单.xls"
     saved.write_bytes(spot.xls())
-    result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--spotchecks", str(saved)],
+    result = subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", "--spotchecks", str(saved)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["product"] for r in lines] == [b.product for b in spot.batches]
     assert {(r["source"], r["file_checksum"]) for r in lines} == {("attachment", hashlib.sha256(spot.xls()).hexdigest())}
     (tmp_path / "broken.xlsx").write_bytes(b"PK not a workbook")
-    result = subprocess.run([sys.executable, "-m", "cqnnews.extract", "--spotchecks", str(tmp_path / "broken.xlsx")],
+    result = subprocess.run([sys.executable, "-m", "cqnnews.reading.extract", "--spotchecks", str(tmp_path / "broken.xlsx")],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and result.stdout == "" and len(result.stderr.splitlines()) == 1

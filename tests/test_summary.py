@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from cqnnews import summary
+from cqnnews.outputs import summary
 
 LIMITS = summary.Limits(max_errors=0, max_failed=2)
 FINE = {"cqnnews/article/parsed": 10}

@@ -1,4 +1,4 @@
-"""The run's tally (cqnnews/tally.py): what a run counts, from the signals alone, without a crawl."""
+"""The run's tally (cqnnews/crawl/tally.py): what a run counts, from the signals alone, without a crawl."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from cqnnews import signals
 from cqnnews.state.store import Retry
-from cqnnews.tally import Counted, Failed, RunTally
+from cqnnews.crawl.tally import Counted, Failed, RunTally
 from cqnnews.urls import SiteUrls
 from tests.test_pipelines import ARTICLE
 
@@ -47,7 +47,7 @@ def test_an_article_counts_once_in_total_and_once_in_each_of_its_sections(crawle
 
 def test_a_failed_article_is_listed_with_its_canonical_url_counted_and_logged(
         crawler: Crawler, tally: RunTally, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="cqnnews.tally"):
+    with caplog.at_level(logging.WARNING, logger="cqnnews.crawl.tally"):
         send(crawler, signals.article_failed, article_id=7, url="http://www.cqn.com.cn/ms/content/7.htm",
              sections=("民生",), reason="HTTP 500")
     assert tally.failed == (Failed(7, "https://www.cqn.com.cn/ms/content/7.htm", ["民生"], "HTTP 500"),)

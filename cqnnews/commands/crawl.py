@@ -19,12 +19,12 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews import failpoints
-from cqnnews.checks import check_outputs, check_settings
+from cqnnews.crawl.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
-from cqnnews.spiders.arguments import HELP as ARGUMENTS
+from cqnnews.crawl.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
 from cqnnews.state.store import StateError, StateStore
-from cqnnews.summary import UNANSWERED
+from cqnnews.outputs.summary import UNANSWERED
 from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3
@@ -111,7 +111,7 @@ class Command(ScrapyCrawl):
                 check(dict(opts.spargs))
             base_url = self.settings.get("CQN_BASE_URL")
             if url := self.settings.get("CQN_REDIS_URL"):  # a worker of a shared crawl: state and queue in Redis
-                from cqnnews.outage import RedisAway, wait_for  # the redis extra (checked just before)
+                from cqnnews.crawl.outage import RedisAway, wait_for  # the redis extra (checked just before)
                 from cqnnews.state.redis_store import RedisStateStore, unreachable
                 from cqnnews.state.redis_store import client as redis_client
 

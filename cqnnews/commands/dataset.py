@@ -2,7 +2,7 @@
 
 Ingests only the feeds it has not ingested before; safe to kill at any moment (the previous
 dataset stays readable, the next run completes it); one line on stdout saying what it did, or one
-line on stderr and exit status 1 if it could not.  See :mod:`cqnnews.dataset`.
+line on stderr and exit status 1 if it could not.  See :mod:`cqnnews.outputs.dataset`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from cqnnews.extensions.dataset_update import update_dataset as run_update
-from cqnnews.checks import FRACTIONS, fraction
+from cqnnews.crawl.checks import FRACTIONS, fraction
 from cqnnews.extras import install_hint, installed
 from cqnnews.sections import BadArgument
 

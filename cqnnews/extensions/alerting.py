@@ -1,4 +1,4 @@
-"""Alerts after a run (:mod:`cqnnews.alerts`): a webhook and an e-mail after an unhealthy run, or after every run
+"""Alerts after a run (:mod:`cqnnews.outputs.alerts`): a webhook and an e-mail after an unhealthy run, or after every run
 with ``CQN_ALERT_ALWAYS``; they see the run's health with the monitors' and the report's problems.  An alert
 that could not be sent is a problem of the run."""
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews import alerts
-from cqnnews.alerts import Alert
+from cqnnews.outputs import alerts
+from cqnnews.outputs.alerts import Alert
 from cqnnews.signals import RunOutcome, run_finished
 
 

@@ -1,4 +1,4 @@
-"""With ``CQN_DATASET_AUTO=true``, the dataset (:mod:`cqnnews.dataset`) updated after each run that committed
+"""With ``CQN_DATASET_AUTO=true``, the dataset (:mod:`cqnnews.outputs.dataset`) updated after each run that committed
 articles, from every feed of ``CQN_FEED_DIR`` not ingested yet, as ``scrapy dataset`` does; a dataset that could
 not be updated is a problem of the run (exit status 1; the previous dataset stays as it was)."""
 
@@ -16,7 +16,7 @@ from cqnnews.signals import RunOutcome, run_finished
 def update_dataset(feeds: Path, dataset: Path, state: Path | None = None, threshold: float | None = None) -> int:
     """The update with its one line of outcome; 0, or 1 when it could not be done.  ``state``: the crawl
     state's folder, whose unchanged rechecks count for ``last_seen``; ``threshold``: CQN_REPOST_SIMILARITY."""
-    from cqnnews.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
+    from cqnnews.outputs.dataset import DatasetError, update  # pyarrow, duckdb: the dataset extra, only when updating
     try:
         done = update(feeds, dataset, state, threshold)
     except (DatasetError, OSError) as exc:

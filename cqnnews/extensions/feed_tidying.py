@@ -1,5 +1,5 @@
 """After each run, the spider's default feed folder ``<CQN_FEED_DIR>/<spider>/`` tidied
-(:func:`cqnnews.feeds.tidy_feed_dir`): dead runs' ``.part`` files, and feeds older than ``CQN_KEEP_FEEDS_DAYS``."""
+(:func:`cqnnews.outputs.feeds.tidy_feed_dir`): dead runs' ``.part`` files, and feeds older than ``CQN_KEEP_FEEDS_DAYS``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews.feeds import tidy_feed_dir
+from cqnnews.outputs.feeds import tidy_feed_dir
 from cqnnews.signals import RunOutcome, run_finished
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The monitors after a run: its profile against the history in the crawl state, then the run kept in it.
 
-The spidermon suite (:mod:`cqnnews.monitors`, the monitor extra) compares what the run read (the outcome's
+The spidermon suite (:mod:`cqnnews.outputs.monitors`, the monitor extra) compares what the run read (the outcome's
 ``profile``: a shared crawl's whole profile, for its last worker only) with the last ``CQN_MONITOR_RUNS``
 runs; each failed monitor is a problem of the run.  The run is recorded in the history after, healthy or
 not by the problems so far.  Nothing without a profile (``CQN_MONITORS`` off, no feed, the feed not stored).
@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews.history import RunProfile
+from cqnnews.state.history import RunProfile
 from cqnnews.signals import RunOutcome, run_finished, thawed
 from cqnnews.state import CrawlState
 
@@ -33,7 +33,7 @@ class HealthMonitors:
     def run_finished(self, outcome: RunOutcome, state: CrawlState) -> RunOutcome | None:
         if outcome.profile is None:
             return None
-        from cqnnews import monitors  # spidermon: the monitor extra, imported only when the monitors run
+        from cqnnews.outputs import monitors  # spidermon: the monitor extra, imported only when the monitors run
 
         limits = monitors.Limits.from_settings(self.settings)
         history: list[dict[str, Any]] = []

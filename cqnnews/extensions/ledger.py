@@ -1,4 +1,4 @@
-"""The run's ledger: an article counts as exported only once the feed that holds it is stored (:mod:`cqnnews.commit`).
+"""The run's ledger: an article counts as exported only once the feed that holds it is stored (:mod:`cqnnews.crawl.commit`).
 
 Then the ledger closes the run and sends :data:`~cqnnews.signals.run_finished` with the frozen
 :class:`~cqnnews.signals.RunOutcome` to each after-run extension in turn; the final outcome's health is
@@ -15,15 +15,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from cqnnews import summary
-from cqnnews.commit import commit, lost
-from cqnnews.crawl_profile import run_profile
+from cqnnews.outputs import summary
+from cqnnews.crawl.commit import commit, lost
+from cqnnews.crawl.crawl_profile import run_profile
 from cqnnews.extras import monitors_on
-from cqnnews.feeds import feed_failed, local_feed_problem
+from cqnnews.outputs.feeds import feed_failed, local_feed_problem
 from cqnnews.items import item_record
-from cqnnews.outputs import local_feed_path
-from cqnnews.run import Run
-from cqnnews.run_records import RunRecords
+from cqnnews.outputs.beside import local_feed_path
+from cqnnews.crawl.run import Run
+from cqnnews.outputs.run_records import RunRecords
 from cqnnews.signals import RunOutcome, Walked, frozen, send_in_turn, thawed, walks_ended
 from cqnnews.state import lock
 from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_hash
@@ -34,7 +34,7 @@ SIGNALS = ("item_scraped", "spider_opened", "spider_closed", "feed_exporter_clos
 
 
 class RunLedger:
-    """Owns the run (:class:`~cqnnews.run.Run`): opens it, stages what is exported, commits it once the
+    """Owns the run (:class:`~cqnnews.crawl.run.Run`): opens it, stages what is exported, commits it once the
     feed is stored, and tells the after-run extensions how it ended."""
 
     def __init__(self, crawler: Crawler, run: Run) -> None:

@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from cqnnews.run import run_of
+from cqnnews.crawl.run import run_of
 
 logger = logging.getLogger(__name__)
 

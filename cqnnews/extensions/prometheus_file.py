@@ -1,4 +1,4 @@
-"""``<CQN_PROMETHEUS_DIR>/<spider>.prom`` after each run with a feed (:mod:`cqnnews.prometheus`), from its final
+"""``<CQN_PROMETHEUS_DIR>/<spider>.prom`` after each run with a feed (:mod:`cqnnews.outputs.prometheus`), from its final
 summary; a file that cannot be written is logged, the run's health unchanged."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews import prometheus, summary
+from cqnnews.outputs import prometheus, summary
 from cqnnews.signals import RunOutcome, run_finished
 
 logger = logging.getLogger(__name__)

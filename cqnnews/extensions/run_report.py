@@ -1,7 +1,7 @@
 """The run's report, ``<feed stem>.report.html``, and in the project's own feed folder its history page.
 
-Written from the run's summary (:func:`cqnnews.summary.of`) before the summary file itself, so the
-history page shows this run too (:mod:`cqnnews.report`); with a dataset (``CQN_DATASET_DIR``, the
+Written from the run's summary (:func:`cqnnews.outputs.summary.of`) before the summary file itself, so the
+history page shows this run too (:mod:`cqnnews.outputs.report`); with a dataset (``CQN_DATASET_DIR``, the
 dataset extra) the report lists the run's revised articles against it.  A report that cannot be
 written is a problem of the run.
 """
@@ -14,10 +14,10 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews import summary
+from cqnnews.outputs import summary
 from cqnnews.extras import installed
-from cqnnews.outputs import is_own_feed_folder
-from cqnnews.report import write_run_report
+from cqnnews.outputs.beside import is_own_feed_folder
+from cqnnews.outputs.report import write_run_report
 from cqnnews.signals import RunOutcome, run_finished, thawed
 from cqnnews.urls import SiteUrls
 
@@ -56,7 +56,7 @@ class RunReport:
         if feed is None or not dataset or not feed.is_file() or outcome.feed_format not in (None, "jsonlines") \
                 or not (Path(dataset) / "current").exists() or not installed("dataset"):
             return None
-        from cqnnews.dataset.revisions import revised_in  # duckdb: the dataset extra, only with a dataset
+        from cqnnews.outputs.dataset.revisions import revised_in  # duckdb: the dataset extra, only with a dataset
 
         origin = outcome.run.get("origin")  # the run's summary, where the dataset reads it from, is written after
         try:

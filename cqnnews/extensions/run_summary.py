@@ -1,4 +1,4 @@
-"""``<feed stem>.summary.json``: the run's summary (:func:`cqnnews.summary.of`), beside the feed.
+"""``<feed stem>.summary.json``: the run's summary (:func:`cqnnews.outputs.summary.of`), beside the feed.
 
 Written after the monitors, the report and the alerts, so it holds every problem they found; a
 summary that cannot be written (or a file of its name cqnnews did not write) is a problem of the run.
@@ -11,8 +11,10 @@ import logging
 
 from scrapy.crawler import Crawler
 
-from cqnnews import failpoints, summary
-from cqnnews.outputs import written_by_cqnnews
+from cqnnews import failpoints
+
+from cqnnews.outputs import summary
+from cqnnews.outputs.beside import written_by_cqnnews
 from cqnnews.signals import RunOutcome, run_finished
 
 logger = logging.getLogger(__name__)

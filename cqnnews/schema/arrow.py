@@ -5,7 +5,7 @@ Read one by one, JSON Lines files give types that change from file to file (a fe
 with the same explicit types: lists of strings, lists of structs, and the two times as
 timestamps with their time zone (``published_at`` in Asia/Shanghai, ``fetched_at`` in UTC)::
 
-    from cqnnews.feeds import article_feeds
+    from cqnnews.outputs.feeds import article_feeds
     from cqnnews.schema.arrow import read_feeds
     table = read_feeds(article_feeds(Path("feeds/yaowen")))   # every feed but the .spotchecks.jsonl beside
     frame = table.to_pandas()                        # pandas
@@ -52,7 +52,7 @@ ARTICLE_SCHEMA = pa.schema([
 _TIMES = {"published_at": "%Y-%m-%dT%H:%M:%S%z", "fetched_at": "%Y-%m-%dT%H:%M:%SZ"}
 # as written in the file: the times are ISO 8601 strings, converted after reading
 #: a feed's fields that are not the dataset's to take from it: a run's own reposts (the dataset names reposts over
-#: all its articles, cqnnews.dataset.clusters); read, to refuse any other field, and left out
+#: all its articles, cqnnews.outputs.dataset.clusters); read, to refuse any other field, and left out
 FEED_ONLY = (pa.field("duplicate_of", pa.int64()), pa.field("similarity", pa.float64()))
 _RAW = pa.schema([*(pa.field(f.name, pa.string()) if f.name in _TIMES else f for f in ARTICLE_SCHEMA), *FEED_ONLY])
 

@@ -43,7 +43,7 @@ class CrawlState(Protocol):
 
 
 class RecordsBeside(Protocol):
-    """A kind of records kept beside a stored feed and written from it (:data:`cqnnews.spotcheck_feed.SIDECARS`)."""
+    """A kind of records kept beside a stored feed and written from it (:data:`cqnnews.outputs.spotcheck_feed.SIDECARS`)."""
 
     @property
     def what(self) -> str: ...  # for the log: "spot-check record"

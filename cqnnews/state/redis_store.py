@@ -29,7 +29,7 @@ def client(url: str) -> redis.Redis:
     """A client for ``url``, not connected yet; StateError in one line for a URL that is not one."""
     try:
         # No retries inside a call: each would block Scrapy's event loop (redis-py backs off for seconds);
-        # a worker retries on its own pace instead, paused (see cqnnews.outage).
+        # a worker retries on its own pace instead, paused (see cqnnews.crawl.outage).
         return redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30,
                                     retry=RedisRetry(NoBackoff(), 0))
     except ValueError:

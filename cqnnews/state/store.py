@@ -260,7 +260,7 @@ class StateStore:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def runs(self, last: int) -> list[dict[str, Any]]:
-        """The profiles of the ``last`` runs recorded (cqnnews.history), oldest first."""
+        """The profiles of the ``last`` runs recorded (cqnnews.state.history), oldest first."""
         rows = self.db.execute("SELECT profile FROM runs ORDER BY n DESC LIMIT ?", (last,)).fetchall()
         return [json.loads(r[0]) for r in reversed(rows)]
 

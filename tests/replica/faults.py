@@ -51,7 +51,7 @@ def parse_spec(text: str) -> dict[str, float]:
     return rates
 
 
-TITLE_MAX = 100  # the longest first line a crawler takes for a title (cqnnews.parsers.readings.HEADLINE_MAX)
+TITLE_MAX = 100  # the longest first line a crawler takes for a title (cqnnews.reading.parsers.readings.HEADLINE_MAX)
 
 
 def _first_line_is_a_title(site: Site, ref: ArticleRef) -> bool:

@@ -32,7 +32,7 @@ def attachment_file(path: str, spot: SpotTable | None = None) -> tuple[bytes, st
 
 
 def stored(path: str, spot: SpotTable | None = None) -> dict[str, object]:
-    """What a crawl records of the attachment at ``path`` once downloaded (cqnnews.pipelines.files): where, its
+    """What a crawl records of the attachment at ``path`` once downloaded (cqnnews.crawl.pipelines.files): where, its
     checksum, size and type, and the tables of a spreadsheet as a person reads them."""
     found = attachment_file(path, spot)
     assert found is not None, path

@@ -37,7 +37,7 @@ def table_of(block: Block) -> dict[str, Any]:
 
 def expected_fields(site: Site, ref: ArticleRef, downloaded: bool = False) -> dict[str, Any]:
     """The article's fields as read from its pages; ``downloaded``: as a crawl exports it, its attachments
-    downloaded (cqnnews.pipelines.files)."""
+    downloaded (cqnnews.crawl.pipelines.files)."""
     from tests.replica.files import stored
 
     story = site.story(ref)

@@ -1,0 +1,110 @@
+"""The ``revisions`` table: a row per revision of each article, with what changed since the one before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cqnnews.outputs.dataset.generations import month_files
+from cqnnews.outputs.dataset.sql import columns as _columns
+from cqnnews.outputs.dataset.sql import copy as _copy
+from cqnnews.outputs.dataset.sql import files as _files
+from cqnnews.outputs.dataset.tables import COMPARED, REVISIONS_SCHEMA
+
+
+def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path | None, target: Path, generation: int,
+              months: list[str]) -> int:
+    """A row per revision of each article with new lines: the fields changed since the revision before, and the
+    body's paragraphs added and removed; the rows of the touched months kept.  ``revised`` holds the new lines of
+    the articles of several lines, set aside while the articles were written (cqnnews.outputs.dataset.build)."""
+    lagged = ", ".join(f'lag("{c}") OVER w AS "p_{c}"' for c in COMPARED)
+    changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM \"p_{c}\" THEN '{c}' END" for c in COMPARED)
+    split = "string_split(coalesce({0}, ''), chr(10))"
+    added = (f"list_filter({split.format('body')}, lambda x: x <> '' AND NOT list_contains("
+             f"{split.format('p_body')}, x))")
+    removed = (f"list_filter({split.format('p_body')}, lambda x: x <> '' AND NOT list_contains("
+               f"{split.format('body')}, x))")
+    names = ("article_id", "revision", "fetched_at", *COMPARED)
+    compared = ", ".join(f'o."{c}"' for c in COMPARED)
+    # the lines of the articles with more than one: the new ones set aside, the old rows of touched months
+    fields = ", ".join(f'r."{c}"' for c in names)
+    many = f"SELECT r.origin, {fields}, r.feed, 1 AS fresh FROM read_parquet({_files([revised])}) r"
+    if old_articles:
+        many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
+                 f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
+                 f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
+    query = f"""
+        WITH many AS ({many}),
+        lagged AS (SELECT *, lag(revision) OVER w AS p_revision, {lagged} FROM many
+                   WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh)),
+        found AS (
+            SELECT origin, article_id, revision, fetched_at, feed,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[]
+                        ELSE list_filter([{changed}], lambda x: x IS NOT NULL) END AS changed,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {added} END AS paragraphs_added,
+                   CASE WHEN p_revision IS NULL THEN []::VARCHAR[] ELSE {removed} END AS paragraphs_removed, 1 AS fresh
+            FROM lagged WHERE fresh = 1 AND revision IS DISTINCT FROM p_revision"""
+    old = [f for m in months for f in month_files(current, "revisions").get(m, [])]
+    if old:
+        query += (f" UNION ALL SELECT {_columns(REVISIONS_SCHEMA, 'o')}, 0 FROM read_parquet({_files(old)}, "
+                  f"hive_partitioning = true) o")
+    # a new article of one line: its first revision, nothing to compare or to take once
+    query += (f") SELECT * FROM (SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN winners w "
+              f"USING (origin, article_id) QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, "
+              f"f.revision ORDER BY f.fresh, f.fetched_at) = 1) UNION ALL SELECT origin, article_id, revision, "
+              f"fetched_at, feed, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], month FROM winners "
+              f"WHERE lines = 1 AND fresh = 1")
+    return _copy(con, query, target, "revisions", generation)
+
+
+# --- a run's revised articles against the dataset, for the run's report (cqnnews.outputs.report) -----------------
+
+SHOWN = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "pages")
+
+
+def body_diff(before: str | None, after: str | None) -> tuple[list[str], list[str]]:
+    """The paragraphs of ``after`` not in ``before``, and those of ``before`` not in ``after``."""
+    old = [p for p in (before or "").split("\n") if p]
+    new = [p for p in (after or "").split("\n") if p]
+    return [p for p in new if p not in set(old)], [p for p in old if p not in set(new)]
+
+
+def revised_in(feed: Path, dataset_dir: Path, origin: str | None = None) -> list[dict[str, Any]] | None:
+    """Each line of ``feed`` that revises an article the dataset holds at an earlier revision: its id, title,
+    the revisions, the fields changed and the body's paragraphs added and removed.  Read before the run's
+    feed is ingested (the report is written before ``CQN_DATASET_AUTO``'s update); None without a dataset.
+    ``origin``: the origin key the feed's run crawled, when its summary is not written yet."""
+    import json
+    from datetime import datetime
+
+    from cqnnews.outputs.dataset.generations import DATABASE, connect
+    from cqnnews.outputs.dataset.ingest import origin_of
+
+    if not (dataset_dir / DATABASE).exists():
+        return None
+    lines = {}
+    with open(feed, encoding="utf-8") as handle:
+        for text in handle:
+            if text.strip():
+                line = json.loads(text)
+                if (line.get("revision") or 1) > 1:
+                    lines[line["article_id"]] = line
+    if not lines:
+        return []
+    con = connect(dataset_dir)
+    try:
+        rows = con.execute(f"SELECT article_id, revision, {', '.join(SHOWN)} FROM articles WHERE origin = ? "
+                           f"AND list_contains(?, article_id)", [origin or origin_of(feed), list(lines)]).fetchall()
+    finally:
+        con.close()
+    out = []
+    for aid, revision, *values in sorted(rows):
+        line, before = lines[aid], dict(zip(SHOWN, values))
+        if revision >= line["revision"]:
+            continue
+        after = {**line, "published_at": datetime.fromisoformat(line["published_at"])
+                 if line.get("published_at") else None}
+        added, removed = body_diff(before["body"], line.get("body"))
+        out.append({"article_id": aid, "title": line.get("title"), "from": revision, "to": line["revision"],
+                    "changed": [f for f in SHOWN if before[f] != after.get(f)], "added": added, "removed": removed})
+    return out

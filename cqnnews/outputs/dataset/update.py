@@ -1,0 +1,128 @@
+"""One update of the dataset: plan what is new, build a new generation with DuckDB, switch ``current`` to it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cqnnews import failpoints
+from cqnnews.outputs.dataset import clusters
+from cqnnews.outputs.dataset.build import ReadError, build
+from cqnnews.outputs.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
+                                         read_manifest, remove_leftovers, write_database, write_manifest)
+from cqnnews.outputs.dataset.ingest import plan, seen_in_state
+from cqnnews.outputs.dataset.sql import connection
+from cqnnews.outputs.dataset.tables import tables
+
+
+@dataclass
+class Update:
+    """What one update did."""
+
+    generation: int
+    feeds: list[str] = field(default_factory=list)  # with new lines or records, read now
+    lines: int = 0
+    articles: int = 0  # in the dataset after the update
+    spotchecks: int = 0
+    recalls: int = 0
+    months_rewritten: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # generations left by killed updates, removed
+    left_out: list[str] = field(default_factory=list)  # feeds of other formats, not read
+    seen: int = 0  # articles the crawl state saw again since the last update
+    reposts: int = 0  # articles with a duplicate_of (cqnnews.outputs.dataset.clusters)
+    seconds: float = 0.0
+    reposts_seconds: float = 0.0  # of ``seconds``, indexing the reposts
+
+    def line(self) -> str:
+        others = (f"; {len(self.left_out)} feeds in other formats left out ({', '.join(self.left_out[:3])}"
+                  f"{', ...' if len(self.left_out) > 3 else ''})") if self.left_out else ""
+        again = f", {self.seen} seen again by crawls" if self.seen else ""
+        if not self.feeds and not self.seen:
+            return (f"dataset up to date: {self.articles} articles ({self.reposts} reposts), {self.spotchecks} "
+                    f"spot-check records, {self.recalls} recall records{others}")
+        return (f"dataset generation {self.generation}: {len(self.feeds)} new feeds ({self.lines} lines), "
+                f"{len(self.months_rewritten)} months rewritten{again}; {self.articles} articles ({self.reposts} "
+                f"reposts), {self.spotchecks} "
+                f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s (reposts "
+                f"{self.reposts_seconds:.1f} s){others}")
+
+
+def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, threshold: float | None = None) -> Update:
+    """Ingest what is new in every feed of ``feed_dir`` (all spiders), and what the crawl state in ``state_dir``
+    (``CQN_STATE_DIR``) saw since the last update; see :mod:`cqnnews.outputs.dataset`.  ``threshold``: the similarity
+    of a repost (``CQN_REPOST_SIMILARITY``; its default when None)."""
+    started = time.monotonic()
+    if threshold is None:
+        from cqnnews.settings import CQN_REPOST_SIMILARITY
+
+        threshold = float(CQN_REPOST_SIMILARITY)
+    try:
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"cannot create {dataset_dir} ({exc.strerror or exc})") from None
+    if not os.access(dataset_dir, os.W_OK):
+        raise DatasetError(f"{dataset_dir} cannot be written; set CQN_DATASET_DIR to a folder cqnnews can write")
+    with locked(dataset_dir):
+        current = generation_of(dataset_dir)
+        removed = remove_leftovers(dataset_dir, current)
+        manifest = read_manifest(current)
+        result = Update(manifest["generation"], removed=removed)
+        target = dataset_dir / f"gen-{result.generation + 1:06d}"
+        scratch = target / ".scratch"
+        target.mkdir()
+        parts, result.left_out = plan(feed_dir, manifest["feeds"], scratch)
+        seen, state = seen_in_state(state_dir, manifest.get("state", {}))
+        known = manifest.get("reposts") or {}
+        if not parts and not seen and not manifest.get("older") and current is not None and \
+                known.get("scheme") == clusters.reposts.SCHEME and known.get("threshold") == threshold:
+            shutil.rmtree(target)
+            result.articles = int(manifest.get("articles", 0))
+            result.spotchecks = int(manifest.get("spotchecks", 0))
+            result.recalls = int(manifest.get("recalls", 0))
+            result.reposts = int(known.get("reposts", 0))
+            write_database(dataset_dir, [*tables(), clusters.TABLE])  # should the database file be gone or older
+            return result
+        result.generation += 1
+        import duckdb
+
+        con = connection(scratch)
+        try:
+            built = build(con, parts, None if manifest.get("older") else current, target, result.generation, seen)
+            indexed = clusters.update(con, None if manifest.get("older") else current, target, result.generation,
+                                      built.months, manifest.get("reposts"), threshold)
+        except ReadError as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise DatasetError(str(exc)) from None
+        except duckdb.Error as exc:  # no room left on the disk, a file that went away...
+            shutil.rmtree(target, ignore_errors=True)
+            raise DatasetError(f"DuckDB: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+        failpoints.reached("dataset_written")
+        shutil.rmtree(scratch, ignore_errors=True)
+        result.feeds = [p.name for p in parts]
+        result.seen = len(seen)
+        result.lines = built.lines
+        result.months_rewritten = built.months
+        feeds = dict(manifest["feeds"])
+        for part in parts:
+            feeds[part.name] = part.manifest(feeds.get(part.name, {}), built.per_feed.get(part.name, 0))
+        write_manifest(target, {"format": FORMAT, "generation": result.generation, "feeds": feeds, "state": state,
+                                **{table: built.rows.get(table, 0) for table in tables()},
+                                "reposts": indexed.manifest(threshold)})
+        fsync_tree(target)
+        failpoints.reached("dataset_synced")
+        point_current(dataset_dir, target.name)
+        failpoints.reached("dataset_switched")
+        write_database(dataset_dir, [*tables(), clusters.TABLE])
+        if current is not None and current.name != target.name:
+            shutil.rmtree(current, ignore_errors=True)
+        result.articles, result.spotchecks = built.rows["articles"], built.rows.get("spotchecks", 0)
+        result.recalls = built.rows.get("recalls", 0)
+        result.reposts = indexed.reposts
+        result.reposts_seconds = indexed.seconds
+        result.seconds = time.monotonic() - started
+        return result

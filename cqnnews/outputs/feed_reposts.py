@@ -1,0 +1,56 @@
+"""Reposts among the articles of one run, in its JSON Lines feed: ``duplicate_of`` and ``similarity``.
+
+Which article of a cluster is the earliest (the lowest ``published_at``, then the lowest id) is known only
+once the run has read them all (listings are walked newest first: a repost is often read before the story it
+copies), so the lines are exported with both fields null and, when the feed is complete and on disk but not
+yet stored under its name (cqnnews.outputs.feeds.AtomicFileFeedStorage), this run's lines are read again, clustered
+(cqnnews.outputs.reposts) and the lines of its reposts written with their two fields; the file is replaced in one
+rename, the other lines byte for byte as they were.  The dataset does the same over every article it holds
+(cqnnews.outputs.dataset.clusters).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from cqnnews.outputs import reposts
+
+
+def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | None = None) -> int:
+    """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
+    earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
+    The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it)."""
+    ids: list[int] = []
+    published: list[float] = []
+    texts: list[tuple[str | None, str | None]] = []
+    with open(path, "rb") as feed:
+        feed.seek(start)
+        for raw in feed:
+            record = json.loads(raw)
+            ids.append(int(record["article_id"]))
+            published.append(reposts.ordered(record.get("published_at")))
+            texts.append((record.get("title"), record.get("body")))
+    index = reposts.RepostIndex(threshold)
+    index.add(np.array(ids, dtype=np.int64), np.array(published, dtype=np.float64),
+              np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM))
+    named = {int(i): (int(d), float(s)) for i, d, s in zip(index.ids, index.duplicate_of(), index.similarity)
+             if d >= 0}
+    if not named:
+        return 0
+    temporary = temporary or path.with_name(path.name + ".reposts")
+    with open(path, "rb") as feed, open(temporary, "wb") as out:
+        out.write(feed.read(start))
+        for raw in feed:
+            record = json.loads(raw)
+            if record["article_id"] in named:
+                record["duplicate_of"], record["similarity"] = named[record["article_id"]]
+                raw = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+            out.write(raw)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    return len(named)
