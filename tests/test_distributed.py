@@ -15,8 +15,8 @@ import redis
 from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl.crawl_profile import CrawlProfile
-from cqnnews.crawl.distributed import Coordinator
-from cqnnews.state.history import Reading
+from cqnnews.crawl.distributed import RedisCrawl
+from cqnnews.state.history import ArticlesRead
 from cqnnews.crawl.outage import Outage
 from cqnnews.crawl.shared_queue import _QUEUE, _REQUEUE
 from cqnnews.crawl.spiders.registry import SPIDERS
@@ -33,8 +33,8 @@ def db(tmp_path: Path) -> Iterator[redis.Redis]:
         yield redis.Redis.from_url(url)
 
 
-def coordinator(db: redis.Redis) -> Coordinator:
-    made = Coordinator(db, "origin:yaowen")
+def coordinator(db: redis.Redis) -> RedisCrawl:
+    made = RedisCrawl(db, "origin:yaowen")
     made.outage = Outage(get_crawler(SPIDERS["yaowen"], project_settings()), "redis://127.0.0.1:1/0")
     db.set(made.key(f"alive:{made.worker}"), 1)
     return made
@@ -77,10 +77,10 @@ def test_the_crawl_profile_is_merged_once_per_worker_and_checked_by_the_last(db:
     db.set(one.key("done"), 1)
     first = CrawlProfile(db, one.key, one.worker)
     second = CrawlProfile(db, two.key, two.worker)
-    share = Reading(articles=3, time_of_day=3, authors=1, source=2, generic=0, fallback=1, body_chars=[100, 200, 300])
+    share = ArticlesRead(articles=3, time_of_day=3, authors=1, source=2, generic=0, fallback=1, body_chars=[100, 200, 300])
     assert first.merge(share, {"综合/要闻一": 2}, {"综合/要闻一": "menu"}) is None  # the other has not added its share
     assert first.merge(share, {"综合/要闻一": 2}, {"综合/要闻一": "menu"}) is None  # a retry counts nothing twice
-    merged = second.merge(Reading(articles=1, generic=1, body_chars=[50]), {"综合/要闻二": 1}, {"综合/要闻二": "more"})
+    merged = second.merge(ArticlesRead(articles=1, generic=1, body_chars=[50]), {"综合/要闻二": 1}, {"综合/要闻二": "more"})
     assert merged is not None
     reading, new, routes = merged
     assert (reading.articles, reading.time_of_day, reading.generic, sorted(reading.body_chars)) == (4, 3, 1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from cqnnews.state.history import Reading, RunProfile
+from cqnnews.state.history import ArticlesRead, RunProfile
 from cqnnews.outputs.monitors import Limits, check
 from cqnnews.state.store import StateStore
 from tests.test_pipelines import ARTICLE
@@ -74,7 +74,7 @@ def test_too_little_history_skips_rather_than_fails() -> None:
 
 
 def test_reading_counts_what_each_article_had() -> None:
-    reading = Reading()
+    reading = ArticlesRead()
     reading.add(ARTICLE, {})
     date_only = dataclasses.replace(ARTICLE, published_at="2026-11-02T00:00:00+08:00", authors=[], layout="generic",
                                     flags=["date_from_url"])
@@ -85,7 +85,7 @@ def test_reading_counts_what_each_article_had() -> None:
 
 
 def test_reading_counts_the_articles_with_a_refused_reading() -> None:
-    reading = Reading()
+    reading = ArticlesRead()
     reading.add(ARTICLE, {}, [("source", "div.info span")])
     reading.add(ARTICLE, {}, [])
     reading.add(ARTICLE, {"source": "meta_line"}, [("source", "div.info span"), ("title", "h1")])

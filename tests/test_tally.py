@@ -101,7 +101,7 @@ def test_every_article_read_is_counted_for_the_monitors_and_the_feed_prepared_no
     send(crawler, signals.article_read, article=ARTICLE, fallbacks={"title": "og"}, rejected=[])
     send(crawler, signals.article_read, article=dataclasses.replace(ARTICLE, authors=[], layout="generic"),
          fallbacks={}, rejected=[("source", "meta")])
-    reading = tally.reading
+    reading = tally.articles_read
     assert (reading.articles, reading.authors, reading.generic, reading.fallback, reading.rejected) == (2, 1, 1, 1, 1)
     assert reading.body_chars == [len(ARTICLE.body)] * 2
     assert tally.prepared_feed is None
@@ -122,5 +122,5 @@ def test_what_the_tally_counts_is_read_only_to_every_other_component(crawler: Cr
         tally.unchanged.add(2)  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):
         tally.where = "elsewhere"  # type: ignore[misc]
-    tally.reading.add(ARTICLE, {})  # a copy: the tally's own count does not move
-    assert tally.unchanged == {1} and tally.totals["unchanged"] == 1 and tally.reading.articles == 1
+    tally.articles_read.add(ARTICLE, {})  # a copy: the tally's own count does not move
+    assert tally.unchanged == {1} and tally.totals["unchanged"] == 1 and tally.articles_read.articles == 1

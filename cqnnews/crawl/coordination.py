@@ -22,7 +22,7 @@ from twisted.internet import task
 from cqnnews import failpoints
 from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.crawl.crawl_profile import CrawlProfile, Merged
-from cqnnews.state.history import Reading
+from cqnnews.state.history import ArticlesRead
 from cqnnews.signals import articles_scheduled, crawl_moved
 from cqnnews.state.store import StateError
 
@@ -176,12 +176,12 @@ class SharedCoordination:
     def __init__(self, crawler: Crawler, client: redis.Redis, spider: str) -> None:
         import redis  # the redis extra: only a shared crawl imports it
 
-        from cqnnews.crawl.distributed import Coordinator
+        from cqnnews.crawl.distributed import RedisCrawl
         from cqnnews.crawl.outage import Outage
 
         self.errors: tuple[type[Exception], ...] = (redis.RedisError,)
         self.crawler = crawler
-        self.crawl = Coordinator(client, spider)
+        self.crawl = RedisCrawl(client, spider)
         self.crawl.outage = Outage(crawler, crawler.settings.get("CQN_REDIS_URL"))
         self.profile = CrawlProfile(client, self.crawl.key, self.crawl.worker)
         self.last_out = False  # this worker left a crawl done with no live worker but itself
@@ -317,7 +317,7 @@ class SharedCoordination:
     def unaccounted(self, run: RunView) -> list[int]:
         return []  # in a shared crawl other workers took most of them; pending ones are queued again
 
-    def merged_profile(self, reading: Reading, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
+    def merged_profile(self, reading: ArticlesRead, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
         """This worker's share added to the crawl's profile; the merged profile for the one worker to check it."""
         return self.crawl.outage.wait(lambda: self.profile.merge(reading, new_by_section, routes),
                                       "adding to the crawl's profile")

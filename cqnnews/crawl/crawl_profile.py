@@ -1,7 +1,7 @@
 """A shared crawl's profile for the monitors: what each worker read, merged in Redis.
 
 Each worker reads a share of the crawl, too few articles (or the wrong ones) for the monitors to
-judge alone.  At its close each worker adds its counts (:class:`~cqnnews.state.history.Reading`, the new
+judge alone.  At its close each worker adds its counts (:class:`~cqnnews.state.history.ArticlesRead`, the new
 articles per section, the routes that found each listing) under ``cqn:<origin>:<spider>:crawl:profile-*``;
 the worker that adds the last share of a finished crawl (every other live worker has added its own)
 gets the merged profile back and runs the monitors on it, once for the crawl, as a single process does.
@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from cqnnews.state.history import Reading, RunProfile, generic_listing_share
+from cqnnews.state.history import ArticlesRead, RunProfile, generic_listing_share
 
 COUNTS = ("articles", "time_of_day", "authors", "source", "generic", "fallback")
 
@@ -37,7 +37,7 @@ if redis.call('SET', KEYS[7], ARGV[1], 'NX') then return 1 end
 return 0
 """
 
-Merged = tuple[Reading, dict[str, int], dict[str, str]]
+Merged = tuple[ArticlesRead, dict[str, int], dict[str, str]]
 
 
 class CrawlProfile:
@@ -52,7 +52,7 @@ class CrawlProfile:
                 self.key("profile-routes"), self.key("profile-merged"), self.key("workers"),
                 self.key("profile-monitored"), self.key("done")]
 
-    def merge(self, reading: Reading, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
+    def merge(self, reading: ArticlesRead, new_by_section: dict[str, int], routes: dict[str, str]) -> Merged | None:
         """Add this worker's share; the crawl's merged profile if this worker is the one to check it, else None."""
         share = {"counts": {name: getattr(reading, name) for name in COUNTS}, "body": list(reading.body_chars),
                  "new": new_by_section, "routes": routes}
@@ -61,16 +61,16 @@ class CrawlProfile:
         if not last:
             return None
         counts = {k.decode(): int(v) for k, v in self.db.hgetall(self.key("profile-counts")).items()}
-        merged = Reading(**{name: counts.get(name, 0) for name in COUNTS},
+        merged = ArticlesRead(**{name: counts.get(name, 0) for name in COUNTS},
                          body_chars=[int(x) for x in self.db.lrange(self.key("profile-body"), 0, -1)])
         new = {k.decode(): int(v) for k, v in self.db.hgetall(self.key("profile-new")).items()}
         found_by = {k.decode(): v.decode() for k, v in self.db.hgetall(self.key("profile-routes")).items()}
         return merged, dict(sorted(new.items())), dict(sorted(found_by.items()))
 
 
-def run_profile(day: str, started_at: str | None, reading: Reading, tally: Mapping[str, Mapping[str, int]],
+def run_profile(day: str, started_at: str | None, reading: ArticlesRead, tally: Mapping[str, Mapping[str, int]],
                 routes: Mapping[str, str], listings: Iterable[Mapping[str, Any]],
-                merge: Callable[[Reading, dict[str, int], dict[str, str]], Merged | None] | None = None
+                merge: Callable[[ArticlesRead, dict[str, int], dict[str, str]], Merged | None] | None = None
                 ) -> dict[str, Any] | None:
     """What a run read, for the monitors: its :class:`~cqnnews.state.history.RunProfile` as recorded.  A worker of a
     shared crawl adds its share with ``merge`` and gets the whole crawl's profile if it is the one to check it,

@@ -92,7 +92,7 @@ def redis_settings(url: str, spider: str) -> dict[str, Any]:
     }
 
 
-class Coordinator:
+class RedisCrawl:
     outage: Outage
 
     def __init__(self, client: redis.Redis, spider: str) -> None:

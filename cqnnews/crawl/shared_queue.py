@@ -23,7 +23,7 @@ from cqnnews.crawl.outage import RedisAway
 from cqnnews.crawl.run import run_of
 
 if TYPE_CHECKING:
-    from cqnnews.crawl.distributed import Coordinator
+    from cqnnews.crawl.distributed import RedisCrawl
 
 # Queue a request: its record in the duplicate filter and the push are one step (a retry after a push that
 # failed is never dropped as seen), and a request this worker had taken is no longer its own once queued.
@@ -41,7 +41,7 @@ return 1
 """
 
 
-def _coordinator(crawler: Any) -> "Coordinator":
+def _coordinator(crawler: Any) -> "RedisCrawl":
     coordination = run_of(crawler).coordination
     assert isinstance(coordination, SharedCoordination)
     return coordination.crawl
@@ -50,7 +50,7 @@ def _coordinator(crawler: Any) -> "Coordinator":
 class TakenQueue(PriorityQueue):
     """scrapy-redis's priority queue; a request taken is recorded under the worker until it is done."""
 
-    coordinator: "Coordinator"
+    coordinator: "RedisCrawl"
 
     def pop(self, timeout: int = 0) -> Any:
         taken = self.coordinator.take(self.key)

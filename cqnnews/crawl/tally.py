@@ -21,7 +21,7 @@ from scrapy import signals as scrapy_signals
 from scrapy.exceptions import DropItem
 
 from cqnnews import signals
-from cqnnews.state.history import Reading
+from cqnnews.state.history import ArticlesRead
 from cqnnews.items import Article
 from cqnnews.state.store import Retry
 
@@ -58,7 +58,7 @@ class RunTally:
         self._attachment_failures: list[Mapping[str, Any]] = []  # files not downloaded, and why
         self._attachment_attempts: dict[int, int] = {}  # pending for an attachment: runs tried
         self._attachment_retries: dict[int, Retry] = {}  # exported, a file to fetch next run
-        self._reading = Reading()  # every article read, counted for the monitors
+        self._reading = ArticlesRead()  # every article read, counted for the monitors
         self._prepared_feed: str | None = None  # the feed whose articles the state holds as prepared
         self._where = "navigation"
         self._articles_scheduled = False
@@ -168,7 +168,7 @@ class RunTally:
         return MappingProxyType(self._attachment_retries)
 
     @property
-    def reading(self) -> Reading:
+    def articles_read(self) -> ArticlesRead:
         """A copy: what was read so far."""
         return replace(self._reading, body_chars=list(self._reading.body_chars))
 

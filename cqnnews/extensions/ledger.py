@@ -111,7 +111,7 @@ class RunLedger:
         if stored and monitors_on(settings) and self.feed:  # what the run read (a shared crawl: its last worker)
             try:
                 profile = run_profile(run.now.date().isoformat(), summary.iso(stats.get_value("start_time")),
-                                      run.tally.reading, run.tally.by_section, thawed(walked.routes), thawed(walked.listings),
+                                      run.tally.articles_read, run.tally.by_section, thawed(walked.routes), thawed(walked.listings),
                                       getattr(run.coordination, "merged_profile", None))  # shared crawls only
             except StateError as exc:  # Redis away for good: the crawl is checked by no one this time
                 logger.error("%s", exc)

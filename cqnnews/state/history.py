@@ -1,6 +1,6 @@
 """What each run read, in a few numbers, kept in the crawl state: the history the monitors compare a run with.
 
-:class:`Reading` counts every article a run read (exported or found unchanged): how many had a
+:class:`ArticlesRead` counts every article a run read (exported or found unchanged): how many had a
 publication time with its time of day, authors, a source of their own, their body's length, and
 how many were read by the generic reader or with a fallback reading, and how many had a reading's value
 refused by its field's check (:mod:`cqnnews.reading.parsers.fields`).  :class:`RunProfile` is one
@@ -22,7 +22,7 @@ COVERAGE = ("time_of_day", "authors", "source", "body_chars")  # body_chars: the
 
 
 @dataclass
-class Reading:
+class ArticlesRead:
     """Every article a run read, counted."""
 
     articles: int = 0

@@ -16,7 +16,7 @@ from datetime import datetime
 from scrapy.http import Response, TextResponse
 
 from cqnnews.items import Article
-from cqnnews.reading.parsers import ArticleParseError, PageReading, assemble, read
+from cqnnews.reading.parsers import ArticleParseError, PageContent, assemble, read
 from cqnnews.urls import SiteUrls
 
 
@@ -27,7 +27,7 @@ class ArticleRead:
     article: Article | None = None  # assembled: the last page is read
     failed: str | None = None  # why the article cannot be read
     next_url: str | None = None  # the next page to fetch, carrying ``pages`` and ``rest``
-    pages: tuple[PageReading, ...] = ()  # the pages read so far, first first
+    pages: tuple[PageContent, ...] = ()  # the pages read so far, first first
     rest: tuple[str, ...] = ()  # the pages after ``next_url``
     too_many: bool = False  # the article names more pages than one run reads (CQN_MAX_ARTICLE_PAGES)
     named: int = 0  # on the first page of such an article: how many pages it names
@@ -40,7 +40,7 @@ class ArticlePage:
     def __init__(self, urls: SiteUrls, now: datetime, most: int) -> None:
         self.urls, self.now, self.most = urls, now, most
 
-    def read(self, response: Response, sections: list[str], pages: list[PageReading] | None = None,
+    def read(self, response: Response, sections: list[str], pages: list[PageContent] | None = None,
              rest: list[str] | None = None) -> ArticleRead:
         """Page ``len(pages) + 1`` of the article; ``rest``: the pages still to come (None on its first page)."""
         if not isinstance(response, TextResponse):

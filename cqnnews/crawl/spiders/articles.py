@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.outputs.feeds import apply_default_feed
-from cqnnews.reading.parsers import PageReading
+from cqnnews.reading.parsers import PageContent
 from cqnnews.crawl.run import Run, run_of
 from cqnnews.sections import Section
 from cqnnews.signals import article_failed, article_read, articles_requested, attachment_tried
@@ -120,7 +120,7 @@ class ArticleSpider(Spider):
         yield from self.parse_article(response, sections=[])
 
     def parse_article(self, response: Response, sections: list[str], recheck: bool = False,
-                      pages: list[PageReading] | None = None, rest: list[str] | None = None) -> Any:
+                      pages: list[PageContent] | None = None, rest: list[str] | None = None) -> Any:
         """Read one page of an article; once every page is read, yield the article.
 
         @site_url https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm

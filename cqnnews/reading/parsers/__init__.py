@@ -21,7 +21,7 @@ from cqnnews.clock import utc_now
 from cqnnews.reading.decoding import decode_page
 from cqnnews.items import Article
 from cqnnews.reading.parsers import enpproperty
-from cqnnews.reading.parsers.base import ArticleParseError, Page, PageReading
+from cqnnews.reading.parsers.base import ArticleParseError, Page, PageContent
 from cqnnews.reading.parsers.current import CURRENT
 from cqnnews.reading.parsers.fields import author_problem, subtitle_problem
 from cqnnews.reading.parsers.habits import interpret
@@ -38,11 +38,11 @@ LAYOUTS: tuple[Layout, ...] = (OLD, CURRENT)  # the first that matches reads the
 # <span>/<font> go deeper) and silently drops the rest of the body.
 _PARSER = etree.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
 
-__all__ = ["ArticleParseError", "LAYOUTS", "PageReading", "assemble", "extract", "extract_bytes", "extract_pages",
+__all__ = ["ArticleParseError", "LAYOUTS", "PageContent", "assemble", "extract", "extract_bytes", "extract_pages",
            "read"]
 
 
-def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls, now: datetime | None = None) -> PageReading:
+def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls, now: datetime | None = None) -> PageContent:
     """One page, as fetched (raw bytes and its Content-Type header), read by the first parser that
     recognises it (no publication time after ``now``, the run's clock); raises :class:`ArticleParseError`
     for a page that is not an article."""
@@ -58,7 +58,7 @@ def read(body: bytes, content_type: str | None, url: str, urls: SiteUrls, now: d
     return reading
 
 
-def read_text(page: str, url: str, urls: SiteUrls, now: datetime | None = None) -> PageReading:
+def read_text(page: str, url: str, urls: SiteUrls, now: datetime | None = None) -> PageContent:
     """One page already decoded to text."""
     html = _XML_DECLARATION.sub("", page, count=1).encode("utf-8", "replace")
     try:
@@ -79,7 +79,7 @@ def _channel(canonical_url: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
-def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections: list[str] | None = None,
+def assemble(readings: list[PageContent], url: str, urls: SiteUrls, *, sections: list[str] | None = None,
              fetched_at: str | None = None, now: datetime | None = None) -> Article:
     """The article made of its pages (first page first), fetched from ``url``.
 
@@ -149,7 +149,7 @@ def assemble(readings: list[PageReading], url: str, urls: SiteUrls, *, sections:
     )
 
 
-def _checked_authors(names: str, title: str, first: PageReading) -> list[str]:
+def _checked_authors(names: str, title: str, first: PageContent) -> list[str]:
     """The enpproperty block's authors, if each is a name."""
     found = names.split()
     if any(author_problem(n, title) is not None for n in found):

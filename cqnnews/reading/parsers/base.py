@@ -11,7 +11,7 @@ from lxml.cssselect import CSSSelector
 
 from cqnnews.reading.parsers.units import Element, Unit, text_of
 
-__all__ = ["ArticleParseError", "Page", "PageReading", "css", "text_of", "xpath"]
+__all__ = ["ArticleParseError", "Page", "PageContent", "css", "text_of", "xpath"]
 
 
 @cache
@@ -50,7 +50,7 @@ class ArticleParseError(Exception):
 
 
 @dataclass
-class PageReading:
+class PageContent:
     """One page of an article as its layout shows it; several pages make one article."""
 
     layout: str

@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from cqnnews.reading.parsers import fields
-from cqnnews.reading.parsers.base import ArticleParseError, Page, PageReading
+from cqnnews.reading.parsers.base import ArticleParseError, Page, PageContent
 from cqnnews.reading.parsers.readings import (HEADLINE_MAX, OWN_SOURCE, URL_DATE, Context, Found, Reading, first,
                                       meta_keywords, meta_line)
 from cqnnews.reading.parsers.units import Unit
@@ -60,7 +60,7 @@ class Layout:
     breadcrumb: tuple[Reading[list[str]], ...]
     body: tuple[BodyReading, ...]
 
-    def read(self, page: Page, url: str, properties: dict[str, str], now: datetime | None = None) -> PageReading:
+    def read(self, page: Page, url: str, properties: dict[str, str], now: datetime | None = None) -> PageContent:
         ctx = Context(page, url, properties=properties, now=now)
         fallbacks: dict[str, str] = {}
         title = first(self.title, ctx, "title")
@@ -96,7 +96,7 @@ class Layout:
             if found is not None and found.fallback:
                 fallbacks[name] = found.reading
         units, more = take_pager(units, url)
-        return PageReading(layout=layout, breadcrumb=breadcrumb.value if breadcrumb else [], title=title.value,
+        return PageContent(layout=layout, breadcrumb=breadcrumb.value if breadcrumb else [], title=title.value,
                            published_at=published.value if published else None,
                            source=source.value if source else OWN_SOURCE, keywords=meta_keywords(page.root),
                            units=units, more_pages=more, properties=properties, fallbacks=fallbacks,
