@@ -4,7 +4,7 @@ A reading that finds something stops its chain; a reading that finds the wrong t
 time printed where the source was expected, a menu item where the headline was) would stop it
 too and leave the field holding an impossible value.  Each field's check here says why a value
 cannot be that field (a reason, or None when it can); the chain machinery
-(:func:`cqnnews.reading.parsers.readings.first`, the body's habits in :mod:`cqnnews.reading.parsers.habits`)
+(:func:`cqnnews.reading.parsers.chain.first`, the body's habits in :mod:`cqnnews.reading.parsers.habits`)
 asks it of every reading's value, and a rejected value falls through to the next reading,
 counted ``extract/rejected/<field>/<reading>``.
 

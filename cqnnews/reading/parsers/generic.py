@@ -14,7 +14,7 @@ from collections import defaultdict
 from configparser import ConfigParser
 from functools import cache
 
-from cqnnews.reading.parsers.readings import Context
+from cqnnews.reading.parsers.chain import Context
 from cqnnews.reading.parsers.units import BLOCK_TAGS, Element, Unit, flatten, has_text, text_of
 from cqnnews.text import compact
 

@@ -15,8 +15,9 @@ from urllib.parse import urljoin
 
 from cqnnews.reading.parsers import fields
 from cqnnews.reading.parsers.base import ArticleParseError, Page, PageContent
-from cqnnews.reading.parsers.readings import (HEADLINE_MAX, OWN_SOURCE, URL_DATE, Context, Found, Reading, first,
-                                      meta_keywords, meta_line)
+from cqnnews.reading.parsers.chain import Context, Found, Reading, first
+from cqnnews.reading.parsers.meta_line import meta_line
+from cqnnews.reading.parsers.readings import HEADLINE_MAX, OWN_SOURCE, URL_DATE, meta_keywords
 from cqnnews.reading.parsers.units import Unit
 from cqnnews.urls import article_id
 

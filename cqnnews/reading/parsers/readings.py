@@ -12,26 +12,20 @@ its field cannot hold is rejected, noted (``extract/rejected/<field>/<reading>``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
 
-from cqnnews.reading.dates import SHANGHAI, parse_datetime, plausible
+from cqnnews.reading.dates import DAY, FULL_TIME, SHANGHAI, parse_datetime, plausible
 from cqnnews.reading.parsers import fields
-from cqnnews.reading.parsers.base import Page, css, text_of, xpath
+from cqnnews.reading.parsers.base import css, text_of, xpath
+from cqnnews.reading.parsers.chain import Context, Reading
+from cqnnews.reading.parsers.meta_line import meta_line
 from cqnnews.reading.parsers.units import Element
 from cqnnews.text import clean
 
-T = TypeVar("T")
 OWN_SOURCE = fields.OWN_SOURCE
-NEAR_TITLE = 300  # characters of text after the title searched for its date-time and source
 _SITE_SUFFIX = re.compile(r"\s*(?:[-_—–|｜]+|\s)\s*中国质量新闻网\s*$")
-_FULL_TIME = re.compile(r"(?:19|20)\d\d\s*([-/.])\s*\d{1,2}\s*\1\s*\d{1,2}\s+\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?"
-                        r"|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?")
 _LABELLED_TIME = re.compile(r"(?:发布时间|发布日期|时间|日期)\s*[:：]\s*(?P<when>(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]"
                             r"\s*\d{1,2}\s*日?(?:\s*\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?)?)")
-_DAY = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)/(?P<d>\d\d)/")
 _SOURCE_TEXT = re.compile(r"(?:来源|稿源|来自)\s*[:：]\s*(?P<source>[^\s　|｜:：]{2,40})")
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|稿源)\s*[:：]\s*")
@@ -41,76 +35,6 @@ _KEYWORDS_ANYWHERE = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 _POSITION = ("您当前位置", "当前位置", "您现在的位置", "现在的位置")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|»|>|＞|→)\s*")
-
-
-@dataclass
-class Context:
-    """One page being read, and what earlier readings found on it."""
-
-    page: Page
-    url: str
-    title_element: Element | None = None  # where the title was read: dates and sources are near it
-    properties: dict[str, str] = field(default_factory=dict)  # the enpproperty block's fields
-    now: datetime | None = None  # the run's clock: no publication time after it
-    title: str | None = None  # the headline once read: a source is not the title again
-    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (field, reading, why) of each value refused
-    _after_title: str | None = None
-    _menu: frozenset[str] | None = None
-    _meta_line: "MetaLine | None" = None
-
-    def menu_items(self) -> frozenset[str]:
-        """The texts of the page's links to pages that are not articles (menus, channels, the footer)."""
-        if self._menu is None:
-            self._menu = frozenset(t for a in self.page.root.iter("a")
-                                   if "content_" not in (a.get("href") or "") and (t := clean(text_of(a))))
-        return self._menu
-
-    def after_title(self) -> str:
-        """The page's text just after the title element (NEAR_TITLE characters), for readings near it."""
-        if self._after_title is None:
-            if self.title_element is None:
-                self._after_title = ""
-            else:
-                parts: list[str] = []
-                size = 0
-                for text in xpath("following::text()[not(ancestor::script or ancestor::style)]")(self.title_element):
-                    parts.append(str(text))
-                    size += len(text)
-                    if size >= NEAR_TITLE:
-                        break
-                self._after_title = clean(" ".join(parts))[:NEAR_TITLE]
-        return self._after_title
-
-
-@dataclass(frozen=True)
-class Reading(Generic[T]):
-    """One way of reading a field: None when it finds nothing on the page."""
-
-    name: str
-    read: Callable[[Context], T | None]
-
-
-@dataclass(frozen=True)
-class Found(Generic[T]):
-    value: T
-    reading: str
-    fallback: bool  # not the chain's first reading
-
-
-def first(chain: Sequence[Reading[T]], ctx: Context, field_name: str | None = None) -> Found[T] | None:
-    """The value of the first reading in ``chain`` that finds one its field ``field_name`` can hold; each value
-    refused is noted in ``ctx.rejected``."""
-    for i, reading in enumerate(chain):
-        title_element = ctx.title_element
-        value = reading.read(ctx)
-        if value is None:
-            continue
-        if field_name is not None and (why := fields.problem(field_name, value, ctx)) is not None:
-            ctx.rejected.append((field_name, reading.name, why))
-            ctx.title_element, ctx._after_title = title_element, None  # a refused headline is not where the title is
-            continue
-        return Found(value, reading.name, i > 0)
-    return None
 
 
 # --- keywords ---------------------------------------------------------------------------
@@ -191,7 +115,7 @@ def time_at(selector: str) -> Reading[datetime]:
         if not el:
             return None
         text = clean(text_of(el[0]))
-        return parse_datetime(m[0]) if (m := _TIME_PREFIX.match(text) or _FULL_TIME.search(text)) else None
+        return parse_datetime(m[0]) if (m := _TIME_PREFIX.match(text) or FULL_TIME.search(text)) else None
     return Reading(selector, read)
 
 
@@ -218,7 +142,7 @@ def _date_markup(ctx: Context) -> datetime | None:
 
 def _time_near_title(ctx: Context) -> datetime | None:
     text = ctx.after_title()
-    m = _FULL_TIME.search(text) or _LABELLED_TIME.search(text)
+    m = FULL_TIME.search(text) or _LABELLED_TIME.search(text)
     return parse_datetime(m[0]) if m else None
 
 
@@ -235,13 +159,13 @@ def _time_in_page(ctx: Context) -> datetime | None:
     """The first full date-time anywhere in the page's body (one 2019 crawler of the site read it so)."""
     body = ctx.page.root.find("body")
     for text in (body if body is not None else ctx.page.root).itertext():
-        if len(text) >= 10 and (m := _FULL_TIME.search(text)) and (found := parse_datetime(m[0])) is not None:
+        if len(text) >= 10 and (m := FULL_TIME.search(text)) and (found := parse_datetime(m[0])) is not None:
             return found
     return None
 
 
 def _day_near_title(ctx: Context) -> datetime | None:
-    m = _DAY.search(ctx.after_title())
+    m = DAY.search(ctx.after_title())
     return parse_datetime(m[0]) if m else None
 
 
@@ -292,121 +216,6 @@ def _source_text(ctx: Context) -> str | None:
 
 
 SOURCE_TEXT: Reading[str] = Reading("来源", _source_text)
-
-
-# --- the meta line: time, source and authors side by side, labelled or not ----------------
-
-@dataclass(frozen=True)
-class MetaLine:
-    """What a short line after the headline holding a date says beside it: a source, authors."""
-
-    source: str | None
-    authors: list[str]
-
-
-META_MAX = 160  # characters: a meta line is short; a longer element holds the body
-_META_SCAN = 40  # elements after the headline looked at for it
-_CLOCK = re.compile(r"\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?")
-_META_LABEL = re.compile(r"(来源|稿源|来自|出处|作者|记者|撰稿|文|责任编辑|编辑|责编|发布时间|发布日期|时间|日期|点击|浏览次数|浏览"
-                         r"|阅读)\s*[:：/]\s*")
-_SOURCE_LABELS = frozenset({"来源", "稿源", "来自", "出处"})
-_AUTHOR_LABELS = frozenset({"作者", "记者", "撰稿", "文"})
-_TOKEN_SPLIT = re.compile(r"[\s|｜/]+")
-_NOT_META = re.compile(r"[。，,；;！？]")
-
-
-def _tokens(text: str) -> list[str]:
-    """Words of a meta line; single CJK characters in a row are one name padded for print (何 可)."""
-    out: list[str] = []
-    run = ""
-    for token in (t.strip("【】[]()（）") for t in _TOKEN_SPLIT.split(text)):
-        if len(token) == 1 and "\u4e00" <= token <= "\u9fff":
-            run += token
-            continue
-        if run:
-            out.append(run)
-            run = ""
-        if token:
-            out.append(token)
-    if run:
-        out.append(run)
-    return out
-
-
-def read_meta_line(text: str, title: str | None = None) -> MetaLine:
-    """The source and authors of a meta line's text, its dates taken out: a labelled one as labelled, else by
-    shape and position: a known outlet or a name ending as outlets do (…网, …报) is the source wherever it
-    stands, else the first name after the time; the names of people are the authors."""
-    rest = _CLOCK.sub(" ", _DAY.sub(" ", _FULL_TIME.sub(" ", text)))
-    parts = _META_LABEL.split(rest)
-    labelled: dict[str, list[str]] = {}
-    free = _tokens(parts[0])
-    for label, value in zip(parts[1::2], parts[2::2]):
-        words = _tokens(value)
-        if words:
-            labelled.setdefault(label, []).append(words[0])
-            free.extend(words[1:])
-    names = [w for w in free if fields.source_problem(w, title) is None]
-    source = next((v for k, vs in labelled.items() if k in _SOURCE_LABELS for v in vs), None)
-    if source is None:
-        source = next((w for w in names if fields.is_org(w)), None) or (names[0] if names and (
-            len(names) > 1 or not fields.is_person(names[0])) else None)
-    authors = [v for k, vs in labelled.items() if k in _AUTHOR_LABELS for v in vs]
-    authors += [w for w in names if w != source and fields.is_person(w) and w not in authors]
-    return MetaLine(source, authors if len(authors) <= 3 else [])
-
-
-_NO_META_LINE = MetaLine(None, [])
-
-
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-
-
-def _headline_element(ctx: Context) -> Element | None:
-    """Where the headline stands when it was read elsewhere (``<title>``): a heading, else the first element
-    of the body outside links whose text is the title."""
-    if ctx.title_element is not None or not ctx.title:
-        return ctx.title_element
-    body = ctx.page.root.find("body")
-    if body is None:
-        return None
-    wanted = clean(ctx.title)
-    for tags in (_HEADINGS, ("div", "p", "span", "strong", "b", "td")):
-        for el in body.iter(*tags):
-            if len(text := text_of(el)) < 3 * len(wanted) and clean(text) == wanted \
-                    and not any(a.tag == "a" for a in el.iterancestors()):
-                return el
-    return None
-
-
-def _following(el: Element, most: int) -> Iterator[Element]:
-    """The first ``most`` elements after ``el`` in document order (not inside it), scripts and styles left out."""
-    seen = 0
-    node: Element | None = el
-    while node is not None:
-        for sibling in node.itersiblings():
-            for found in sibling.iter():
-                if not isinstance(found.tag, str) or found.tag in ("script", "style"):
-                    continue
-                yield found
-                seen += 1
-                if seen >= most:
-                    return
-        node = node.getparent()
-
-
-def meta_line(ctx: Context) -> MetaLine:
-    """The meta line of the page: the first short element after the headline holding a date, not a sentence."""
-    if ctx._meta_line is None:
-        ctx._meta_line = _NO_META_LINE
-        if (headline := _headline_element(ctx)) is not None:
-            for el in _following(headline, _META_SCAN):
-                text = clean(" ".join(el.itertext()))  # <span>人民网</span><span>张井</span>: two words
-                if len(text) <= META_MAX and _DAY.search(text):
-                    if not _NOT_META.search(text):
-                        ctx._meta_line = read_meta_line(text, ctx.title)
-                    break
-    return ctx._meta_line
 
 
 META_LINE: Reading[str] = Reading("meta_line", lambda ctx: meta_line(ctx).source)
