@@ -139,7 +139,8 @@ def memory(scales: tuple[int, int] = (600, 6000)) -> dict[str, Any]:
 
 def seed_state(state_dir: Path, total: int) -> None:
     """Add generated exported articles to the crawl state in ``state_dir`` until it holds ``total``."""
-    from cqnnews.state.store import Exported, StateStore
+    from cqnnews.state.records import Exported
+    from cqnnews.state.store import StateStore
 
     store = StateStore.open(state_dir, "yaowen")
     have = store.count()

@@ -1,7 +1,7 @@
 """The project's own errors, in a leaf module that imports nothing of the project.
 
-Any layer may raise or catch them; each is re-exported where it was first defined
-(:mod:`cqnnews.sections`, :mod:`cqnnews.outputs.feeds`), so both names work.
+Any layer may raise or catch them.  ``BadArgument`` and ``FeedWriteError`` are also importable where they were
+first defined (:mod:`cqnnews.sections`, :mod:`cqnnews.outputs.feeds`).
 """
 
 from __future__ import annotations
@@ -13,3 +13,7 @@ class BadArgument(ValueError):
 
 class FeedWriteError(OSError):
     """The feed could not be written: the run stops, and nothing of it counts as exported."""
+
+
+class StateError(BadArgument):
+    """The state directory or file cannot be used; the message says what to do."""

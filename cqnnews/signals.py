@@ -132,7 +132,7 @@ crawl_moved = object()
 #: articles pending for an attachment: ``attempts`` (article id -> the earlier runs that tried it)
 attachment_tried = object()
 #: an attachment not downloaded: ``article_id``, ``url``, ``reason``, ``attempt`` (this run's, counting from 1),
-#: ``retry`` (a :class:`~cqnnews.state.store.Retry` to fetch it next run; None: given up)
+#: ``retry`` (a :class:`~cqnnews.state.records.Retry` to fetch it next run; None: given up)
 attachment_failed = object()
 #: the feed's articles recorded in the crawl state as prepared for ``feed``, before the feed is renamed into place
 feed_prepared = object()

@@ -10,7 +10,8 @@ import pytest
 
 from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, gone
 from cqnnews.state.scratch import RunScratch
-from cqnnews.state.store import Exported, StateStore
+from cqnnews.state.records import Exported
+from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 
 BASE = "http://127.0.0.1:8000"

@@ -192,14 +192,14 @@ def test_last_seen_counts_the_rechecks_the_crawl_state_records(tmp_path: Path) -
     """An unchanged recheck writes no feed line: the state's ``last_seen`` of the article is read instead."""
     import sqlite3
 
-    from cqnnews.state.store import _SCHEMA
+    from cqnnews.state.sqlite_tables import SQLITE_TABLES
 
     feeds, dataset, state = tmp_path / "feeds", tmp_path / "dataset", tmp_path / "state"
     sept = "2026-09-15T10:00:00+08:00"
     write_feed(feeds / "minsheng", "20261101T000000Z", [line(1, fetched=day(1)), line(2, fetched=day(1), published=sept)])
     (state / "www.cqn.com.cn").mkdir(parents=True)
     db = sqlite3.connect(state / "www.cqn.com.cn" / "minsheng.sqlite3")
-    db.executescript(_SCHEMA)
+    db.executescript(SQLITE_TABLES)
     rows = [(aid, f"https://www.cqn.com.cn/ms/content/{aid}.htm", "h", None, "[]", 1, day(1), day(1), "f")
             for aid in (1, 2)]
     db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

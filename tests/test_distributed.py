@@ -22,7 +22,7 @@ from cqnnews.crawl.shared_queue import _QUEUE, _REQUEUE
 from cqnnews.crawl.spiders.registry import SPIDERS
 from cqnnews.state import recover
 from cqnnews.state.redis_store import RedisStateStore
-from cqnnews.state.store import Exported
+from cqnnews.state.records import Exported
 from tests.conftest import project_settings
 from tests.redis_server import running_redis
 

@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from cqnnews.crawl.known import KnownArticles
-from cqnnews.state.store import Exported, StateStore
+from cqnnews.state.records import Exported
+from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 
 URLS = SiteUrls("http://127.0.0.1:8000")

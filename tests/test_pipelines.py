@@ -18,7 +18,7 @@ from cqnnews.crawl.pipelines.dedupe import DeduplicationPipeline, Repeated, Unch
 from cqnnews.crawl.pipelines.validate import SchemaValidationPipeline
 from cqnnews.crawl.run import Run, run_of
 from cqnnews.crawl.spiders.registry import SPIDERS
-from cqnnews.state.store import CONTENT_FIELDS, Exported, content_hash
+from cqnnews.state.records import CONTENT_FIELDS, Exported, content_hash
 from tests.conftest import NOW, project_settings
 
 ARTICLE = Article(

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from cqnnews.sections import section
 from cqnnews.crawl.spiders.base import Listing, SectionSpider
 from cqnnews.crawl.spiders.registry import SPIDERS
-from cqnnews.state.store import Exported
+from cqnnews.state.records import Exported
 from tests.conftest import project_settings
 
 BASE = "http://127.0.0.1:8000"

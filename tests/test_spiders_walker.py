@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cqnnews.crawl.spiders.base import Listing, SectionSpider
-from cqnnews.state.store import Exported
+from cqnnews.state.records import Exported
 from tests.test_spiders_base import BASE, html, make_spider  # noqa: F401 (the fixture)
 
 FIRST = {"a": BASE + "/qt/node_6500.htm", "b": BASE + "/qt/node_6501.htm"}

@@ -12,7 +12,9 @@ import redis
 
 from cqnnews.state import CrawlState
 from cqnnews.state.redis_store import RedisStateStore
-from cqnnews.state.store import Exported, Retry, StateError, StateStore, content_hash
+from cqnnews.errors import StateError
+from cqnnews.state.records import Exported, Retry, content_hash
+from cqnnews.state.store import StateStore
 from tests.redis_server import running_redis
 
 Opener = Callable[[], CrawlState]

@@ -23,7 +23,8 @@ from cqnnews.crawl.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.crawl.spiders.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
-from cqnnews.state.store import StateError, StateStore
+from cqnnews.errors import StateError
+from cqnnews.state.store import StateStore
 from cqnnews.outputs.summary import UNANSWERED
 from cqnnews.urls import SiteUrls
 

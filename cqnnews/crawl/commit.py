@@ -18,7 +18,7 @@ from cqnnews.outputs.feeds import FAILED_STAT
 from cqnnews.crawl.run import Run
 from cqnnews.outputs.run_records import RunRecords
 from cqnnews.signals import Walked, article_counted, article_failed
-from cqnnews.state.store import StateError
+from cqnnews.errors import StateError
 from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, Batch, gone
 from cqnnews.crawl.crawl_profile import CrawlProfile, Merged
 from cqnnews.state.history import ArticlesRead
 from cqnnews.signals import articles_scheduled, crawl_moved
-from cqnnews.state.store import StateError
+from cqnnews.errors import StateError
 
 if TYPE_CHECKING:
     import redis

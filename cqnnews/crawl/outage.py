@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import redis
 from scrapy.utils.defer import deferred_from_coro
 
-from cqnnews.state.store import StateError
+from cqnnews.errors import StateError
 from cqnnews.urls import redact
 
 HEARTBEAT_SECONDS = 2.0

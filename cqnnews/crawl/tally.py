@@ -23,7 +23,7 @@ from scrapy.exceptions import DropItem
 from cqnnews import signals
 from cqnnews.state.history import ArticlesRead
 from cqnnews.items import Article
-from cqnnews.state.store import Retry
+from cqnnews.state.records import Retry
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from cqnnews.crawl.run import Run
 from cqnnews.outputs.run_records import RunRecords
 from cqnnews.signals import RunOutcome, Walked, frozen, send_in_turn, thawed, walks_ended
 from cqnnews.state import lock
-from cqnnews.state.store import CONTENT_FIELDS, Exported, StateError, content_hash
+from cqnnews.errors import StateError
+from cqnnews.state.records import CONTENT_FIELDS, Exported, content_hash
 from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)

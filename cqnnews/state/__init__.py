@@ -12,7 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from cqnnews.state.store import Exported, Known, Pending, Retry, StateError
+from cqnnews.errors import StateError
+
+from cqnnews.state.records import Exported, Known, Pending, Retry
 from cqnnews.urls import SiteUrls
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from cqnnews.clock import utc_now
-from cqnnews.state.store import StateError
+from cqnnews.errors import StateError
 
 _HELD: dict[Path, "RunLock"] = {}
 

@@ -21,7 +21,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
 
 from cqnnews.clock import utc_now
-from cqnnews.state.store import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry, StateError
+from cqnnews.errors import StateError
+from cqnnews.state.records import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry
 from cqnnews.urls import redact
 
 

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from cqnnews.state.store import Exported
+from cqnnews.state.records import Exported
 
 Order = tuple[int, ...]
 LAST: Order = (1 << 30,)  # listings known only from an earlier run sort after this run's

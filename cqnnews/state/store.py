@@ -8,114 +8,21 @@ the next run fetches them first, whatever its listing walk finds.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from cqnnews.clock import utc_now
-from cqnnews.errors import BadArgument
+from cqnnews.errors import StateError
+from cqnnews.state.records import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pending, Retry
+from cqnnews.state.sqlite_tables import SQLITE_TABLES
 
-SCHEMA_VERSION = 1
-CONTENT_FIELDS = ("title", "subtitle", "published_at", "source", "authors", "editor", "keywords", "body", "images",
-                  "attachments")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    article_id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    published_at TEXT,
-    sections TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    feed TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
-CREATE TABLE IF NOT EXISTS prepared (
-    article_id INTEGER NOT NULL,
-    url TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    published_at TEXT,
-    sections TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    feed TEXT NOT NULL,
-    part TEXT NOT NULL,
-    PRIMARY KEY (feed, article_id)
-);
-CREATE TABLE IF NOT EXISTS runs (n INTEGER PRIMARY KEY AUTOINCREMENT, profile TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pending (
-    article_id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    sections TEXT NOT NULL,
-    reason TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    first_found TEXT NOT NULL,
-    last_attempt TEXT
-);
-"""
-
-
-def content_hash(record: dict[str, Any]) -> str:
-    """A hash of what an article says, not of when or where it was fetched."""
-    payload = json.dumps([record.get(k) for k in CONTENT_FIELDS], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Known:
-    article_id: int
-    url: str
-    content_hash: str
-    revision: int
-    sections: list[str]
-
-
-@dataclass(frozen=True)
-class Exported:
-    """What the state keeps of an article written to a feed."""
-
-    article_id: int
-    url: str
-    content_hash: str
-    published_at: str | None
-    sections: list[str]
-    revision: int
-
-
-@dataclass(frozen=True)
-class Pending:
-    article_id: int
-    url: str
-    sections: list[str]
-    reason: str | None
-    attempts: int
-
-
-KEEP_RUNS = 400  # run profiles kept in the state: more than a year of daily runs
-
-
-class Retry(NamedTuple):
-    """An article exported with a file still to fetch: pending again once its feed is committed."""
-
-    article_id: int
-    url: str
-    sections: list[str]
-    reason: str
-    attempts: int  # runs that tried, this one included
-
-
-class StateError(BadArgument):
-    """The state directory or file cannot be used; the message says what to do."""
 
 
 class StateStore:
@@ -175,7 +82,7 @@ class StateStore:
                              "article again)")
 
     def _migrate(self) -> None:
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(SQLITE_TABLES)
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

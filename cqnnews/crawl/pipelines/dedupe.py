@@ -19,7 +19,7 @@ from typing import Any
 from cqnnews.items import Article
 from cqnnews.crawl.pipelines import RunPipeline
 from cqnnews.signals import article_counted, article_failed, article_unchanged
-from cqnnews.state.store import CONTENT_FIELDS, content_hash
+from cqnnews.state.records import CONTENT_FIELDS, content_hash
 from cqnnews.crawl.tally import Counted
 
 

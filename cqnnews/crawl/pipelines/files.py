@@ -41,7 +41,7 @@ from cqnnews.crawl.run import Run, run_of
 from cqnnews.signals import attachment_failed
 from cqnnews.reading.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
 from cqnnews.crawl.spiders.failures import failure_reason
-from cqnnews.state.store import Retry
+from cqnnews.state.records import Retry
 
 logger = logging.getLogger(__name__)
 DOWNLOADED = (".xls", ".xlsx", ".doc", ".docx", ".pdf", ".zip", ".rar")
