@@ -13,7 +13,9 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl.article_queue import ArticleQueue
-from cqnnews.crawl.coordination import LocalCoordination, SharedCoordination, gone
+from cqnnews.crawl.article_queue import gone
+from cqnnews.crawl.coordination import LocalCoordination
+from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.crawl.run import run_of
 from cqnnews.signals import article_unchanged, articles_scheduled
 from cqnnews.crawl.spiders.registry import SPIDERS

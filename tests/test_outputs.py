@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cqnnews.outputs.beside import foreign_files, is_own_feed_folder, sidecars, written_by_cqnnews
-from cqnnews.outputs.report import NotOurs, write_index
+from cqnnews.outputs.html_page import NotOurs
+from cqnnews.outputs.report import write_index
 
 
 def test_the_files_beside_a_feed_carry_its_stem(tmp_path: Path) -> None:

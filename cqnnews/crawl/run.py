@@ -20,7 +20,8 @@ from scrapy.crawler import Crawler
 
 from cqnnews import failpoints
 from cqnnews.clock import CLOCK, now_or_real
-from cqnnews.crawl.coordination import Coordination, LocalCoordination, SharedCoordination
+from cqnnews.crawl.coordination import Coordination, LocalCoordination
+from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.errors import FeedWriteError
 from cqnnews.outputs.feeds import FeedPreparer, feed_opening
 from cqnnews.signals import feed_prepared

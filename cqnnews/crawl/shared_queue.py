@@ -18,7 +18,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from cqnnews import failpoints
-from cqnnews.crawl.coordination import SharedCoordination
+from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.crawl.outage import RedisAway
 from cqnnews.crawl.run import run_of
 

@@ -14,10 +14,8 @@ folder, newest first, with links, and plots articles, failures and field coverag
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
-import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,81 +23,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from cqnnews.atomic import write_atomic
-from cqnnews.extras import install_hint, installed
 from cqnnews.state.history import COVERAGE
-from cqnnews.outputs.beside import GENERATOR, INDEX, REPORT, written_by_cqnnews
+from cqnnews.outputs import html_page
+from cqnnews.outputs.beside import INDEX, REPORT
 
 logger = logging.getLogger(__name__)
 FIELD_LABELS = {"time_of_day": "time of day", "authors": "authors", "source": "own source",
                 "body_chars": "body length (÷ median)", "generic": "generic reader", "fallback": "fallbacks"}
-CSS = """
-body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;
-max-width:1100px}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;
-vertical-align:top}th{background:#f3f3f3}.healthy{color:#17692d}.unhealthy{color:#b00020}
-figure{margin:.5em 0}figure svg{max-width:100%;height:auto}.muted{color:#777}
-"""
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "figure.dpi": 96,
-                         "svg.hashsalt": "cqnnews"})  # the same plot, the same SVG
-    return plt
-
-
-def _figure(plot: Any, *args: Any) -> str:
-    """``plot(*args)`` as a figure; without matplotlib (the report extra), a line saying how to get the plots."""
-    if not installed("report"):
-        return f'<p class="muted">plots: {escape(install_hint("report"))}</p>'
-    return f"<figure>{plot(*args)}</figure>"
-
-
-def _svg(figure: Any) -> str:
-    buffer = io.StringIO()
-    with warnings.catch_warnings():  # CJK labels: no glyph in DejaVu, drawn by the browser instead
-        warnings.simplefilter("ignore")
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    _pyplot().close(figure)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
-
-
-def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width">{GENERATOR}<style>{CSS}</style></head>'
-            f"<body>{body}</body></html>\n")
-
-
-def _write(path: Path, text: str) -> None:
-    write_atomic(path, text)
-
-
-# --- one run --------------------------------------------------------------------------------------
-
-
-class NotOurs(OSError):
-    """A file of the name the project would write is there, and was not written by cqnnews: left as it is."""
-
-
-def _write_ours(path: Path, text: str) -> None:
-    if not written_by_cqnnews(path):
-        raise NotOurs(f"{path} is there and was not written by cqnnews: left as it is")
-    _write(path, text)
-
-
 def feed_records(feed: Path, feed_format: str | None) -> Iterable[dict[str, Any]]:
     """The articles of a local feed in any format Scrapy writes (JSON Lines, JSON, CSV, XML), as dicts whose
     ``sections`` is a list; ValueError for another format."""
@@ -144,7 +74,7 @@ def per_section_per_day(feed: Path | None, feed_format: str | None = "jsonlines"
 
 
 def _sections_plot(counts: dict[str, Counter[str]]) -> str:
-    plt = _pyplot()
+    plt = html_page.pyplot()
     days = sorted({d for c in counts.values() for d in c})[-31:]
     figure, axes = plt.subplots(figsize=(9, 3.2))
     bottom = [0] * len(days)
@@ -156,11 +86,11 @@ def _sections_plot(counts: dict[str, Counter[str]]) -> str:
     axes.set_title("articles exported, by publication day (the last 31 days with any)")
     axes.tick_params(axis="x", labelrotation=60)
     axes.legend(fontsize=8, ncols=4)
-    return _svg(figure)
+    return html_page.svg(figure)
 
 
 def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
-    plt = _pyplot()
+    plt = html_page.pyplot()
     figure, axes = plt.subplots(figsize=(9, 3.2))
     labels = [p.get("day") or str(n) for n, p in enumerate(profiles, start=1)]
     x = list(range(len(profiles)))
@@ -175,7 +105,7 @@ def _coverage_plot(profiles: list[dict[str, Any]], title: str) -> str:
     axes.set_ylim(bottom=0)
     axes.set_title(title)
     axes.legend(fontsize=8, ncols=3)
-    return _svg(figure)
+    return html_page.svg(figure)
 
 
 def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Path | None,
@@ -188,61 +118,61 @@ def run_report(summary: dict[str, Any], profiles: list[dict[str, Any]], feed: Pa
              f'<p class="{"healthy" if healthy else "unhealthy"}"><strong>{"healthy" if healthy else "UNHEALTHY"}'
              f"</strong> (exit status {summary.get('exit_status')}); feed {escape(str(summary.get('feed')))}</p>"]
     problems = summary.get("problems") or []
-    parts.append("<h2>Problems</h2>" + (_table(["problem"], ([p] for p in problems)) if problems
+    parts.append("<h2>Problems</h2>" + (html_page.table(["problem"], ([p] for p in problems)) if problems
                                           else '<p class="muted">none</p>'))
     totals = summary.get("totals") or {}
-    parts.append("<h2>Articles per section</h2>" + _table(
+    parts.append("<h2>Articles per section</h2>" + html_page.table(
         ["section", *totals], ([name, *(counts.get(k, 0) for k in totals)]
                                for name, counts in (summary.get("sections") or {}).items())))
     counts = per_section_per_day(feed, feed_format)
     if counts:
-        parts.append(_figure(_sections_plot, counts))
+        parts.append(html_page.figure(_sections_plot, counts))
     else:
         parts.append('<p class="muted">no article exported, or the feed is not a local file</p>')
-    parts.append("<h2>Records read from the articles</h2>" + _table(
+    parts.append("<h2>Records read from the articles</h2>" + html_page.table(
         ["records", "written", "left out (schema)", "file"],
         ([label, (summary.get(key) or {}).get("records", 0), (summary.get(key) or {}).get("invalid", 0),
           (summary.get(key) or {}).get("feed") or ""]
          for key, label in (("spotchecks", "spot-check records"), ("recalls", "recall records")))))
     if revised is not None:
-        parts.append("<h2>Revised articles</h2>" + (_table(
+        parts.append("<h2>Revised articles</h2>" + (html_page.table(
             ["article", "revision", "title", "changed", "paragraphs added", "paragraphs removed"],
             ([r["article_id"], f"{r['from']} → {r['to']}", r["title"], ", ".join(r["changed"]),
               " / ".join(p[:80] for p in r["added"]), " / ".join(p[:80] for p in r["removed"])] for r in revised))
             if revised else '<p class="muted">no article revised since the dataset last saw it</p>'))
     parts.append("<h2>Field coverage, this run against the last runs</h2>")
     if profiles:
-        parts.append(_figure(_coverage_plot, profiles, "share of articles read with each field"))
+        parts.append(html_page.figure(_coverage_plot, profiles, "share of articles read with each field"))
         last = profiles[-1].get("shares") or {}
         shown = {**FIELD_LABELS, "body_chars": "body length (median characters)"}
-        parts.append(_table(["field", "this run"], ([shown[k], "" if v is None else v]
+        parts.append(html_page.table(["field", "this run"], ([shown[k], "" if v is None else v]
                                                    for k, v in last.items() if k in shown)))
     else:
         parts.append('<p class="muted">no history (monitors off, or no feed)</p>')
     readings = summary.get("readings") or {}
-    parts.append("<h2>Readers and fallbacks</h2>" + _table(
+    parts.append("<h2>Readers and fallbacks</h2>" + html_page.table(
         ["reading", "articles or fields"],
         [["articles read", readings.get("articles", 0)], ["generic reader", readings.get("generic_reader", 0)],
          *([f"fallback {k}", v] for k, v in (readings.get("fallbacks") or {}).items()),
          *([f"rejected {k}", v] for k, v in (readings.get("rejected") or {}).items())]))
     navigation = summary.get("navigation") or {}
-    parts.append(_table(["listing", "found by"], (navigation.get("routes") or {}).items()))
+    parts.append(html_page.table(["listing", "found by"], (navigation.get("routes") or {}).items()))
     failed = summary.get("failed") or []
     attachments = (summary.get("attachments") or {}).get("failed") or []
-    parts.append("<h2>Failures</h2>" + (_table(["article", "url", "reason"],
+    parts.append("<h2>Failures</h2>" + (html_page.table(["article", "url", "reason"],
                                                ([f.get("article_id"), f.get("url"), f.get("reason")] for f in failed))
                                         if failed else '<p class="muted">no article failed</p>'))
     if attachments:
-        parts.append(_table(["article", "attachment", "reason", "retried"],
+        parts.append(html_page.table(["article", "attachment", "reason", "retried"],
                             ([a.get("article_id"), a.get("url"), a.get("reason"), a.get("retried")]
                              for a in attachments)))
     requests = summary.get("requests") or {}
-    parts.append("<h2>Requests and timing</h2>" + _table(["", ""], [
+    parts.append("<h2>Requests and timing</h2>" + html_page.table(["", ""], [
         ["started", summary.get("started_at")], ["finished", summary.get("finished_at")],
         ["seconds", summary.get("duration_seconds")], ["requests", requests.get("total")],
         ["listing pages", requests.get("listing_pages")], ["errors logged", summary.get("errors")],
         ["pending after the run", (summary.get("state") or {}).get("pending")]]))
-    return _page(title, "".join(parts))
+    return html_page.page(title, "".join(parts))
 
 
 def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list[dict[str, Any]],
@@ -250,9 +180,9 @@ def write_run_report(summary_path: Path, summary: dict[str, Any], profiles: list
                      revised: list[dict[str, Any]] | None = None) -> Path:
     """``<stamp>.report.html`` beside the summary and, with ``index`` (the project's own feed folder), the folder's
     ``index.html`` again, this run's row from ``summary`` (its file may not be written yet); the report's path.
-    :class:`NotOurs` if a file of that name is someone else's."""
+    :class:`~cqnnews.outputs.html_page.NotOurs` if a file of that name is someone else's."""
     path = summary_path.with_name(summary_path.name.removesuffix(".summary.json") + REPORT)
-    _write_ours(path, run_report(summary, profiles, feed, revised, feed_format))
+    html_page.write_ours(path, run_report(summary, profiles, feed, revised, feed_format))
     if index:
         write_index(summary_path.parent, (summary_path, summary))
     return path
@@ -275,7 +205,7 @@ def _summaries(folder: Path, current: tuple[Path, dict[str, Any]] | None = None)
 
 
 def _runs_plot(runs: list[tuple[Path, dict[str, Any]]], labels: list[str]) -> str:
-    plt = _pyplot()
+    plt = html_page.pyplot()
     x = list(range(len(runs)))
     figure, axes = plt.subplots(figsize=(9, 3.2))
     for name in ("new", "revised", "failed"):
@@ -283,7 +213,7 @@ def _runs_plot(runs: list[tuple[Path, dict[str, Any]]], labels: list[str]) -> st
     axes.set_xticks(x, labels, rotation=60)
     axes.set_title("articles per run")
     axes.legend(fontsize=8)
-    return _svg(figure)
+    return html_page.svg(figure)
 
 
 def history_page(folder: Path, current: tuple[Path, dict[str, Any]] | None = None) -> str:
@@ -295,11 +225,11 @@ def history_page(folder: Path, current: tuple[Path, dict[str, Any]] | None = Non
         # each run by the day of its clock (CQN_NOW, else the real day) and the time it started
         labels = [f'{((s.get("monitors") or {}).get("profile") or {}).get("day") or (s.get("started_at") or "")[:10]} '
                   f'{(s.get("started_at") or p.name)[11:16]}' for p, s in runs]
-        parts.append(f"<h2>Articles and failures</h2>{_figure(_runs_plot, runs, labels)}")
+        parts.append(f"<h2>Articles and failures</h2>{html_page.figure(_runs_plot, runs, labels)}")
         profiles = [((s.get("monitors") or {}).get("profile") or {}) for _, s in runs]
         if any(p.get("shares") for p in profiles):
             shown = [{**p, "day": label} for p, label in zip(profiles, labels) if p.get("shares")]
-            parts.append("<h2>Field coverage</h2>" + _figure(_coverage_plot, shown, "share of articles read with each "
+            parts.append("<h2>Field coverage</h2>" + html_page.figure(_coverage_plot, shown, "share of articles read with each "
                                                                                    "field, per run"))
     rows = []
     for path, s in reversed(runs):
@@ -317,11 +247,11 @@ def history_page(folder: Path, current: tuple[Path, dict[str, Any]] | None = Non
     parts.append("<h2>Runs</h2><table><thead><tr><th>started</th><th>health</th><th>new</th><th>revised</th>"
                  f"<th>failed</th><th>problems</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     parts.append(f'<p class="muted">written {datetime.now().astimezone().isoformat(timespec="seconds")}</p>')
-    return _page(title, "".join(parts))
+    return html_page.page(title, "".join(parts))
 
 
 def write_index(folder: Path, current: tuple[Path, dict[str, Any]] | None = None) -> Path:
     """The folder's history page; ``current``: a run's summary and where it goes, in place of what is there."""
     path = folder / INDEX
-    _write_ours(path, history_page(folder, current))
+    html_page.write_ours(path, history_page(folder, current))
     return path
