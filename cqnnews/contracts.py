@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.contracts import Contract
 from scrapy.exceptions import ContractFail
 
-from cqnnews.crawl.spiders.listing import Listing
+from cqnnews.crawl.pages.listing import Listing
 from cqnnews.urls import SiteUrls, article_id
 
 

@@ -1,6 +1,6 @@
 """The news-centre sections, one entry each: adding a section is adding an entry here.
 
-A listing is found by every route there is (``cqnnews.crawl.spiders.navigator``): its name or
+A listing is found by every route there is (``cqnnews.crawl.pages.navigator``): its name or
 an alias among the home page's links and ``[更多]`` blocks, then on its channel's page
 (the channel found by its name or an alias, else ``/<slug>/index.htm``), then by the node
 ids recorded in ``../shared/site/SITE.md`` (and ``CQN_NODE_IDS``), then in ``/rss.xml``.

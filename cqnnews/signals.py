@@ -48,7 +48,7 @@ def thawed(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Walked:
-    """What a run's listing walks found (:class:`~cqnnews.crawl.spiders.walker.ListingWalker`), as the spider closed."""
+    """What a run's listing walks found (:class:`~cqnnews.crawl.pages.walker.ListingWalker`), as the spider closed."""
 
     routes: Mapping[str, str] = field(default_factory=lambda: frozen({}))  # listing -> the route that found it
     missing: tuple[str, ...] = ()  # listings no route found

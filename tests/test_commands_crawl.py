@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from cqnnews.commands.crawl import BAD_INPUT, HEALTHY, LOCKED, UNHEALTHY
-from cqnnews.crawl.spiders.arguments import HELP, TOOL_ARGUMENTS
+from cqnnews.crawl.arguments import HELP, TOOL_ARGUMENTS
 from tests.crawl import crawl_env
 
 

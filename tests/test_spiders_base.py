@@ -310,7 +310,7 @@ def test_a_page_that_never_answered_is_told_from_one_that_answered_badly() -> No
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure
 
-    from cqnnews.crawl.spiders.failures import unanswered
+    from cqnnews.crawl.pages.failures import unanswered
 
     def failure_of(error: Exception) -> Failure:
         try:

@@ -21,7 +21,7 @@ from scrapy.spiderloader import get_spider_loader
 from cqnnews import failpoints
 from cqnnews.crawl.checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
-from cqnnews.crawl.spiders.arguments import HELP as ARGUMENTS
+from cqnnews.crawl.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir
 from cqnnews.errors import StateError
 from cqnnews.state.store import StateStore

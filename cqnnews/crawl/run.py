@@ -48,7 +48,7 @@ class Run:
     signals: Any  # the crawler's SignalManager: what happens is sent on it (send)
     tally: RunTally  # what the run counts, fed by the signals sent
     scratch: RunScratch = field(default_factory=RunScratch)  # found, requested and exported, on disk
-    # what the walks found is the ListingWalker's (cqnnews.crawl.spiders.walker), sent with signals.walks_ended
+    # what the walks found is the ListingWalker's (cqnnews.crawl.pages.walker), sent with signals.walks_ended
     walk_in_full: set[str] = field(default_factory=set)  # listings an earlier run left incomplete
     resume_walks: dict[str, int] = field(default_factory=dict)  # node: the page an earlier run's walk ended before
 

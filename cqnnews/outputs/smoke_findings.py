@@ -52,7 +52,7 @@ class SpiderReport:
     missing: list[str] = field(default_factory=list)  # listings no route found
     samples: list[Sample] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    # each listing walked (cqnnews.crawl.spiders.walker): name, node, route, readings of its items, pagination sign
+    # each listing walked (cqnnews.crawl.pages.walker): name, node, route, readings of its items, pagination sign
     listings: list[dict[str, Any]] = field(default_factory=list)
     ambiguous_pages: int = 0  # listing pages whose list could not be told from a side column
 

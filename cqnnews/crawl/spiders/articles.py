@@ -3,73 +3,38 @@
 When no page is left (``spider_idle``), the spider asks the run's coordination for the next
 batch of article tasks (:mod:`~cqnnews.crawl.article_queue`), makes each a request and hands them
 back to be scheduled; the coordination never calls the spider.  Each article page is read by
-the page object (:mod:`~cqnnews.crawl.spiders.article_page`); the callbacks count, log and request.
+the page object (:mod:`~cqnnews.crawl.pages.article_page`); the callbacks count, log and request.
 :class:`~cqnnews.crawl.spiders.base.SectionSpider` adds the navigation and the listing walk.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, Batch, gone
-from cqnnews.outputs.feeds import apply_default_feed
+from cqnnews.crawl.pages.article_page import ArticlePage, ArticleRead
+from cqnnews.crawl.pages.failures import failure_reason
+from cqnnews.crawl.spiders.run_spider import RunSpider
 from cqnnews.reading.parsers import PageContent
-from cqnnews.crawl.run import Run, run_of
-from cqnnews.sections import Section
 from cqnnews.signals import article_failed, article_read, articles_requested, attachment_tried
-from cqnnews.crawl.spiders.arguments import RunArguments, parse_arguments
-from cqnnews.crawl.spiders.article_page import ArticlePage, ArticleRead
-from cqnnews.crawl.spiders.failures import failure_reason
-from cqnnews.urls import SiteUrls, article_id
+from cqnnews.urls import article_id
 
 
-class ArticleSpider(Spider):
-    """The run's arguments and settings, and the article callbacks of a section's spider."""
-
-    section: ClassVar[Section]
-    urls: SiteUrls  # set in from_crawler, from the settings
-
-    def __init__(self, *args: Any, sub: str | None = None, since: str | None = None, full: str | None = None,
-                 recheck_days: str | None = None, **kwargs: Any) -> None:  # _job, _version: scrapyd's, kept as is
-        super().__init__(*args, **kwargs)
-        given = {"sub": sub, "since": since, "full": full, "recheck_days": recheck_days}
-        self.args: RunArguments = parse_arguments(self.section, {k: v for k, v in given.items() if v is not None})
-
-    @classmethod
-    def check_arguments(cls, spargs: dict[str, str]) -> None:
-        """Raise BadArgument, naming what is accepted, for arguments the run cannot start with."""
-        parse_arguments(cls.section, spargs)
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        redis_url = settings.get("CQN_REDIS_URL")
-        if redis_url:
-            from cqnnews.crawl.distributed import redis_settings  # the redis extra: only shared crawls
-
-            scope = f"{SiteUrls(settings.get('CQN_BASE_URL')).origin_key}:{cls.name}"
-            settings.setdict(redis_settings(redis_url, scope), priority="spider")
-        apply_default_feed(settings, cls.name, worker=bool(redis_url))
+class ArticleSpider(RunSpider):
+    """The article callbacks of a section's spider."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArticleSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.urls = SiteUrls(crawler.settings.get("CQN_BASE_URL"))
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider  # type: ignore[return-value]
-
-    @cached_property
-    def run(self) -> Run:
-        """This run's bookkeeping, held by the RunLedger extension (made after the spider: read on first use)."""
-        return run_of(self.crawler)
 
     @cached_property
     def article_page(self) -> ArticlePage:

@@ -1,4 +1,4 @@
-"""The article page object (cqnnews/crawl/spiders/article_page.py) alone, on pages the replica makes: no crawler, no
+"""The article page object (cqnnews/crawl/pages/article_page.py) alone, on pages the replica makes: no crawler, no
 spider."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 
-from cqnnews.crawl.spiders.article_page import ArticlePage, ArticleRead
+from cqnnews.crawl.pages.article_page import ArticlePage, ArticleRead
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.replica import render

@@ -28,8 +28,8 @@ from cqnnews.reading.navigation import page_selector
 from cqnnews.crawl.run import Run
 from cqnnews.sections import Section
 from cqnnews.signals import Walked, article_counted, crawl_moved, frozen
-from cqnnews.crawl.spiders.arguments import RunArguments
-from cqnnews.crawl.spiders.listing import Listing, PageAsk, Walk, WalkLimits, selected
+from cqnnews.crawl.arguments import RunArguments
+from cqnnews.crawl.pages.listing import Listing, PageAsk, Walk, WalkLimits, selected
 
 
 @dataclass(frozen=True)

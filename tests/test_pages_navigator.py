@@ -1,4 +1,4 @@
-"""The navigator (cqnnews/crawl/spiders/navigator.py) alone: what it asks for, read from pages made by hand, and which
+"""The navigator (cqnnews/crawl/pages/navigator.py) alone: what it asks for, read from pages made by hand, and which
 listings it finds missing; no spider."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl.run import run_of
 from cqnnews.sections import section
-from cqnnews.crawl.spiders.arguments import RunArguments
-from cqnnews.crawl.spiders.listing import Listing, PageAsk
-from cqnnews.crawl.spiders.navigator import Ask, Navigator
+from cqnnews.crawl.arguments import RunArguments
+from cqnnews.crawl.pages.listing import Listing, PageAsk
+from cqnnews.crawl.pages.navigator import Ask, Navigator
 from cqnnews.crawl.spiders.registry import SPIDERS
 from tests.conftest import project_settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cqnnews.crawl.spiders.listing import Listing, Walk
+from cqnnews.crawl.pages.listing import Listing, Walk
 
 
 def test_a_walk_of_new_articles_doubles_its_window_up_to_the_most() -> None:

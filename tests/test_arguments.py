@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from cqnnews.sections import BadArgument, section
-from cqnnews.crawl.spiders.arguments import RunArguments, parse_arguments
+from cqnnews.crawl.arguments import RunArguments, parse_arguments
 
 YAOWEN = section("yaowen")
 

@@ -9,7 +9,7 @@ too, unless the section walks only its listings on record; ``node_id``, the node
 it (``CQN_NODE_IDS``, then the registry's); ``rss``, an item of ``/rss.xml``; ``sitemap``, a node
 of ``/sitemap.xml`` under the channel's slug whose own breadcrumb names it.  A listing is missing
 only when every route failed.  The :class:`Navigator` reads the pages and says what to ask for
-(:class:`Ask`, :class:`~cqnnews.crawl.spiders.listing.PageAsk`); the spider makes the requests.
+(:class:`Ask`, :class:`~cqnnews.crawl.pages.listing.PageAsk`); the spider makes the requests.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from cqnnews.reading import navigation
 from cqnnews.reading.navigation import page_selector
 from cqnnews.crawl.run import Run
 from cqnnews.sections import Channel, Section
-from cqnnews.crawl.spiders.arguments import RunArguments
-from cqnnews.crawl.spiders.listing import Listing, PageAsk, selected
+from cqnnews.crawl.arguments import RunArguments
+from cqnnews.crawl.pages.listing import Listing, PageAsk, selected
 from cqnnews.text import compact
 
 HOME_ROUTES = ("menu", "more")

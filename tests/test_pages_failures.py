@@ -1,4 +1,4 @@
-"""Why a request failed, in a few words (cqnnews/crawl/spiders/failures.py); whether its origin answered at all is
+"""Why a request failed, in a few words (cqnnews/crawl/pages/failures.py); whether its origin answered at all is
 tested in tests/test_spiders_base.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from cqnnews.crawl.spiders.failures import failure_reason, unanswered
+from cqnnews.crawl.pages.failures import failure_reason, unanswered
 
 
 def failure_of(error: Exception) -> Failure:
