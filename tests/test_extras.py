@@ -15,7 +15,7 @@ import pytest
 from scrapy.settings import Settings
 
 from cqnnews import extras
-from cqnnews.crawl.checks import check_settings
+from cqnnews.crawl.startup_checks import check_settings
 from cqnnews.extras import EXTRAS
 from cqnnews.outputs.feeds import article_feeds
 from cqnnews.sections import BadArgument

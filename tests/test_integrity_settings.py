@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cqnnews.crawl.checks import check_settings
+from cqnnews.crawl.startup_checks import check_settings
 from cqnnews.reading.dates import SHANGHAI, parse_now
 from cqnnews.sections import BadArgument
 from cqnnews.urls import redact

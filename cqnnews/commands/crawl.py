@@ -19,7 +19,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews import failpoints
-from cqnnews.crawl.checks import check_outputs, check_settings
+from cqnnews.crawl.startup_checks import check_outputs, check_settings
 from cqnnews.sections import BadArgument
 from cqnnews.crawl.arguments import HELP as ARGUMENTS
 from cqnnews.state import lock, origin_state_dir

@@ -24,7 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
-from cqnnews.crawl.checks import check_settings
+from cqnnews.crawl.startup_checks import check_settings
 from cqnnews.commands.crawl import BAD_INPUT, refuse
 from cqnnews.commands.parse import throw_away_state
 from cqnnews.sections import BadArgument

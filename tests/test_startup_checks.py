@@ -1,4 +1,4 @@
-"""Start-up checks of cqnnews/crawl/checks.py: setting names, and every folder a run writes."""
+"""Start-up checks of cqnnews/crawl/startup_checks.py: setting names, and every folder a run writes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from cqnnews.crawl.checks import check_names, check_outputs, check_settings
+from cqnnews.crawl.startup_checks import check_names, check_outputs, check_settings
 from cqnnews.sections import BadArgument
 from tests.conftest import project_settings
 
