@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from cqnnews.sections import BadArgument, section
 from cqnnews.crawl.arguments import RunArguments, parse_arguments
+from cqnnews.sections import BadArgument, section
 
 YAOWEN = section("yaowen")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cqnnews.crawl.article_queue import ArticleQueue, ArticleTask, gone
-from cqnnews.state.scratch import RunScratch
 from cqnnews.state.records import Exported
+from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 

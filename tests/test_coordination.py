@@ -12,13 +12,12 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from cqnnews.crawl.article_queue import ArticleQueue
-from cqnnews.crawl.article_queue import gone
+from cqnnews.crawl.article_queue import ArticleQueue, gone
 from cqnnews.crawl.coordination import LocalCoordination
-from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.crawl.run import run_of
-from cqnnews.signals import article_unchanged, articles_scheduled
+from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.signals import article_unchanged, articles_scheduled
 from tests.conftest import project_settings
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from cqnnews.outputs.dataset import CURRENT, DATABASE, generation_of, update
 from cqnnews.failpoints import DATASET_POINTS
+from cqnnews.outputs.dataset import CURRENT, DATABASE, generation_of, update
 from tests.crawl import ROOT
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -16,13 +16,13 @@ from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl.crawl_profile import CrawlProfile
 from cqnnews.crawl.distributed import RedisCrawl
-from cqnnews.state.history import ArticlesRead
 from cqnnews.crawl.outage import Outage
 from cqnnews.crawl.shared_queue import _QUEUE, _REQUEUE
 from cqnnews.crawl.spiders.registry import SPIDERS
 from cqnnews.state import recover
-from cqnnews.state.redis_store import RedisStateStore
+from cqnnews.state.history import ArticlesRead
 from cqnnews.state.records import Exported
+from cqnnews.state.redis_store import RedisStateStore
 from tests.conftest import project_settings
 from tests.redis_server import running_redis
 

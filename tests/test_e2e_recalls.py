@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from cqnnews.outputs.feeds import article_feeds
-from cqnnews.schema import recall_problems
 from cqnnews.outputs.spotcheck_feed import recall_path, spotcheck_path
+from cqnnews.schema import recall_problems
 from tests.conftest import NOW, SEED
 from tests.crawl import POLITE_SETTINGS, read_feed, run_crawl
 from tests.replica.process import RunningReplica, running_replica

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from cqnnews.outputs.feeds import article_feeds
-from cqnnews.schema import spotcheck_problems
 from cqnnews.outputs.spotcheck_feed import spotcheck_path
+from cqnnews.schema import spotcheck_problems
 from tests.conftest import NOW, SEED
 from tests.crawl import POLITE_SETTINGS, read_feed, run_crawl
 from tests.replica.process import RunningReplica, running_replica

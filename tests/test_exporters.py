@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from cqnnews.outputs.exporters import JsonCellsCsvItemExporter
 from cqnnews.items import FIELDS, Article
+from cqnnews.outputs.exporters import JsonCellsCsvItemExporter
 
 ARTICLE = Article(
     url="https://www.cqn.com.cn/qt/content/2018-08/03/content_6121542.htm", article_id=6121542, revision=1,

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cqnnews.outputs.feed_reposts import mark_reposts
 from cqnnews.items import FIELDS
+from cqnnews.outputs.feed_reposts import mark_reposts
 from cqnnews.schema import problems
 from cqnnews.settings import CQN_REPOST_SIMILARITY
 from tests.replica import reposts as replica_reposts

@@ -17,8 +17,22 @@ from tests.crawl import POLITE_SETTINGS
 from tests.redis_server import RestartableRedis, restartable_redis
 from tests.replica.process import RunningReplica, running_replica
 from tests.replica.truth import expected_feed
-from tests.shared_crawl import (Worker, exited, final_ids, held, holds_requests, joined, missing, no_tracebacks,
-                                part_lines, pause_env, release, report, start, wait_until)
+from tests.shared_crawl import (
+    Worker,
+    exited,
+    final_ids,
+    held,
+    holds_requests,
+    joined,
+    missing,
+    no_tracebacks,
+    part_lines,
+    pause_env,
+    release,
+    report,
+    start,
+    wait_until,
+)
 
 SEED, SCALE = 7, 30  # several listing pages per 要闻 listing: the walk takes a while at the polite pace
 YAOWEN = {"综合/要闻一", "综合/要闻二"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from cqnnews.state.history import ArticlesRead, RunProfile
 from cqnnews.outputs.monitors import Limits, check
+from cqnnews.state.history import ArticlesRead, RunProfile
 from cqnnews.state.store import StateStore
 from tests.test_pipelines import ARTICLE
 

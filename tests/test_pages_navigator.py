@@ -10,12 +10,12 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from cqnnews.crawl.run import run_of
-from cqnnews.sections import section
 from cqnnews.crawl.arguments import RunArguments
 from cqnnews.crawl.pages.listing import Listing, PageAsk
 from cqnnews.crawl.pages.navigator import Ask, Navigator
+from cqnnews.crawl.run import run_of
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.sections import section
 from tests.conftest import project_settings
 
 BASE = "http://127.0.0.1:8000"

@@ -136,8 +136,8 @@ def test_a_resumed_walk_whose_top_is_all_known_still_goes_on_where_it_was_left(
 
 def test_the_walker_says_what_to_ask_and_reports_what_it_found_once_frozen(
         make_spider: Callable[..., SectionSpider]) -> None:
-    from cqnnews.extensions.ledger import RunLedger
     from cqnnews.crawl.pages.listing import PageAsk
+    from cqnnews.extensions.ledger import RunLedger
 
     spider = make_spider(CQN_LISTING_WINDOW=1)
     steps = spider.walker.read(page("a", 1, range(9000, 8980, -1), last=3), yaowen("a"), 1)

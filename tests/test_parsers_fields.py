@@ -13,8 +13,16 @@ import pytest
 
 from cqnnews.reading.dates import SHANGHAI
 from cqnnews.reading.parsers import extract, read_text
-from cqnnews.reading.parsers.fields import (article_problems, author_problem, caption_problem, editor_problem, source_problem,
-                                    subtitle_problem, time_problem, title_problem)
+from cqnnews.reading.parsers.fields import (
+    article_problems,
+    author_problem,
+    caption_problem,
+    editor_problem,
+    source_problem,
+    subtitle_problem,
+    time_problem,
+    title_problem,
+)
 from cqnnews.reading.parsers.meta_line import read_meta_line
 from cqnnews.urls import SiteUrls
 

@@ -12,12 +12,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from cqnnews.items import Article
 from cqnnews.crawl.pipelines.clean import CleaningPipeline
 from cqnnews.crawl.pipelines.dedupe import DeduplicationPipeline, Repeated, Unchanged
 from cqnnews.crawl.pipelines.validate import SchemaValidationPipeline
 from cqnnews.crawl.run import Run, run_of
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.items import Article
 from cqnnews.state.records import CONTENT_FIELDS, Exported, content_hash
 from tests.conftest import NOW, project_settings
 

@@ -14,8 +14,8 @@ from twisted.python.failure import Failure
 
 from cqnnews.crawl.pipelines.files import AttachmentsPipeline
 from cqnnews.crawl.run import run_of
-from cqnnews.signals import attachment_tried
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.signals import attachment_tried
 from tests.conftest import NOW, project_settings
 from tests.replica.notices import make_table
 from tests.test_pipelines import ARTICLE

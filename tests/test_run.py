@@ -10,8 +10,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from cqnnews.crawl.run import Run, run_of
-from cqnnews.signals import article_failed, article_unchanged, articles_scheduled
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.signals import article_failed, article_unchanged, articles_scheduled
 from tests.conftest import NOW, project_settings
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cqnnews"

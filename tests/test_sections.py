@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cqnnews.sections import SECTIONS, BadArgument, section
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.sections import SECTIONS, BadArgument, section
 
 REQUIRED = {"yaowen", "zonghe", "zgzlb", "minsheng", "shichang", "auto", "pinpai", "newscenter"}
 

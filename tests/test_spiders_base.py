@@ -12,9 +12,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from cqnnews.sections import section
 from cqnnews.crawl.spiders.base import Listing, SectionSpider
 from cqnnews.crawl.spiders.registry import SPIDERS
+from cqnnews.sections import section
 from cqnnews.state.records import Exported
 from tests.conftest import project_settings
 

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from cqnnews.reading.parsers import extract_pages
-from cqnnews.schema import spotcheck_problems
 from cqnnews.reading.sheets import SPREADSHEETS, read_sheets
 from cqnnews.reading.spotchecks import agencies, column_fields, is_spot_check, parties, records, table_records
+from cqnnews.schema import spotcheck_problems
 from cqnnews.urls import SiteUrls
 from tests.conftest import NOW
 from tests.crawl import ROOT

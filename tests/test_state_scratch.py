@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from cqnnews.state.scratch import LAST, RunScratch
 from cqnnews.state.records import Exported
+from cqnnews.state.scratch import LAST, RunScratch
 
 
 def test_found_articles_keep_every_listing_in_site_map_order() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from cqnnews.state import CrawlState
-from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.errors import StateError
+from cqnnews.state import CrawlState
 from cqnnews.state.records import Exported, Retry, content_hash
+from cqnnews.state.redis_store import RedisStateStore
 from cqnnews.state.store import StateStore
 from tests.redis_server import running_redis
 

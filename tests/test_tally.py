@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from cqnnews import signals
-from cqnnews.state.records import Retry
 from cqnnews.crawl.tally import Counted, Failed, RunTally
+from cqnnews.state.records import Retry
 from cqnnews.urls import SiteUrls
 from tests.test_pipelines import ARTICLE
 

@@ -19,13 +19,13 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from cqnnews import failpoints
-from cqnnews.crawl.startup_checks import check_outputs, check_settings
-from cqnnews.sections import BadArgument
 from cqnnews.crawl.arguments import HELP as ARGUMENTS
-from cqnnews.state import lock, origin_state_dir
+from cqnnews.crawl.startup_checks import check_outputs, check_settings
 from cqnnews.errors import StateError
-from cqnnews.state.store import StateStore
 from cqnnews.outputs.summary import UNANSWERED
+from cqnnews.sections import BadArgument
+from cqnnews.state import lock, origin_state_dir
+from cqnnews.state.store import StateStore
 from cqnnews.urls import SiteUrls
 
 HEALTHY, UNHEALTHY, BAD_INPUT, LOCKED = 0, 1, 2, 3

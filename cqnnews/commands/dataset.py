@@ -14,8 +14,8 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from cqnnews.extensions.dataset_update import update_dataset as run_update
 from cqnnews.crawl.startup_checks import FRACTIONS, fraction
+from cqnnews.extensions.dataset_update import update_dataset as run_update
 from cqnnews.extras import install_hint, installed
 from cqnnews.sections import BadArgument
 

@@ -24,12 +24,12 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
-from cqnnews.crawl.startup_checks import check_settings
 from cqnnews.commands.crawl import BAD_INPUT, refuse
 from cqnnews.commands.parse import throw_away_state
+from cqnnews.crawl.startup_checks import check_settings
+from cqnnews.outputs.smoke_findings import Sample, SpiderReport, sample_of, table, write
 from cqnnews.sections import BadArgument
 from cqnnews.signals import Walked, thawed, walks_ended
-from cqnnews.outputs.smoke_findings import Sample, SpiderReport, sample_of, table, write
 from cqnnews.urls import SiteUrls
 
 UNION = "newscenter"  # the union of the other spiders: named to be smoke-tested, not by default

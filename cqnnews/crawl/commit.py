@@ -14,11 +14,11 @@ import logging
 from typing import Any
 
 from cqnnews import failpoints
-from cqnnews.outputs.feeds import FAILED_STAT
 from cqnnews.crawl.run import Run
+from cqnnews.errors import StateError
+from cqnnews.outputs.feeds import FAILED_STAT
 from cqnnews.outputs.run_records import RunRecords
 from cqnnews.signals import Walked, article_counted, article_failed
-from cqnnews.errors import StateError
 from cqnnews.urls import redact
 
 logger = logging.getLogger(__name__)

@@ -22,14 +22,14 @@ from cqnnews import failpoints
 from cqnnews.clock import CLOCK, now_or_real
 from cqnnews.crawl.coordination import Coordination, LocalCoordination
 from cqnnews.crawl.shared_coordination import SharedCoordination
+from cqnnews.crawl.tally import RunTally
 from cqnnews.errors import FeedWriteError
 from cqnnews.outputs.feeds import FeedPreparer, feed_opening
-from cqnnews.signals import feed_prepared
 from cqnnews.outputs.spotcheck_feed import SIDECARS
+from cqnnews.signals import feed_prepared
 from cqnnews.state import CrawlState, lock, origin_state_dir, recover
 from cqnnews.state.scratch import RunScratch
 from cqnnews.state.store import StateStore
-from cqnnews.crawl.tally import RunTally
 from cqnnews.urls import SiteUrls
 
 logger = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from cqnnews import failpoints
-from cqnnews.crawl.shared_coordination import SharedCoordination
 from cqnnews.crawl.outage import RedisAway
 from cqnnews.crawl.run import run_of
+from cqnnews.crawl.shared_coordination import SharedCoordination
 
 if TYPE_CHECKING:
     from cqnnews.crawl.distributed import RedisCrawl

@@ -14,11 +14,11 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from cqnnews import settings as defaults
-from cqnnews.outputs.alerts import check_alert_settings
 from cqnnews.clock import parse_now
 from cqnnews.extras import AUTO, missing_extra
-from cqnnews.outputs.feeds import local_feed_problem
+from cqnnews.outputs.alerts import check_alert_settings
 from cqnnews.outputs.beside import foreign_files, sidecars
+from cqnnews.outputs.feeds import local_feed_problem
 from cqnnews.sections import BadArgument
 from cqnnews.urls import SiteUrls
 

@@ -21,8 +21,8 @@ from scrapy import signals as scrapy_signals
 from scrapy.exceptions import DropItem
 
 from cqnnews import signals
-from cqnnews.state.history import ArticlesRead
 from cqnnews.items import Article
+from cqnnews.state.history import ArticlesRead
 from cqnnews.state.records import Retry
 
 logger = logging.getLogger(__name__)

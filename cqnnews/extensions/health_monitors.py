@@ -13,9 +13,9 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews.state.history import RunProfile
 from cqnnews.signals import RunOutcome, run_finished, thawed
 from cqnnews.state import CrawlState
+from cqnnews.state.history import RunProfile
 
 logger = logging.getLogger(__name__)
 

@@ -15,18 +15,18 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from cqnnews.outputs import summary
 from cqnnews.crawl.commit import commit, lost
 from cqnnews.crawl.crawl_profile import run_profile
-from cqnnews.extras import monitors_on
-from cqnnews.outputs.feeds import feed_failed, local_feed_problem
-from cqnnews.items import item_record
-from cqnnews.outputs.beside import local_feed_path
 from cqnnews.crawl.run import Run
+from cqnnews.errors import StateError
+from cqnnews.extras import monitors_on
+from cqnnews.items import item_record
+from cqnnews.outputs import summary
+from cqnnews.outputs.beside import local_feed_path
+from cqnnews.outputs.feeds import feed_failed, local_feed_problem
 from cqnnews.outputs.run_records import RunRecords
 from cqnnews.signals import RunOutcome, Walked, frozen, send_in_turn, thawed, walks_ended
 from cqnnews.state import lock
-from cqnnews.errors import StateError
 from cqnnews.state.records import CONTENT_FIELDS, Exported, content_hash
 from cqnnews.urls import redact
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from cqnnews.outputs import summary
 from cqnnews.extras import installed
+from cqnnews.outputs import summary
 from cqnnews.outputs.beside import is_own_feed_folder
 from cqnnews.outputs.report import write_run_report
 from cqnnews.signals import RunOutcome, run_finished, thawed

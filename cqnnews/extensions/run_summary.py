@@ -12,7 +12,6 @@ import logging
 from scrapy.crawler import Crawler
 
 from cqnnews import failpoints
-
 from cqnnews.outputs import summary
 from cqnnews.outputs.beside import written_by_cqnnews
 from cqnnews.signals import RunOutcome, run_finished

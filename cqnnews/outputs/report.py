@@ -23,9 +23,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from cqnnews.state.history import COVERAGE
 from cqnnews.outputs import html_page
 from cqnnews.outputs.beside import INDEX, REPORT
+from cqnnews.state.history import COVERAGE
 
 logger = logging.getLogger(__name__)
 FIELD_LABELS = {"time_of_day": "time of day", "authors": "authors", "source": "own source",

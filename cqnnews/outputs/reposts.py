@@ -21,8 +21,8 @@ candidate most like it); clusters are never merged.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from cqnnews import failpoints
-
 from cqnnews.outputs import summary
 from cqnnews.outputs.beside import local_feed_path, written_by_cqnnews
 from cqnnews.outputs.spotcheck_feed import RECALLS, SPOTCHECKS, Sidecar, SidecarFeed

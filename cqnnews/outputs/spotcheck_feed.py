@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from cqnnews.reading import recalls, spotchecks
 from cqnnews.atomic import rename_into_place, sync_file
 from cqnnews.outputs.feeds import part_name
-from cqnnews.schema import recall_problems, spotcheck_problems
 from cqnnews.outputs.summary import beside
+from cqnnews.reading import recalls, spotchecks
+from cqnnews.schema import recall_problems, spotcheck_problems
 
 logger = logging.getLogger(__name__)
 

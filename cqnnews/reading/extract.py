@@ -23,9 +23,8 @@ import re
 import sys
 from pathlib import Path
 
-from cqnnews.reading import recalls, spotchecks
-
 from cqnnews import settings
+from cqnnews.reading import recalls, spotchecks
 from cqnnews.reading.decoding import decode_page
 from cqnnews.reading.parsers import ArticleParseError, extract_pages
 from cqnnews.reading.sheets import SPREADSHEETS, UnreadableSheet, read_sheets

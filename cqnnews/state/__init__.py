@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cqnnews.errors import StateError
-
 from cqnnews.state.records import Exported, Known, Pending, Retry
 from cqnnews.urls import SiteUrls
 

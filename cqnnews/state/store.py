@@ -24,7 +24,6 @@ from cqnnews.state.records import KEEP_RUNS, SCHEMA_VERSION, Exported, Known, Pe
 from cqnnews.state.sqlite_tables import SQLITE_TABLES
 
 
-
 class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -20,12 +20,12 @@ from typing import Any
 
 from scrapy.http import Response
 
-from cqnnews.reading import navigation
-from cqnnews.reading.navigation import page_selector
-from cqnnews.crawl.run import Run
-from cqnnews.sections import Channel, Section
 from cqnnews.crawl.arguments import RunArguments
 from cqnnews.crawl.pages.listing import Listing, PageAsk, selected
+from cqnnews.crawl.run import Run
+from cqnnews.reading import navigation
+from cqnnews.reading.navigation import page_selector
+from cqnnews.sections import Channel, Section
 from cqnnews.text import compact
 
 HOME_ROUTES = ("menu", "more")

@@ -21,15 +21,15 @@ from typing import Any
 
 from scrapy.http import Response
 
-from cqnnews.reading import listings, navigation, pagination
+from cqnnews.crawl.arguments import RunArguments
 from cqnnews.crawl.article_queue import ArticleTask
 from cqnnews.crawl.known import KnownArticles, ListingPage
-from cqnnews.reading.navigation import page_selector
+from cqnnews.crawl.pages.listing import Listing, PageAsk, Walk, WalkLimits, selected
 from cqnnews.crawl.run import Run
+from cqnnews.reading import listings, navigation, pagination
+from cqnnews.reading.navigation import page_selector
 from cqnnews.sections import Section
 from cqnnews.signals import Walked, article_counted, crawl_moved, frozen
-from cqnnews.crawl.arguments import RunArguments
-from cqnnews.crawl.pages.listing import Listing, PageAsk, Walk, WalkLimits, selected
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from cqnnews.reading.dates import plausible
-from cqnnews.items import Article
 from cqnnews.crawl.pipelines import RunPipeline
+from cqnnews.items import Article
+from cqnnews.reading.dates import plausible
 from cqnnews.text import clean
 
 

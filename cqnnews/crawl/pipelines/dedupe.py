@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cqnnews.items import Article
 from cqnnews.crawl.pipelines import RunPipeline
+from cqnnews.crawl.tally import Counted
+from cqnnews.items import Article
 from cqnnews.signals import article_counted, article_failed, article_unchanged
 from cqnnews.state.records import CONTENT_FIELDS, content_hash
-from cqnnews.crawl.tally import Counted
 
 
 class Unchanged(Counted):

@@ -35,12 +35,12 @@ from twisted.python.failure import Failure
 
 from cqnnews.atomic import write_atomic
 from cqnnews.crawl.article_queue import gone
-from cqnnews.outputs.feeds import FAILED_STAT, local_feed_problem
-from cqnnews.items import Article
-from cqnnews.crawl.run import Run, run_of
-from cqnnews.signals import attachment_failed
-from cqnnews.reading.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
 from cqnnews.crawl.pages.failures import failure_reason
+from cqnnews.crawl.run import Run, run_of
+from cqnnews.items import Article
+from cqnnews.outputs.feeds import FAILED_STAT, local_feed_problem
+from cqnnews.reading.sheets import SPREADSHEETS, UnreadableSheet, read_sheets
+from cqnnews.signals import attachment_failed
 from cqnnews.state.records import Retry
 
 logger = logging.getLogger(__name__)

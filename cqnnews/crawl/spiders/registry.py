@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cqnnews.sections import SECTIONS, Section
 from cqnnews.crawl.spiders.base import SectionSpider
+from cqnnews.sections import SECTIONS, Section
 
 
 def spider_class(section: Section) -> type[SectionSpider]:

@@ -31,6 +31,7 @@ from cqnnews.outputs.dataset.sql import files as _files
 from cqnnews.outputs.dataset.tables import ARTICLES_SCHEMA, Sidecar, duck_type, json_columns
 from cqnnews.schema.arrow import ARTICLE_SCHEMA
 
+
 class ReadError(Exception):
     """A feed or sidecar file could not be read."""
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from cqnnews.schema.arrow import ARTICLE_SCHEMA, RECALL_SCHEMA, SPOTCHECK_SCHEMA, read_recalls, read_spotchecks
 from cqnnews.outputs.spotcheck_feed import RECALLS, SPOTCHECKS
+from cqnnews.schema.arrow import ARTICLE_SCHEMA, RECALL_SCHEMA, SPOTCHECK_SCHEMA, read_recalls, read_spotchecks
 
 SEEN = pa.timestamp("s", tz="UTC")
 STRINGS = pa.list_(pa.string())

@@ -11,8 +11,18 @@ from pathlib import Path
 from cqnnews import failpoints
 from cqnnews.outputs.dataset import clusters
 from cqnnews.outputs.dataset.build import ReadError, build
-from cqnnews.outputs.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
-                                         read_manifest, remove_leftovers, write_database, write_manifest)
+from cqnnews.outputs.dataset.generations import (
+    FORMAT,
+    DatasetError,
+    fsync_tree,
+    generation_of,
+    locked,
+    point_current,
+    read_manifest,
+    remove_leftovers,
+    write_database,
+    write_manifest,
+)
 from cqnnews.outputs.dataset.ingest import plan, seen_in_state
 from cqnnews.outputs.dataset.sql import connection
 from cqnnews.outputs.dataset.tables import tables

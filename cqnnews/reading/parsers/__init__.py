@@ -16,10 +16,10 @@ from datetime import datetime
 
 from lxml import etree
 
-from cqnnews.reading import dates
 from cqnnews.clock import utc_now
-from cqnnews.reading.decoding import decode_page
 from cqnnews.items import Article
+from cqnnews.reading import dates
+from cqnnews.reading.decoding import decode_page
 from cqnnews.reading.parsers import enpproperty
 from cqnnews.reading.parsers.base import ArticleParseError, Page, PageContent
 from cqnnews.reading.parsers.current import CURRENT

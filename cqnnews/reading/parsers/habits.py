@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from cqnnews.items import AttachmentRef, ImageRef, TableRecord
-from cqnnews.reading.parsers.fields import author_problem, caption_problem, editor_problem, source_problem, subtitle_problem
+from cqnnews.reading.parsers.fields import (
+    author_problem,
+    caption_problem,
+    editor_problem,
+    source_problem,
+    subtitle_problem,
+)
 from cqnnews.reading.parsers.units import Unit
 from cqnnews.text import compact
 
