@@ -39,13 +39,18 @@ def sync_file(file: IO[Any]) -> None:
     os.fsync(file.fileno())
 
 
-def sync_folder(folder: Path | str) -> None:
-    """The entries of ``folder`` (a rename, a new file) on disk."""
-    fd = os.open(folder, os.O_RDONLY)
+def sync_path(path: Path | str) -> None:
+    """The file at ``path`` on disk, or for a folder its entries (a rename, a new file)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sync_folder(folder: Path | str) -> None:
+    """The entries of ``folder`` (a rename, a new file) on disk."""
+    sync_path(folder)
 
 
 def rename_into_place(temporary: Path | str, path: Path | str, *, durable: bool = False) -> None:

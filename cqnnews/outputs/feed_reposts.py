@@ -12,11 +12,11 @@ rename, the other lines byte for byte as they were.  The dataset does the same o
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from cqnnews.atomic import rename_into_place, sync_file
 from cqnnews.outputs import reposts
 
 
@@ -50,7 +50,6 @@ def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | Non
                 record["duplicate_of"], record["similarity"] = named[record["article_id"]]
                 raw = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
             out.write(raw)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+        sync_file(out)
+    rename_into_place(temporary, path)  # the .part: the feed's own rename, durable, comes after
     return len(named)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cqnnews.atomic import rename_into_place, write_atomic
+from cqnnews.atomic import rename_into_place, sync_path, write_atomic
 from cqnnews.outputs.dataset.clusters import view_sql as clusters_view
 
 logger = logging.getLogger(__name__)
@@ -114,20 +114,13 @@ def fsync_tree(root: Path) -> None:
     a time (the disk takes them together), then the folders the same way."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def sync(path: str) -> None:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
     files, folders = [], []
     for folder, _, names in os.walk(root):
         files.extend(p for p in (os.path.join(folder, n) for n in names) if os.stat(p).st_nlink == 1)
         folders.append(folder)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(sync, files))
-        list(pool.map(sync, folders))
+        list(pool.map(sync_path, files))
+        list(pool.map(sync_path, folders))
 
 
 def point_current(dataset_dir: Path, name: str) -> None:
