@@ -24,7 +24,7 @@ NUM_PERM = 128
 SEED = 20261203  # of the permutations: part of the signature, never changed without SCHEME
 SHINGLE = 6  # characters: about three Chinese words
 DIGIT_WEIGHT = 4  # how many times a shingle holding a digit counts
-BATCH = 2048  # articles hashed and digested together (a few MB of code points and hashes)
+BATCH = 1024  # articles hashed and digested together (a few MB of code points and hashes)
 
 #: a signature: ``NUM_PERM`` unsigned 16-bit values (the low bits of rensa's; two different values agree by
 #: chance once in 65,536); ``ROWS`` of them side by side, read as one 64-bit number, are a band's LSH key

@@ -14,6 +14,7 @@ for the revisions) and written; every other month is linked, not read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,13 @@ SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS 
 
 
 def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
-          seen: list[tuple[str, int, str]] | None = None) -> Built:
+          seen: list[tuple[str, int, str]] | None = None, each: Callable[[pa.Table], None] | None = None) -> Built:
     """Write the tables of the new generation ``target``; what was written.
 
     The new lines are read twice, each time parsed once by DuckDB's JSON reader: once for the few fields that
     choose the winning line (``keys``), once whole, the winning lines streaming to the Parquet files without being
-    held, and the lines of the articles of several lines set aside for the revisions (cqnnews.dataset.revisions)."""
+    held, and the lines of the articles of several lines set aside for the revisions (cqnnews.dataset.revisions).
+    ``each`` is given the rows of the articles table as they are written (cqnnews.dataset.signing)."""
     import duckdb
 
     out = Built()
@@ -180,7 +182,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
                      f"JOIN winners w ON w.fresh = 0 AND w.file = f.n AND w.row = o.file_row_number")
     revised = target / ".scratch" / "revised.parquet"  # the new lines of the articles of several lines
     keep = set(existing) - touched
-    out.rows["articles"] = _copy(con, articles, target, "articles", generation, revised) + \
+    out.rows["articles"] = _copy(con, articles, target, "articles", generation, revised, each) + \
         link_months(current, target, "articles", keep)
     for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \

@@ -84,31 +84,62 @@ def view_sql(table: str, root: str) -> str | None:
     return None
 
 
+@dataclass
+class Restored:
+    """The index of the generation before, as an update starts from it (:func:`restored`)."""
+
+    indexes: dict[str, reposts.RepostIndex]
+    segments: list[Path]  # of the generation before, kept
+    rebuilt: bool  # every article indexed again
+
+    def known(self) -> dict[str, np.ndarray]:
+        """The ids each origin's index holds: their signatures are not made again."""
+        return {origin: index.ids for origin, index in self.indexes.items()}
+
+
+def restored(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> Restored:
+    """The index of ``current``, described by ``previous`` (the manifest's ``reposts``; None if there is none);
+    an empty one to be built again when the scheme or the threshold changed."""
+    old = _segments(current)
+    same = bool(previous) and previous.get("scheme") == reposts.SCHEME and previous.get("threshold") == threshold  # type: ignore[union-attr]
+    rebuilt = not same or not old
+    indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
+    for origin, (ids, published, signatures, duplicate_of, similarity) in _restored([] if rebuilt else old).items():
+        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity)
+    return Restored(indexes, [] if rebuilt else old, rebuilt)
+
+
 def update(con: Any, current: Path | None, target: Path, generation: int, months: list[str] | None,
-           previous: dict[str, Any] | None, threshold: float) -> Indexed:
+           previous: dict[str, Any] | None, threshold: float, start: Restored | None = None,
+           signed: dict[str, tuple[np.ndarray, ...]] | None = None, streamed: list[str] | None = None) -> Indexed:
     """Index the articles of ``target`` new in ``months`` (None: every month) against the index of ``current``,
-    described by ``previous`` (the manifest's ``reposts``; None if there is none), and write ``target``'s."""
+    described by ``previous`` (the manifest's ``reposts``; None if there is none), and write ``target``'s.
+    ``start``: that index, restored already; ``signed``: the articles of the months ``streamed`` signed as the
+    build wrote them (cqnnews.dataset.signing), by origin: those months' files are not read again."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     started = time.monotonic()
     out = Indexed()
-    old = _segments(current)
-    same = bool(previous) and previous.get("scheme") == reposts.SCHEME and previous.get("threshold") == threshold  # type: ignore[union-attr]
-    if not same or not old:
-        old, months, out.rebuilt = [], None, True
-    indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
-    for origin, (ids, published, signatures, duplicate_of, similarity) in _restored(old).items():
-        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity)
+    start = start or restored(current, previous, threshold)
+    indexes, old, out.rebuilt = start.indexes, start.segments, start.rebuilt
+    if out.rebuilt:
+        months = None
     folders = sorted((target / "articles").glob("month=*")) if months is None else \
         [target / "articles" / f"month={m}" for m in months]
-    files = [f for folder in folders for f in sorted(folder.glob("*.parquet"))]
+    done = {f"month={m}" for m in streamed or []} if signed is not None else set()
+    files = [f for folder in folders if folder.name not in done for f in sorted(folder.glob("*.parquet"))]
+    found = dict(signed or {})
+    if files:  # the months not streamed: their texts read again
+        for origin, arrays in _signed(con, files, indexes, found).items():
+            found[origin] = arrays if origin not in found else \
+                tuple(np.concatenate([a, b]) for a, b in zip(found.pop(origin), arrays))
     changed: dict[str, np.ndarray] = {}
-    if files:
-        for origin, (ids, published, signatures) in _signed(con, files, indexes).items():
-            out.new += len(ids)
-            changed[origin] = indexes[origin].add(ids, published, signatures)
-            del signatures
+    for origin in list(found):
+        ids, published, signatures = found.pop(origin)
+        out.new += len(ids)
+        changed[origin] = indexes[origin].add(ids, published, signatures)
+        del signatures
     compact = out.rebuilt or len(old) >= COMPACT_AFTER
     written = {origin: np.arange(len(index)) if compact else changed.get(origin, np.zeros(0, dtype=np.int64))
                for origin, index in indexes.items()}
@@ -169,8 +200,10 @@ def _restored(segments: list[Path]) -> dict[str, tuple[np.ndarray, ...]]:
     return restored
 
 
-def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex]) -> dict[str, tuple[np.ndarray, ...]]:
-    """The articles of ``files`` not in their origin's index, by origin: ids, published, signatures.  The texts
+def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex],
+            signed: dict[str, tuple[np.ndarray, ...]]) -> dict[str, tuple[np.ndarray, ...]]:
+    """The articles of ``files`` neither in their origin's index nor ``signed`` already, by origin: ids, published,
+    signatures.  The texts
     are read a batch at a time and never all held; the signatures go into one array made at the start."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -184,16 +217,18 @@ def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex]
     for batch in reader:
         for origin in batch.column("origin").unique().to_pylist():
             part = batch.filter(pc.equal(batch.column("origin"), origin))
-            new = ~np.isin(part.column("article_id").to_numpy(), indexes[origin].ids) if origin in indexes else \
-                np.ones(part.num_rows, dtype=bool)
+            new = np.ones(part.num_rows, dtype=bool)
+            for known in (indexes[origin].ids if origin in indexes else None, (signed.get(origin) or (None,))[0]):
+                if known is not None and len(known):
+                    new &= ~np.isin(part.column("article_id").to_numpy(), known)
             if not new.all():
                 part = part.filter(pa.array(new))
             if not part.num_rows:
                 continue
             end = filled + part.num_rows
             ids[filled:end], published[filled:end] = part.column("article_id").to_numpy(), _published(part)
-            signatures[filled:end] = reposts.signatures(zip(part.column("title").to_pylist(),
-                                                            part.column("body").to_pylist()))
+            signatures[filled:end] = reposts.signature_rows(list(zip(part.column("title").to_pylist(),
+                                                                     part.column("body").to_pylist())))
             origins.append((origin, filled, end))
             filled = end
     names = sorted({origin for origin, _, _ in origins})

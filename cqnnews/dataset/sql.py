@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ import pyarrow as pa
 
 from cqnnews.dataset import tables
 
-MEMORY = "400MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
+MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
 BUFFERED = 16 << 20  # bytes of rows held for their months' files before the largest is written out
 
@@ -41,10 +43,12 @@ def connection(scratch: Path) -> Any:
     return con
 
 
-def copy(con: Any, query: str, target: Path, table: str, generation: int, aside: Path | None = None) -> int:
+def copy(con: Any, query: str, target: Path, table: str, generation: int, aside: Path | None = None,
+         each: Callable[[pa.Table], None] | None = None) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``: one
     file a month; the rows written.  With ``aside``, the query has a last column ``role``: 0 a row of the table,
-    1 a row of the table also written to the file ``aside``, 2 a row only written there.
+    1 a row of the table also written to the file ``aside``, 2 a row only written there.  ``each`` is given the
+    table's rows of each batch as they pass (cqnnews.dataset.signing).
 
     DuckDB's own partitioned ``COPY`` holds what it reads faster than it writes its ~140 month files: at a
     million lines it spilled 1.4 GB under its memory limit and took three times as long as reading and writing
@@ -97,6 +101,8 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
             order = np.argsort(codes, kind="stable")
             rows = pa.Table.from_batches([batch]).drop_columns([batch.schema.names[-1]])
             rows = rows.rename_columns(schema.names).cast(schema, safe=False)
+            if each is not None:
+                each(rows)
             at = 0
             for code, count in enumerate(np.bincount(codes, minlength=len(months.dictionary))):
                 if not count:
@@ -168,6 +174,7 @@ TEXTS = ("url", "title", "subtitle", "body", "images", "attachments", "tables", 
          "paragraphs_removed", "manufacturer", "manufacturer_address", "sampled_unit", "sampled_unit_address", "raw")
 
 
+@cache
 def _encoding(schema: pa.Schema) -> dict[str, Any]:
     """The ParquetWriter options of ``schema``'s columns: dictionaries and statistics only where they help."""
     import io

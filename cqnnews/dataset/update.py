@@ -14,6 +14,7 @@ from cqnnews.dataset.build import ReadError, build
 from cqnnews.dataset.generations import (FORMAT, DatasetError, fsync_tree, generation_of, locked, point_current,
                                          read_manifest, remove_leftovers, write_database, write_manifest)
 from cqnnews.dataset.ingest import plan, seen_in_state
+from cqnnews.dataset.signing import Signer
 from cqnnews.dataset.sql import connection
 from cqnnews.dataset.tables import tables
 
@@ -35,6 +36,7 @@ class Update:
     reposts: int = 0  # articles with a duplicate_of (cqnnews.dataset.clusters)
     seconds: float = 0.0
     reposts_seconds: float = 0.0  # of ``seconds``, indexing the reposts
+    signing_seconds: float = 0.0  # of CPU, signing the new articles' texts while they were written
 
     def line(self) -> str:
         others = (f"; {len(self.left_out)} feeds in other formats left out ({', '.join(self.left_out[:3])}"
@@ -47,7 +49,7 @@ class Update:
                 f"{len(self.months_rewritten)} months rewritten{again}; {self.articles} articles ({self.reposts} "
                 f"reposts), {self.spotchecks} "
                 f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s (reposts "
-                f"{self.reposts_seconds:.1f} s){others}")
+                f"{self.reposts_seconds:.1f} s, signatures {self.signing_seconds:.1f} s of CPU while writing){others}")
 
 
 def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, threshold: float | None = None) -> Update:
@@ -89,10 +91,16 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         import duckdb
 
         con = connection(scratch)
+        before = None if manifest.get("older") else current
+        signer = None
         try:
-            built = build(con, parts, None if manifest.get("older") else current, target, result.generation, seen)
-            indexed = clusters.update(con, None if manifest.get("older") else current, target, result.generation,
-                                      built.months, manifest.get("reposts"), threshold)
+            start = clusters.restored(before, manifest.get("reposts"), threshold)
+            signer = Signer(start.known(), scratch / "signatures")  # the new articles signed while written
+            built = build(con, parts, before, target, result.generation, seen, signer.add)
+            signed = signer.result()
+            result.signing_seconds = signer.seconds
+            indexed = clusters.update(con, before, target, result.generation, built.months, manifest.get("reposts"),
+                                      threshold, start, signed, built.months)
         except ReadError as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(str(exc)) from None
@@ -100,6 +108,8 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(f"DuckDB: {str(exc).splitlines()[0]}") from None
         finally:
+            if signer is not None:
+                signer.close()
             con.close()
         failpoints.reached("dataset_written")
         shutil.rmtree(scratch, ignore_errors=True)
