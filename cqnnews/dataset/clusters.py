@@ -155,7 +155,9 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     if table.num_rows or not (target / TABLE).is_dir():  # a generation always has one segment: the view's files
         path = target / TABLE / f"{SEGMENT}{generation:06d}" / "part.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, compression="zstd", row_group_size=BATCH * 8)
+        plain = [c for c in COLUMNS if c != "signature"]  # the signatures: random bytes, neither compressed nor
+        pq.write_table(table, path, compression={c: "zstd" for c in plain} | {"signature": "none"},  # summarised
+                       use_dictionary=plain, write_statistics=plain, row_group_size=BATCH * 8)
     out.changed = table.num_rows
     out.articles = sum(len(index) for index in indexes.values())
     out.reposts = sum(int(np.count_nonzero(index.first >= 0)) for index in indexes.values())

@@ -103,11 +103,15 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
             rows = rows.rename_columns(schema.names).cast(schema, safe=False)
             if each is not None:
                 each(rows)
-            at = 0
-            for code, count in enumerate(np.bincount(codes, minlength=len(months.dictionary))):
+            at, counts = 0, np.bincount(codes, minlength=len(months.dictionary))
+            one = rows.to_batches()  # a RecordBatch's take costs about half a Table's
+            source = one[0] if len(one) == 1 else rows
+            for code, count in enumerate(counts):
                 if not count:
                     continue
-                month, part = months.dictionary[code].as_py(), rows.take(order[at:at + count])
+                month = months.dictionary[code].as_py()
+                part = rows if count == rows.num_rows else pa.Table.from_batches([source.take(order[at:at + count])]) \
+                    if source is not rows else rows.take(order[at:at + count])
                 at += count
                 held.setdefault(month, []).append(part)
                 sizes[month] = sizes.get(month, 0) + part.nbytes
