@@ -67,28 +67,31 @@ def text_of(title: str | None, body: str | None) -> str:
 
 
 def _mixed(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every bit of the result depends on every bit of ``x``."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    """splitmix64's finaliser: every bit of the result depends on every bit of ``x`` (``x`` itself is changed)."""
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
 
 
 def _hashed(points: np.ndarray, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The features of texts laid end to end (``points``, the code points; ``texts``, which text each belongs
     to, ascending): their hashes and, beside each, its text."""
-    points = points.astype(np.uint64)
+    wide = points.astype(np.uint64)
     runs = len(points) - SHINGLE + 1
     if runs <= 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     with np.errstate(over="ignore"):
-        hashes = points[:runs].copy()
-        for j in range(1, SHINGLE):
-            hashes = hashes * _POLY + points[j:runs + j]
-        hashes = _mixed(hashes + np.uint64(SHINGLE))
+        hashes = wide[:runs].copy()
+        for j in range(1, SHINGLE):  # in place: no new array a step
+            hashes *= _POLY
+            hashes += wide[j:runs + j]
+        hashes += np.uint64(SHINGLE)
+        hashes = _mixed(hashes)
         inside = texts[:runs] == texts[SHINGLE - 1:]  # a run across two texts is no run of either
-        digits = np.concatenate(([0], np.cumsum((_classes()[points.astype(np.uint32)] & _DIGIT) > 0)))
+        digits = np.concatenate(([0], np.cumsum((_classes()[points] & _DIGIT) > 0)))
         held = inside & ((digits[SHINGLE:] - digits[:runs]) > 0)
         hashes, owners, extra = hashes[inside], texts[:runs][inside], hashes[held]
         extra_owners = texts[:runs][held]
@@ -102,7 +105,7 @@ def _short(points: np.ndarray) -> np.ndarray:
         hashed = np.uint64(0)
         for point in points.astype(np.uint64):
             hashed = hashed * _POLY + point
-        return _mixed(np.array([hashed + np.uint64(len(points))], dtype=np.uint64))
+        return _mixed(np.array([hashed + np.uint64(len(points))], dtype=np.uint64))  # a new array: changed in place
 
 
 def features(title: str | None, body: str | None) -> np.ndarray:
