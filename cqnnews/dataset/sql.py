@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from cqnnews.dataset import tables
 
-MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
+MEMORY = "256MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
 BUFFERED = 16 << 20  # bytes of rows held for their months' files before the largest is written out
 
@@ -109,9 +109,13 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
             for code, count in enumerate(counts):
                 if not count:
                     continue
-                month = months.dictionary[code].as_py()
-                part = rows if count == rows.num_rows else pa.Table.from_batches([source.take(order[at:at + count])]) \
-                    if source is not rows else rows.take(order[at:at + count])
+                month, which = months.dictionary[code].as_py(), order[at:at + count]
+                if count == rows.num_rows:  # the batch is of one month
+                    part = rows
+                elif source is rows:
+                    part = rows.take(which)
+                else:
+                    part = pa.Table.from_batches([source.take(which)])
                 at += count
                 held.setdefault(month, []).append(part)
                 sizes[month] = sizes.get(month, 0) + part.nbytes
