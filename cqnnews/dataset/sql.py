@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from cqnnews.dataset import tables
 
-MEMORY = "256MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
+MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
 BUFFERED = 16 << 20  # bytes of rows held for their months' files before the largest is written out
 
