@@ -36,7 +36,7 @@ def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | Non
             texts.append((record.get("title"), record.get("body")))
     index = reposts.RepostIndex(threshold)
     index.add(np.array(ids, dtype=np.int64), np.array(published, dtype=np.float64),
-              np.array(reposts.signatures(texts), dtype=np.uint16).reshape(-1, reposts.NUM_PERM))
+              reposts.signature_rows(texts))
     named = {int(i): (int(d), float(s)) for i, d, s in zip(index.ids, index.duplicate_of(), index.similarity)
              if d >= 0}
     if not named:

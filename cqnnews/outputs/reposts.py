@@ -50,6 +50,7 @@ __all__ = ["BANDS", "BATCH", "BUCKET_NEAREST", "DIGIT_WEIGHT", "NUM_PERM", "ROWS
 
 SCHEME = f"rensa-digest{rensa.RMinHash.ALGORITHM_VERSION}-{NUM_PERM}x{SEED}-cp{SHINGLE}d{DIGIT_WEIGHT}-bands{BANDS}"
 
+
 def clusters(articles: Iterable[dict[str, Any]], threshold: float) -> dict[int, tuple[int | None, float | None]]:
     """``article_id`` -> (``duplicate_of``, ``similarity``) for articles of one origin (dicts with
     ``article_id``, ``published_at`` (a number or an ISO string of one zone) and ``title`` and ``body``)."""

@@ -53,8 +53,9 @@ class Signer:
         import pyarrow.compute as pc
 
         origins = rows.column("origin")
-        for origin in pc.unique(origins).to_pylist():
-            part = rows if len(pc.unique(origins)) == 1 else rows.filter(pc.equal(origins, origin))
+        names = pc.unique(origins).to_pylist()
+        for origin in names:
+            part = rows if len(names) == 1 else rows.filter(pc.equal(origins, origin))
             ids = part.column("article_id").to_numpy()
             known = self.known.get(origin)
             if known is not None and len(known):
