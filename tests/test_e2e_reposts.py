@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cqnnews.outputs import feed_signatures
+from cqnnews.outputs.beside import SIGNATURES, beside
 from cqnnews.outputs.dataset import connect
 from cqnnews.outputs.feeds import article_feeds
 from cqnnews.schema import problems
@@ -29,6 +31,9 @@ def test_a_crawl_marks_its_reposts_in_the_feed_and_the_dataset(replica: RunningR
     assert called.items() <= truth.items()  # every repost named is one, of the article the truth says
     assert len(called) >= 0.9 * len(truth)  # (one of this replica's 18 lost its digit-heavy last paragraph too)
     assert all(r["similarity"] >= 0.6 for r in records if r["duplicate_of"] is not None)
+    kept = feed_signatures.read(beside(feed, SIGNATURES))  # the signatures made for it, kept for the dataset
+    assert kept is not None and kept["article_id"].tolist() == [r["article_id"] for r in records]
+    assert f"{len(records)} kept by the crawls" in result.stdout + result.stderr  # read, not signed again
     con = connect(tmp_path / "dataset")
     try:
         rows = dict(con.execute("SELECT article_id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL")

@@ -1,7 +1,7 @@
 """The files a run writes beside its feed, and whether a file already there is one cqnnews wrote.
 
 A run writes ``<feed stem>.summary.json``, ``<feed stem>.report.html``,
-``<feed stem>.spotchecks.jsonl`` and ``<feed stem>.recalls.jsonl`` beside its feed, and the history page ``index.html`` only in
+``<feed stem>.spotchecks.jsonl``, ``<feed stem>.recalls.jsonl`` and ``<feed stem>.signatures`` beside its feed, and the history page ``index.html`` only in
 its own feed folder (``<CQN_FEED_DIR>/<spider>/``), never in a folder named by ``-o``/``-O``.
 A file of one of those names that is already there and was not written by cqnnews (its
 content does not carry the project's marks) is never replaced: ``scrapy crawl`` refuses to
@@ -17,9 +17,11 @@ SUMMARY = ".summary.json"
 REPORT = ".report.html"
 SPOTCHECKS = ".spotchecks.jsonl"
 RECALLS = ".recalls.jsonl"
+SIGNATURES = ".signatures"  # the repost signatures of its lines (cqnnews.outputs.feed_signatures)
+SIGNATURES_MARK = b"cqnnews signatures "  # how that file starts
 INDEX = "index.html"
 GENERATOR = '<meta name="generator" content="cqnnews">'  # in every page cqnnews writes
-SIDE_SUFFIXES = (SUMMARY, REPORT, SPOTCHECKS, RECALLS)
+SIDE_SUFFIXES = (SUMMARY, REPORT, SPOTCHECKS, RECALLS, SIGNATURES)
 # the records written beside a feed (cqnnews.outputs.spotcheck_feed.SIDECARS): the keys every one of them has
 RECORD_KEYS = {SPOTCHECKS: {"article_id", "file_checksum", "table", "row"},
                RECALLS: {"article_id", "recall", "recallers", "raw"}}
@@ -57,6 +59,8 @@ def written_by_cqnnews(path: Path) -> bool:
             head = _head(path)
             # pages written before the generator mark: the title every cqnnews page has
             return GENERATOR.encode() in head or b"<title>cqnnews " in head
+        if name.endswith(SIGNATURES):
+            return _head(path, 64).startswith(SIGNATURES_MARK)
         for suffix, keys in RECORD_KEYS.items():
             if name.endswith(suffix):
                 first = _head(path, 1 << 16).split(b"\n", 1)[0].strip()

@@ -262,7 +262,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         if mark_reposts is not None and self.crawler is not None:  # the run's reposts, now all read
             try:
                 found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"),
-                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)))
+                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)), final)
             except OSError as exc:
                 feed_failed(self.crawler, final, exc.strerror or str(exc), stop=False)
                 with contextlib.suppress(OSError):

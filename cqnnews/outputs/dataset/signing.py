@@ -9,6 +9,10 @@ lock while they work, so the signing and the writing share the two cores.  At mo
 to be signed: when the signing is the slower, the writing waits for it, and memory does not grow.  The
 signatures go to a scratch file of each origin as they are made (256 bytes an article: a million are 256 MB,
 not held beside the build's own memory) and are read back by :meth:`Signer.result`.
+
+An article whose line was signed by the crawl that wrote it (its signature kept beside its feed,
+cqnnews.outputs.feed_signatures) is not signed again: :class:`Kept` finds its record by feed, id and
+``fetched_at``, and the signing thread copies it from the file.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from cqnnews.outputs import feed_signatures
 from cqnnews.outputs.repost_signatures import NUM_PERM, signature_rows
 
 AHEAD = 1  # batches handed to the signing thread and not signed yet, at most
@@ -34,11 +39,85 @@ class _Part:
     published: np.ndarray  # microseconds since the epoch, NaN for none
 
 
+def _key(feed: np.ndarray, ids: np.ndarray, fetched: np.ndarray) -> np.ndarray:
+    """One 64-bit number for a line named by its feed's number, id and ``fetched_at`` (matches are checked)."""
+    with np.errstate(over="ignore"):
+        key = ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        key ^= fetched.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+        key ^= feed.astype(np.uint64) * np.uint64(0xA0761D6478BD642F)
+        key ^= key >> np.uint64(29)
+    return key
+
+
+class Kept:
+    """The signatures the crawls kept beside their feeds (``files``: feed name -> its ``.signatures`` file), found
+    by feed, id and ``fetched_at``.  Only the ids and times are held (32 bytes a line); a signature is read from
+    its file when it is used."""
+
+    CHUNK = 65_536  # records read at a time
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.feeds: dict[str, int] = {}
+        self.paths: list[Path] = []
+        keys, where, rows = [], [], []
+        for name, path in files.items():
+            if feed_signatures.read(path) is None:
+                continue
+            number = len(self.paths)
+            self.feeds[name], start = number, len(feed_signatures.HEADER)
+            self.paths.append(path)
+            with open(path, "rb") as file:
+                file.seek(start)
+                at = 0
+                while len(chunk := np.fromfile(file, dtype=feed_signatures.RECORD, count=self.CHUNK)):
+                    ids, fetched = chunk["article_id"].copy(), chunk["fetched_at"].copy()
+                    keys.append(_key(np.full(len(chunk), number), ids, fetched))
+                    where.append(np.full(len(chunk), number, dtype=np.int32))
+                    rows.append(np.arange(at, at + len(chunk), dtype=np.int64))
+                    at += len(chunk)
+        key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        order = np.argsort(key, kind="stable")
+        self.keys = key[order]
+        self.files = np.concatenate(where)[order] if where else np.zeros(0, dtype=np.int32)
+        self.rows = np.concatenate(rows)[order] if rows else np.zeros(0, dtype=np.int64)
+        self.lines = len(self.keys)
+
+    def find(self, feeds: list[str | None], ids: np.ndarray, fetched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For lines (their feed names, ids and ``fetched_at`` in microseconds): which are kept, and the place of
+        each kept one's record in :attr:`keys` (-1 for the others)."""
+        numbers = np.array([self.feeds.get(f, -1) if f is not None else -1 for f in feeds], dtype=np.int64)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        if not self.lines:
+            return np.zeros(len(ids), dtype=bool), found
+        at = np.minimum(np.searchsorted(self.keys, _key(numbers, ids, fetched)), self.lines - 1)
+        candidate = (numbers >= 0) & (self.keys[at] == _key(numbers, ids, fetched))
+        found[candidate] = at[candidate]
+        return candidate, found
+
+    def signatures(self, places: np.ndarray, ids: np.ndarray, fetched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The signatures of the records at ``places`` (of :meth:`find`), a row each, and which of them are of the
+        lines named (``ids``, ``fetched``): a record of another line that shares its key is not taken."""
+        out = np.empty((len(places), NUM_PERM), dtype=np.uint16)
+        same = np.zeros(len(places), dtype=bool)
+        files, rows = self.files[places], self.rows[places]
+        for number in np.unique(files):
+            mine = np.nonzero(files == number)[0]
+            records = feed_signatures.read(self.paths[number])
+            if records is None or rows[mine].max() >= len(records):
+                continue  # the file changed since: its lines are signed
+            taken = records[rows[mine]]  # a copy: the file is unmapped when ``records`` goes
+            out[mine] = taken["signature"]
+            same[mine] = (taken["article_id"] == ids[mine]) & (taken["fetched_at"] == fetched[mine])
+        return out, same
+
+
 class Signer:
     """Signs the articles of the batches given to :meth:`add` whose id is not in ``known[origin]``, their
-    signatures written to files in the folder ``scratch``."""
+    signatures written to files in the folder ``scratch``; those ``kept`` by the crawls are read, not signed."""
 
-    def __init__(self, known: dict[str, np.ndarray], scratch: Path) -> None:
+    def __init__(self, known: dict[str, np.ndarray], scratch: Path, kept: Kept | None = None) -> None:
+        self.kept = kept
+        self.taken = 0  # articles whose signature was kept by a crawl
         self.known = {origin: np.sort(ids) for origin, ids in known.items()}
         self.scratch = scratch
         self.files: dict[str, Path] = {}
@@ -67,11 +146,17 @@ class Signer:
                 continue
             published = pc.cast(pc.cast(part.column("published_at"), pa.timestamp("us", tz="UTC")), pa.int64())
             published = published.cast(pa.float64()).fill_null(float("nan")).to_numpy()
+            kept, places, fetched = np.zeros(len(ids), dtype=bool), None, None
+            if self.kept is not None and self.kept.lines:
+                fetched = pc.cast(pc.cast(part.column("fetched_at"), pa.timestamp("us", tz="UTC")), pa.int64())
+                fetched = fetched.fill_null(int(feed_signatures.NO_TIME)).to_numpy()
+                kept, places = self.kept.find(part.column("feed").to_pylist(), ids, fetched)
             if origin not in self.files:
                 self.scratch.mkdir(parents=True, exist_ok=True)
                 self.files[origin] = self.scratch / f"signatures-{len(self.files)}.bin"
             self.parts.append(_Part(origin, ids.copy(), published))
-            self.waiting.append(self.pool.submit(self._sign, part.column("title"), part.column("body"), self.files[origin]))
+            self.waiting.append(self.pool.submit(self._sign, part.column("title"), part.column("body"),
+                                                 self.files[origin], ids.copy(), fetched, kept, places))
         while len(self.waiting) > AHEAD:
             self.waiting.popleft().result()
 
@@ -91,10 +176,26 @@ class Signer:
         finally:
             self.close()
 
-    def _sign(self, titles: Any, bodies: Any, path: Path) -> None:
-        """Sign the texts and append their signatures to ``path`` (in the signing thread: in their order)."""
+    def _sign(self, titles: Any, bodies: Any, path: Path, ids: np.ndarray, fetched: np.ndarray | None,
+              kept: np.ndarray, places: np.ndarray | None) -> None:
+        """Read the signatures of the articles ``kept`` (at ``places``), sign the texts of the others (of
+        ``titles`` and ``bodies``), and append them all to ``path`` (in the signing thread: in their order)."""
+        import pyarrow as pa
+
         started = time.thread_time()
-        signatures = signature_rows(list(zip(titles.to_pylist(), bodies.to_pylist())))
+        signatures = np.empty((len(ids), NUM_PERM), dtype=np.uint16)
+        unsigned = ~kept
+        if places is not None and fetched is not None and kept.any():
+            assert self.kept is not None
+            at = np.nonzero(kept)[0]
+            found, same = self.kept.signatures(places[at], ids[at], fetched[at])
+            signatures[at[same]] = found[same]
+            unsigned[at[~same]] = True
+            self.taken += int(same.sum())
+        if unsigned.any():
+            if not unsigned.all():
+                titles, bodies = titles.filter(pa.array(unsigned)), bodies.filter(pa.array(unsigned))
+            signatures[unsigned] = signature_rows(list(zip(titles.to_pylist(), bodies.to_pylist())))
         with open(path, "ab") as out:
             out.write(signatures.astype("<u2", copy=False).tobytes())
         self.seconds += time.thread_time() - started

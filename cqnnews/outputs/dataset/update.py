@@ -7,6 +7,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cqnnews import failpoints
 from cqnnews.outputs.dataset import clusters
@@ -23,8 +24,10 @@ from cqnnews.outputs.dataset.generations import (
     write_database,
     write_manifest,
 )
-from cqnnews.outputs.dataset.ingest import plan, seen_in_state
-from cqnnews.outputs.dataset.signing import Signer
+from cqnnews.outputs.beside import SIGNATURES, beside
+from cqnnews.outputs.dataset.ingest import FeedPart, plan, seen_in_state
+from cqnnews.outputs.dataset.signing import Kept, Signer
+from cqnnews.outputs.feeds import article_feeds
 from cqnnews.outputs.dataset.sql import connection
 from cqnnews.outputs.dataset.tables import tables
 
@@ -47,6 +50,7 @@ class Update:
     seconds: float = 0.0
     reposts_seconds: float = 0.0  # of ``seconds``, indexing the reposts
     signing_seconds: float = 0.0  # of CPU, signing the new articles' texts while they were written
+    signatures_kept: int = 0  # of the new articles, those whose signature their crawl kept (not signed again)
 
     def line(self) -> str:
         others = (f"; {len(self.left_out)} feeds in other formats left out ({', '.join(self.left_out[:3])}"
@@ -59,7 +63,8 @@ class Update:
                 f"{len(self.months_rewritten)} months rewritten{again}; {self.articles} articles ({self.reposts} "
                 f"reposts), {self.spotchecks} "
                 f"spot-check records, {self.recalls} recall records; {self.seconds:.1f} s (reposts "
-                f"{self.reposts_seconds:.1f} s, signatures {self.signing_seconds:.1f} s of CPU while writing){others}")
+                f"{self.reposts_seconds:.1f} s, signatures {self.signing_seconds:.1f} s of CPU while writing, "
+                f"{self.signatures_kept} kept by the crawls){others}")
 
 
 def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, threshold: float | None = None) -> Update:
@@ -105,10 +110,12 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         signer = None
         try:
             start = clusters.restored(before, manifest.get("reposts"), threshold)
-            signer = Signer(start.known(), scratch / "signatures")  # the new articles signed while written
+            known = start.known()
+            kept = _kept_signatures(feed_dir, parts, known)
+            signer = Signer(known, scratch / "signatures", kept)  # the new articles signed while written
             built = build(con, parts, before, target, result.generation, seen, signer.add)
             signed = signer.result()
-            result.signing_seconds = signer.seconds
+            result.signing_seconds, result.signatures_kept = signer.seconds, signer.taken
             indexed = clusters.update(con, before, target, result.generation, built.months, manifest.get("reposts"),
                                       threshold, start, signed, built.months)
         except ReadError as exc:
@@ -146,3 +153,14 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         result.reposts_seconds = indexed.seconds
         result.seconds = time.monotonic() - started
         return result
+
+
+def _kept_signatures(feed_dir: Path, parts: list[FeedPart], known: dict[str, Any]) -> Kept:
+    """The signatures kept beside the feeds read now; beside every feed when the index starts empty (a first
+    build, or one whose scheme or threshold changed: every article is signed again)."""
+    if any(len(ids) for ids in known.values()):
+        feeds = {p.name: p.part.source for p in parts if p.part is not None and p.part.end > p.part.start}
+    else:
+        feeds = {str(f.relative_to(feed_dir)): f for f in article_feeds(feed_dir, recursive=True)} \
+            if feed_dir.is_dir() else {}
+    return Kept({name: beside(feed, SIGNATURES) for name, feed in feeds.items()})
