@@ -97,12 +97,18 @@ class Restored:
         return {origin: index.ids for origin, index in self.indexes.items()}
 
 
+def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> bool:
+    """Whether the index of ``current`` (described by ``previous``, the manifest's ``reposts``) is built again, every
+    article indexed: there is none, or its scheme or threshold changed."""
+    same = bool(previous) and previous.get("scheme") == reposts.SCHEME and previous.get("threshold") == threshold  # type: ignore[union-attr]
+    return not same or not _segments(current)
+
+
 def restored(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> Restored:
     """The index of ``current``, described by ``previous`` (the manifest's ``reposts``; None if there is none);
     an empty one to be built again when the scheme or the threshold changed."""
     old = _segments(current)
-    same = bool(previous) and previous.get("scheme") == reposts.SCHEME and previous.get("threshold") == threshold  # type: ignore[union-attr]
-    rebuilt = not same or not old
+    rebuilt = starts_over(current, previous, threshold)
     indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
     for origin, (ids, published, signatures, duplicate_of, similarity) in _restored([] if rebuilt else old).items():
         indexes[origin].restore(ids, published, signatures, duplicate_of, similarity)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,10 +116,12 @@ class Signer:
     """Signs the articles of the batches given to :meth:`add` whose id is not in ``known[origin]``, their
     signatures written to files in the folder ``scratch``; those ``kept`` by the crawls are read, not signed."""
 
-    def __init__(self, known: dict[str, np.ndarray], scratch: Path, kept: Kept | None = None) -> None:
+    def __init__(self, known: dict[str, np.ndarray] | Callable[[], dict[str, np.ndarray]], scratch: Path,
+                 kept: Kept | None = None) -> None:
         self.kept = kept
         self.taken = 0  # articles whose signature was kept by a crawl
-        self.known = {origin: np.sort(ids) for origin, ids in known.items()}
+        self._known = known  # or how to get it, once the first batch comes (the index is restored meanwhile)
+        self.known: dict[str, np.ndarray] | None = None
         self.scratch = scratch
         self.files: dict[str, Path] = {}
         self.parts: list[_Part] = []
@@ -131,6 +134,9 @@ class Signer:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if self.known is None:
+            known = self._known() if callable(self._known) else self._known
+            self.known = {origin: np.sort(ids) for origin, ids in known.items()}
         origins = rows.column("origin")
         names = pc.unique(origins).to_pylist()
         for origin in names:
