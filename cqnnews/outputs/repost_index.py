@@ -7,7 +7,9 @@ the same story: the article joins that candidate's cluster, named by its earlies
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ def order(published_at: Any, article_id: int) -> tuple[int, Any, int]:
 #: a copy finds the cluster through the copies before it, a repost the story published days before it
 BUCKET_NEAREST = 16
 SCORED_AT_ONCE = 65_536  # candidate pairs compared at a time (16 MB of signatures)
+SORTING_THREADS = 2  # the bands' buckets sorted out at once (each holds a few arrays of the index's length)
 
 
 class RepostIndex:
@@ -171,30 +174,49 @@ class RepostIndex:
         """For each LSH band, the pairs (a new article's position, the position of one indexed before it) sharing
         it.  In a bucket, a new article is paired with the ``BUCKET_NEAREST`` indexed just before it: a bucket of
         thousands of copies of one text, or of notices of one template, costs no more than that a new article.
-        Only the buckets of new articles are formed: an update's cost follows its new articles, not the index."""
+        Only the buckets of new articles are formed: an update's cost follows its new articles, not the index.
+        The bands' buckets are sorted out by two threads (numpy lets go of Python's lock while it sorts), a band
+        or two ahead of the pairs taken from them."""
+        with ThreadPoolExecutor(max_workers=SORTING_THREADS, thread_name_prefix="repost-bands") as pool:
+            ahead: deque[Future[tuple[np.ndarray, np.ndarray] | None]] = deque()
+            for band in range(BANDS):
+                ahead.append(pool.submit(self._buckets, band, old))
+                if len(ahead) <= SORTING_THREADS:
+                    continue
+                yield from self._pairs(ahead.popleft().result(), old)
+            while ahead:
+                yield from self._pairs(ahead.popleft().result(), old)
+
+    def _buckets(self, band: int, old: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The positions of the articles in the buckets of ``band`` that hold a new article and one more, with
+        their keys, by key then arrival; None when there is no such bucket."""
         keys = self.signatures.view(np.uint64)  # one column per band: ROWS values of 16 bits side by side
-        new = np.arange(old, len(self))
-        for band in range(BANDS):
-            column = np.ascontiguousarray(keys[:, band])
-            involved = new
-            if old:  # the earlier articles sharing a key with a new one
-                involved = np.concatenate([np.nonzero(_among(column[:old], _distinct(column[old:])))[0], new])
-            by_key = np.argsort(column[involved])
-            ranked, column = involved[by_key], column[involved][by_key]
-            same = np.concatenate(([False], column[1:] == column[:-1]))  # in the bucket of the one before it
-            shared = same | np.concatenate((same[1:], [False]))  # in a bucket of two or more
-            if not shared.any():
-                continue
-            ranked, column = ranked[shared], column[shared]
-            by_arrival = np.lexsort((self.arrival[ranked], column))  # the few in buckets: by key, then arrival
-            ranked, column = ranked[by_arrival], column[by_arrival]
-            same = np.concatenate(([False], column[1:] == column[:-1]))
-            starts = np.nonzero(~same)[0]
-            rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by arrival
-            for distance in range(1, min(int(rank.max()), BUCKET_NEAREST) + 1):
-                later = np.nonzero(rank >= distance)[0]
-                later = later[ranked[later] >= old]
-                yield np.stack([ranked[later], ranked[later - distance]], axis=1)
+        column = np.ascontiguousarray(keys[:, band])
+        involved = np.arange(old, len(self))
+        if old:  # the earlier articles sharing a key with a new one
+            involved = np.concatenate([np.nonzero(_among(column[:old], _distinct(column[old:])))[0], involved])
+        by_key = np.argsort(column[involved])
+        ranked, column = involved[by_key], column[involved][by_key]
+        same = np.concatenate(([False], column[1:] == column[:-1]))  # in the bucket of the one before it
+        shared = same | np.concatenate((same[1:], [False]))  # in a bucket of two or more
+        if not shared.any():
+            return None
+        ranked, column = ranked[shared], column[shared]
+        by_arrival = np.lexsort((self.arrival[ranked], column))  # the few in buckets: by key, then arrival
+        return ranked[by_arrival], column[by_arrival]
+
+    def _pairs(self, buckets: tuple[np.ndarray, np.ndarray] | None, old: int) -> Iterator[np.ndarray]:
+        """The pairs of a band's ``buckets`` (of :meth:`_buckets`): each new article and those just before it."""
+        if buckets is None:
+            return
+        ranked, column = buckets
+        same = np.concatenate(([False], column[1:] == column[:-1]))
+        starts = np.nonzero(~same)[0]
+        rank = np.arange(len(ranked)) - starts[np.cumsum(~same) - 1]  # in its bucket, by arrival
+        for distance in range(1, min(int(rank.max()), BUCKET_NEAREST) + 1):
+            later = np.nonzero(rank >= distance)[0]
+            later = later[ranked[later] >= old]
+            yield np.stack([ranked[later], ranked[later - distance]], axis=1)
 
 
 FILTER_BITS = 20  # of the table that rules out most values before they are searched (1 MB of booleans)

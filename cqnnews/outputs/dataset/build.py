@@ -66,16 +66,13 @@ SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS 
 
 
 def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
-          seen: list[tuple[str, int, str]] | None = None, each: Callable[[pa.Table], None] | None = None,
-          articles_written: Callable[[list[str]], None] | None = None) -> Built:
+          seen: list[tuple[str, int, str]] | None = None, each: Callable[[pa.Table], None] | None = None) -> Built:
     """Write the tables of the new generation ``target``; what was written.
 
     The new lines are read twice, each time parsed once by DuckDB's JSON reader: once for the few fields that
     choose the winning line (``keys``), once whole, the winning lines streaming to the Parquet files without being
     held, and the lines of the articles of several lines set aside for the revisions (cqnnews.outputs.dataset.revisions).
-    ``each`` is given the rows of the articles table as they are written (cqnnews.outputs.dataset.signing);
-    ``articles_written`` is called with the months rewritten once the articles table is whole (the reposts are
-    indexed from then on, while the other tables are written)."""
+    ``each`` is given the rows of the articles table as they are written (cqnnews.outputs.dataset.signing)."""
     import duckdb
 
     out = Built()
@@ -188,8 +185,6 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     keep = set(existing) - touched
     out.rows["articles"] = _copy(con, articles, target, "articles", generation, revised, each) + \
         link_months(current, target, "articles", keep)
-    if articles_written is not None:
-        articles_written(out.months)
     for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = _sidecar(con, sidecar, parts, current, target, generation, out.months) + \
             link_months(current, target, sidecar.table, keep)

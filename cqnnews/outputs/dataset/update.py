@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cqnnews import failpoints
 from cqnnews.outputs.dataset import clusters
@@ -109,25 +108,19 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         con = connection(scratch)
         before = None if manifest.get("older") else current
         signer = None
-        # the index restored while the build reads the feeds, and brought up to date while it writes the tables
-        # after the articles': one thread, one step after the other
+        # the index restored while the build reads the feeds (in a thread of its own); the new articles are indexed
+        # once the build is done: while it writes, its memory and the index's together would pass 1 GB at a
+        # million articles
         reposts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-reposts")
-        indexing: list[Future[clusters.Indexed]] = []
         try:
             restoring = reposts.submit(clusters.restored, before, manifest.get("reposts"), threshold)
             kept = _kept_signatures(feed_dir, parts, clusters.starts_over(before, manifest.get("reposts"), threshold))
             signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept)
-
-            def index(months: list[str]) -> None:
-                assert signer is not None
-                indexing.append(reposts.submit(_index, con.cursor(), signer, before, target, result.generation,
-                                               months, manifest.get("reposts"), threshold, restoring))
-
-            built = build(con, parts, before, target, result.generation, seen, signer.add, index)
-            indexed = indexing[0].result() if indexing else \
-                _index(con.cursor(), signer, before, target, result.generation, built.months,
-                       manifest.get("reposts"), threshold, restoring)
+            built = build(con, parts, before, target, result.generation, seen, signer.add)
+            signed = signer.result()
             result.signing_seconds, result.signatures_kept = signer.seconds, signer.taken
+            indexed = clusters.update(con, before, target, result.generation, built.months, manifest.get("reposts"),
+                                      threshold, restoring.result(), signed, built.months)
         except ReadError as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(str(exc)) from None
@@ -135,7 +128,7 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
             shutil.rmtree(target, ignore_errors=True)
             raise DatasetError(f"DuckDB: {str(exc).splitlines()[0]}") from None
         finally:
-            reposts.shutdown(wait=True, cancel_futures=True)  # nothing of the index runs on once the build failed
+            reposts.shutdown(wait=True)
             if signer is not None:
                 signer.close()
             con.close()
@@ -164,17 +157,6 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         result.reposts_seconds = indexed.seconds
         result.seconds = time.monotonic() - started
         return result
-
-
-def _index(cursor: Any, signer: Signer, before: Path | None, target: Path, generation: int, months: list[str],
-           previous: dict[str, Any] | None, threshold: float, restoring: Future[clusters.Restored]) -> clusters.Indexed:
-    """The index of ``target``: the articles the build signed (or took from the crawls) added to the one restored
-    (in the reposts' thread, beside the build's own DuckDB connection: on a ``cursor`` of its own, closed after)."""
-    try:
-        return clusters.update(cursor, before, target, generation, months, previous, threshold, restoring.result(),
-                               signer.result(), months)
-    finally:
-        cursor.close()
 
 
 def _kept_signatures(feed_dir: Path, parts: list[FeedPart], every: bool) -> Kept:
