@@ -117,8 +117,9 @@ class Signer:
     signatures written to files in the folder ``scratch``; those ``kept`` by the crawls are read, not signed."""
 
     def __init__(self, known: dict[str, np.ndarray] | Callable[[], dict[str, np.ndarray]], scratch: Path,
-                 kept: Kept | None = None) -> None:
-        self.kept = kept
+                 kept: Kept | Callable[[], Kept] | None = None) -> None:
+        self._kept = kept
+        self.kept: Kept | None = None
         self.taken = 0  # articles whose signature was kept by a crawl
         self._known = known  # or how to get it, once the first batch comes (the index is restored meanwhile)
         self.known: dict[str, np.ndarray] | None = None
@@ -134,9 +135,10 @@ class Signer:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if self.known is None:
+        if self.known is None:  # what was to be found meanwhile
             known = self._known() if callable(self._known) else self._known
             self.known = {origin: np.sort(ids) for origin, ids in known.items()}
+            self.kept = self._kept() if callable(self._kept) else self._kept
         origins = rows.column("origin")
         names = pc.unique(origins).to_pylist()
         for origin in names:

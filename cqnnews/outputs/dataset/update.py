@@ -108,14 +108,15 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         con = connection(scratch)
         before = None if manifest.get("older") else current
         signer = None
-        # the index restored while the build reads the feeds (in a thread of its own); the new articles are indexed
-        # once the build is done: while it writes, its memory and the index's together would pass 1 GB at a
-        # million articles
+        # the index restored and the signatures kept by the crawls found while the build reads the feeds (in a
+        # thread of its own); the new articles are indexed once the build is done: while it writes, its memory
+        # and the index's together would pass 1 GB at a million articles
         reposts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-reposts")
         try:
             restoring = reposts.submit(clusters.restored, before, manifest.get("reposts"), threshold)
-            kept = _kept_signatures(feed_dir, parts, clusters.starts_over(before, manifest.get("reposts"), threshold))
-            signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept)
+            kept = reposts.submit(_kept_signatures, feed_dir, parts,
+                                  clusters.starts_over(before, manifest.get("reposts"), threshold))
+            signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept.result)
             built = build(con, parts, before, target, result.generation, seen, signer.add)
             signed = signer.result()
             result.signing_seconds, result.signatures_kept = signer.seconds, signer.taken
