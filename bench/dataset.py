@@ -2,8 +2,11 @@
 
 Generates 100 feeds of 10,000 article lines each (published over 12 years, so about 150 months;
 5% of the lines are second revisions of articles of earlier feeds; 2% are spot-check notices with
-five records each, in the ``.spotchecks.jsonl`` beside), then times ``scrapy dataset`` on all of
-them in a process of its own and reads its peak RSS (``wait4``).  Then one more feed of 10,000
+five records each, in the ``.spotchecks.jsonl`` beside; the repost signatures of their lines in the
+``.signatures`` beside, as a crawl keeps them, cqnnews.outputs.feed_signatures), then times ``scrapy dataset``
+on all of them in a process of its own and reads its peak RSS: once with the signatures set aside (the
+dataset signs every article: feeds of another tool or of an older cqnnews), then with them (what a crawl's
+feeds give; ``seconds_1m``).  Then one more feed of 10,000
 lines, a day's worth (this month's and last month's articles, and corrections of the last days),
 and the update again: its time should follow the 10,000 new lines, not the 1,000,000 ingested.
 The baseline, in the same command, is the SQL an analyst would type into DuckDB for the same job, run
