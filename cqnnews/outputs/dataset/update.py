@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cqnnews import failpoints
+from cqnnews.outputs.beside import SIGNATURES, beside
 from cqnnews.outputs.dataset import clusters
 from cqnnews.outputs.dataset.build import ReadError, build
 from cqnnews.outputs.dataset.generations import (
@@ -24,12 +25,11 @@ from cqnnews.outputs.dataset.generations import (
     write_database,
     write_manifest,
 )
-from cqnnews.outputs.beside import SIGNATURES, beside
 from cqnnews.outputs.dataset.ingest import FeedPart, plan, seen_in_state
 from cqnnews.outputs.dataset.signing import Kept, Signer
-from cqnnews.outputs.feeds import article_feeds
 from cqnnews.outputs.dataset.sql import connection
 from cqnnews.outputs.dataset.tables import tables
+from cqnnews.outputs.feeds import article_feeds
 
 
 @dataclass
