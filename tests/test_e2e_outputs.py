@@ -54,7 +54,7 @@ def test_a_users_index_html_in_the_folder_of_a_named_feed_is_left_byte_for_byte(
     healthy(crawl(fresh, tmp_path, "-O", str(out / "out.jsonl")))
     assert (out / "index.html").read_bytes() == b"<!DOCTYPE html><title>my own page</title>\n"
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "out.jsonl", "out.recalls.jsonl", "out.report.html",
-                                                     "out.spotchecks.jsonl", "out.summary.json"]
+                                                     "out.signatures", "out.spotchecks.jsonl", "out.summary.json"]
     # the same -O again: the files beside it are this project's own, replaced
     healthy(crawl(fresh, tmp_path, "-O", str(out / "out.jsonl"), "-a", "full=true"))
     # the default feed's folder is the project's own: its history page is there

@@ -95,15 +95,16 @@ def test_dead_runs_parts_and_old_feeds_are_removed_and_nothing_else(tmp_path: Pa
             "alive": f"b.jsonl.yaowen.{_HOST}.{alive.pid}.20261129T000000Z.part",
             "other_host": f"c.jsonl.yaowen.elsewhere-host.{dead_pid}.20261129T000000Z.part",
             "old_feed": "20261001T000000Z.jsonl", "old_summary": "20261001T000000Z.summary.json",
-            "new_feed": "20261129T000000Z.jsonl", "stranger": "notes.txt",
+            "old_signatures": "20261001T000000Z.signatures", "new_feed": "20261129T000000Z.jsonl", "stranger": "notes.txt",
         }
         for name in names.values():
             (tmp_path / name).write_text("x")
         month_ago = time.time() - 40 * 86400
-        for key in ("old_feed", "old_summary", "stranger"):
+        for key in ("old_feed", "old_summary", "old_signatures", "stranger"):
             os.utime(tmp_path / names[key], (month_ago, month_ago))
         assert {p.name for p in tidy_feed_dir(tmp_path, keep_days=0)} == {names["dead"]}
-        assert {p.name for p in tidy_feed_dir(tmp_path, keep_days=30)} == {names["old_feed"], names["old_summary"]}
+        assert {p.name for p in tidy_feed_dir(tmp_path, keep_days=30)} == {names["old_feed"], names["old_summary"],
+                                                                          names["old_signatures"]}
         assert {p.name for p in tmp_path.iterdir()} == {names[k] for k in ("alive", "other_host", "new_feed",
                                                                            "stranger")}
     finally:

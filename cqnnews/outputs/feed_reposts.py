@@ -25,12 +25,12 @@ logger = logging.getLogger(__name__)
 
 
 def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | None = None,
-                 final: Path | None = None) -> int:
+                 final: Path | None = None, kept_temporary: Path | None = None) -> int:
     """Give this run's lines of the JSON Lines feed ``path`` (those from byte ``start``: an appended feed's
     earlier lines are left alone) their ``duplicate_of`` and ``similarity``; the number of reposts among them.
     The file is written again only when there is one (``temporary``, beside it, fsynced, renamed over it).
     ``final``: the feed's own name, beside which the lines' signatures are kept (cqnnews.outputs.feed_signatures;
-    after the earlier lines' when ``start`` is not 0)."""
+    after the earlier lines' when ``start`` is not 0), written first as ``kept_temporary``."""
     ids: list[int] = []
     fetched: list[int] = []
     published: list[float] = []
@@ -46,7 +46,7 @@ def mark_reposts(path: Path, start: int, threshold: float, temporary: Path | Non
     signed = reposts.signature_rows(texts)
     if final is not None:
         try:
-            feed_signatures.keep(final, feed_signatures.records(ids, fetched, signed), append=start > 0)
+            feed_signatures.keep(final, feed_signatures.records(ids, fetched, signed), start > 0, kept_temporary)
         except OSError as exc:  # a cache: the dataset signs the lines itself
             logger.warning("the repost signatures of %s were not kept beside it (%s): the dataset signs its lines "
                            "itself", final, exc.strerror or exc)

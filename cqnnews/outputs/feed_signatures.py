@@ -79,12 +79,13 @@ def read(path: Path) -> np.ndarray | None:
     return np.memmap(path, dtype=RECORD, mode="r", offset=len(HEADER))
 
 
-def keep(feed: Path, found: np.ndarray, append: bool) -> None:
+def keep(feed: Path, found: np.ndarray, append: bool, temporary: Path | None = None) -> None:
     """Keep ``found`` (:func:`records`) beside the feed ``feed`` (its final name), after the records already
-    there when ``append`` (the feed was appended to): the file written whole, synced and renamed over the old one."""
+    there when ``append`` (the feed was appended to): the file written whole as ``temporary`` (a run's names it
+    as its ``.part`` files, tidied when the run died), synced and renamed over the old one."""
     path = beside(feed, SIGNATURES)
     earlier = read(path) if append else None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary = temporary or path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(temporary, "wb") as out:
             out.write(HEADER)

@@ -24,6 +24,7 @@ from cqnnews import failpoints
 from cqnnews.atomic import rename_into_place, sync_file
 from cqnnews.errors import FeedWriteError
 from cqnnews.items import FIELDS
+from cqnnews.outputs.beside import SIGNATURES
 
 logger = logging.getLogger(__name__)
 _STARTED = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # this process's start: part of .part names
@@ -94,8 +95,8 @@ def tidy_feed_dir(folder: Path, keep_days: float, now: float | None = None) -> l
         if (m := _PART.match(path.name)) is not None:
             dead = m["host"] == _HOST and int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
         else:
-            dead = keep_days > 0 and path.name.endswith((".jsonl", ".summary.json", ".csv", ".jsonl.gz")) \
-                and now - path.stat().st_mtime > keep_days * 86400
+            old_feed = (".jsonl", ".summary.json", ".csv", ".jsonl.gz", SIGNATURES)
+            dead = keep_days > 0 and path.name.endswith(old_feed) and now - path.stat().st_mtime > keep_days * 86400
         if dead:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -262,7 +263,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
         if mark_reposts is not None and self.crawler is not None:  # the run's reposts, now all read
             try:
                 found = mark_reposts(part, self.start, self.crawler.settings.getfloat("CQN_REPOST_SIMILARITY"),
-                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)), final)
+                                     final.with_name(part_name(final.name + ".reposts", self.spider_name)), final,
+                                     final.with_name(part_name(final.name + ".signatures", self.spider_name)))
             except OSError as exc:
                 feed_failed(self.crawler, final, exc.strerror or str(exc), stop=False)
                 with contextlib.suppress(OSError):
