@@ -83,10 +83,16 @@ class Kept:
         self.rows = np.concatenate(rows)[order] if rows else np.zeros(0, dtype=np.int64)
         self.lines = len(self.keys)
 
-    def find(self, feeds: list[str | None], ids: np.ndarray, fetched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For lines (their feed names, ids and ``fetched_at`` in microseconds): which are kept, and the place of
-        each kept one's record in :attr:`keys` (-1 for the others)."""
-        numbers = np.array([self.feeds.get(f, -1) if f is not None else -1 for f in feeds], dtype=np.int64)
+    def find(self, feeds: Any, ids: np.ndarray, fetched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For lines (their feed names, an Arrow array; ids and ``fetched_at`` in microseconds): which are kept,
+        and the place of each kept one's record in :attr:`keys` (-1 for the others)."""
+        import pyarrow.compute as pc
+
+        names = pc.dictionary_encode(feeds)  # a batch's lines come from a few feeds: each name looked up once
+        if hasattr(names, "combine_chunks"):
+            names = names.combine_chunks()
+        numbers = np.array([self.feeds.get(f, -1) if f is not None else -1 for f in names.dictionary.to_pylist()]
+                           + [-1], dtype=np.int64)[names.indices.fill_null(len(names.dictionary)).to_numpy()]
         found = np.full(len(ids), -1, dtype=np.int64)
         if not self.lines:
             return np.zeros(len(ids), dtype=bool), found
@@ -158,7 +164,7 @@ class Signer:
             if self.kept is not None and self.kept.lines:
                 fetched = pc.cast(pc.cast(part.column("fetched_at"), pa.timestamp("us", tz="UTC")), pa.int64())
                 fetched = fetched.fill_null(int(feed_signatures.NO_TIME)).to_numpy()
-                kept, places = self.kept.find(part.column("feed").to_pylist(), ids, fetched)
+                kept, places = self.kept.find(part.column("feed"), ids, fetched)
             if origin not in self.files:
                 self.scratch.mkdir(parents=True, exist_ok=True)
                 self.files[origin] = self.scratch / f"signatures-{len(self.files)}.bin"
