@@ -142,6 +142,9 @@ class RepostIndex:
         for pairs in self._candidates(old):
             for start in range(0, len(pairs), SCORED_AT_ONCE):  # a few MB of signatures at a time
                 new, candidate = pairs[start:start + SCORED_AT_ONCE].T
+                again = best[new - old] == candidate  # found in an earlier band: scored already
+                if again.any():
+                    new, candidate = new[~again], candidate[~again]
                 score = np.count_nonzero(self.signatures[new] == self.signatures[candidate], axis=1) / NUM_PERM
                 close = score >= self.threshold
                 new, candidate, score = new[close], candidate[close], score[close]
@@ -195,8 +198,12 @@ class RepostIndex:
         involved = np.arange(old, len(self))
         if old:  # the earlier articles sharing a key with a new one
             involved = np.concatenate([np.nonzero(_among(column[:old], _distinct(column[old:])))[0], involved])
-        by_key = np.argsort(column[involved])
-        ranked, column = involved[by_key], column[involved][by_key]
+        column = column[involved]
+        if len(involved) > PREFILTERED_FROM:  # only a key seen twice can make a bucket: the others not sorted
+            twice = _seen_twice((column * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - SORT_FILTER_BITS))
+            involved, column = involved[twice], column[twice]
+        by_key = np.argsort(column)
+        ranked, column = involved[by_key], column[by_key]
         same = np.concatenate(([False], column[1:] == column[:-1]))  # in the bucket of the one before it
         shared = same | np.concatenate((same[1:], [False]))  # in a bucket of two or more
         if not shared.any():
@@ -220,6 +227,8 @@ class RepostIndex:
 
 
 FILTER_BITS = 20  # of the table that rules out most values before they are searched (1 MB of booleans)
+SORT_FILTER_BITS = 22  # of the table that rules out most keys of a band before they are sorted (20 MB)
+PREFILTERED_FROM = 65_536  # articles of a band: more, and those whose key's bits are seen once are not sorted
 
 
 def _among(values: np.ndarray, sorted_: np.ndarray) -> np.ndarray:
@@ -237,6 +246,18 @@ def _among(values: np.ndarray, sorted_: np.ndarray) -> np.ndarray:
     at = np.minimum(np.searchsorted(sorted_, values[maybe]), len(sorted_) - 1)
     found[maybe[sorted_[at] == values[maybe]]] = True
     return found
+
+
+def _seen_twice(bins: np.ndarray) -> np.ndarray:
+    """Whether each of ``bins`` (integers under ``1 << SORT_FILTER_BITS``) is among them more than once: each place
+    of a table takes the position of the last value written there; a value whose place holds another position
+    has a twin, and so have all of that place's."""
+    where = bins.astype(np.intp)
+    last = np.zeros(1 << SORT_FILTER_BITS, dtype=np.int32)
+    last[where] = np.arange(len(where), dtype=np.int32)
+    twins = np.zeros(1 << SORT_FILTER_BITS, dtype=bool)
+    twins[where[last[where] != np.arange(len(where), dtype=np.int32)]] = True
+    return twins[where]
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
