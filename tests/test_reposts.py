@@ -173,3 +173,31 @@ def test_the_threshold_was_chosen_on_a_plateau_of_the_curve() -> None:
     for threshold in (THRESHOLD - 0.05, THRESHOLD + 0.05):
         precision, recall = precision_recall(reposts.clusters(articles, threshold), truth)
         assert precision >= 0.95 and recall >= 0.95, (threshold, precision, recall)
+
+
+def test_an_index_of_many_articles_finds_the_buckets_a_plain_sort_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``PREFILTERED_FROM`` articles a band's keys seen once are ruled out before the sort: the same
+    clusters as sorting them all, whether added at once or into an index of many."""
+    from cqnnews.outputs import repost_index
+
+    rng = np.random.default_rng(7)
+    n = repost_index.PREFILTERED_FROM + 5_000
+    signatures = rng.integers(0, 1 << 16, size=(n, reposts.NUM_PERM), dtype=np.uint16)
+    copies = rng.choice(n, size=400, replace=False)
+    signatures[copies[200:]] = signatures[copies[:200]]  # exact copies
+    signatures[copies[:100] + 1, :100] = signatures[copies[:100], :100]  # near copies (0.78)
+    published = rng.random(n) * 1e9
+    ids = np.arange(n, dtype=np.int64)
+
+    def clusters() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        index = reposts.RepostIndex(THRESHOLD)
+        index.add(ids[:-3_000], published[:-3_000], signatures[:-3_000])
+        changed = index.add(ids[-3_000:], published[-3_000:], signatures[-3_000:])
+        return index.duplicate_of(), index.similarity, changed
+
+    prefiltered = clusters()
+    monkeypatch.setattr(repost_index, "PREFILTERED_FROM", 10 * n)
+    plain = clusters()
+    assert np.count_nonzero(prefiltered[0] >= 0) >= 250
+    assert np.array_equal(prefiltered[0], plain[0]) and np.array_equal(prefiltered[2], plain[2])
+    assert np.array_equal(prefiltered[1], plain[1], equal_nan=True)
