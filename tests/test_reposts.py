@@ -195,9 +195,17 @@ def test_an_index_of_many_articles_finds_the_buckets_a_plain_sort_finds(monkeypa
         changed = index.add(ids[-3_000:], published[-3_000:], signatures[-3_000:])
         return index.duplicate_of(), index.similarity, changed
 
-    prefiltered = clusters()
+    def buckets() -> list[Any]:  # of each band, as the pairs are taken from them
+        index = reposts.RepostIndex(THRESHOLD)
+        index.add(ids, published, signatures)
+        return [index._buckets(band, 0) for band in range(reposts.BANDS)]
+
+    prefiltered, prefiltered_buckets = clusters(), buckets()
     monkeypatch.setattr(repost_index, "PREFILTERED_FROM", 10 * n)
-    plain = clusters()
+    plain, plain_buckets = clusters(), buckets()
+    for one, other in zip(prefiltered_buckets, plain_buckets):
+        assert one is not None and other is not None
+        assert np.array_equal(one[0], other[0]) and np.array_equal(one[1], other[1])
     assert np.count_nonzero(prefiltered[0] >= 0) >= 250
     assert np.array_equal(prefiltered[0], plain[0]) and np.array_equal(prefiltered[2], plain[2])
     assert np.array_equal(prefiltered[1], plain[1], equal_nan=True)
