@@ -44,11 +44,12 @@ def connection(scratch: Path) -> Any:
 
 
 def copy(con: Any, query: str, target: Path, table: str, generation: int, aside: Path | None = None,
-         each: Callable[[pa.Table], None] | None = None) -> int:
+         each: Callable[[pa.Table], None] | None = None, batch_rows: int | None = None) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``: one
     file a month; the rows written.  With ``aside``, the query has a last column ``role``: 0 a row of the table,
     1 a row of the table also written to the file ``aside``, 2 a row only written there.  ``each`` is given the
-    table's rows of each batch as they pass (cqnnews.outputs.dataset.signing).
+    table's rows of each batch as they pass (cqnnews.outputs.dataset.signing); ``batch_rows``, the rows of each
+    batch (:data:`BATCH` by default; more for a table of small rows, whose cost is that of its batches' months).
 
     DuckDB's own partitioned ``COPY`` holds what it reads faster than it writes its ~140 month files: at a
     million lines it spilled 1.4 GB under its memory limit and took three times as long as reading and writing
@@ -67,8 +68,9 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     try:
         with MonthWriters(target, table, generation, schema) as months:
             relation = con.sql(query)
-            batches = relation.to_arrow_reader(BATCH) if hasattr(relation, "to_arrow_reader") else \
-                relation.fetch_arrow_reader(BATCH)  # DuckDB before 2.0
+            size = batch_rows or BATCH
+            batches = relation.to_arrow_reader(size) if hasattr(relation, "to_arrow_reader") else \
+                relation.fetch_arrow_reader(size)  # DuckDB before 2.0
             for batch in _ahead(batches):
                 if apart is not None:
                     role = batch.column(batch.num_columns - 1)
