@@ -12,7 +12,8 @@ from cqnnews.outputs.dataset.sql import files as _files
 from cqnnews.outputs.dataset.tables import COMPARED, REVISIONS_SCHEMA
 
 # rows of each batch written: a revision row is about a hundred bytes, most of them of an article of one line
-BATCH_ROWS = 65_536
+# (65,536 made the peak of memory of the revisions higher by about 100 MB, for no time saved)
+BATCH_ROWS = 16_384
 
 
 def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path | None, target: Path, generation: int,
