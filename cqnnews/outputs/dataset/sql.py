@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from cqnnews.outputs.dataset import tables
+from cqnnews.outputs.dataset.month_writers import MonthWriters, writer
 
 MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
-BUFFERED = 16 << 20  # bytes of rows held for their months' files before the largest is written out
+BUFFERED = 8 << 20  # bytes of rows held for their months' files before the largest is handed on to be written
 
 
 def quoted(value: str | Path) -> str:
@@ -44,92 +44,87 @@ def connection(scratch: Path) -> Any:
 
 
 def copy(con: Any, query: str, target: Path, table: str, generation: int, aside: Path | None = None,
-         each: Callable[[pa.Table], None] | None = None) -> int:
+         each: Callable[[pa.Table], None] | None = None, batch_rows: int | None = None) -> int:
     """Write ``query`` (its columns: the table's, then ``month``) as ``target/<table>/month=*/part-*.parquet``: one
     file a month; the rows written.  With ``aside``, the query has a last column ``role``: 0 a row of the table,
     1 a row of the table also written to the file ``aside``, 2 a row only written there.  ``each`` is given the
-    table's rows of each batch as they pass (cqnnews.outputs.dataset.signing).
+    table's rows of each batch as they pass (cqnnews.outputs.dataset.signing); ``batch_rows``, the rows of each
+    batch (:data:`BATCH` by default; more for a table of small rows, whose cost is that of its batches' months).
 
     DuckDB's own partitioned ``COPY`` holds what it reads faster than it writes its ~140 month files: at a
     million lines it spilled 1.4 GB under its memory limit and took three times as long as reading and writing
     them (docs/benchmarks.md, 2026-12-03 second session).  So DuckDB streams the rows as Arrow batches, and
-    each batch's rows go to their month's buffer, written as a row group when the buffers together pass
-    :data:`BUFFERED` (the largest first): a month written in one stretch gets large row groups, a month
-    touched by a few scattered lines small ones, and the memory held stays the same whatever the months."""
-    import numpy as np
+    each batch's rows go to their month's buffer, handed on as a row group when the buffers together pass
+    :data:`BUFFERED` (the largest first) to the threads writing the months' files (cqnnews.outputs.dataset.
+    month_writers): a month written in one stretch gets large row groups, a month touched by a few scattered
+    lines small ones, and the memory held stays the same whatever the months."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     schema = tables.tables()[table]
-    writers: dict[str, Any] = {}
     held: dict[str, list[pa.Table]] = {}
     sizes: dict[str, int] = {}
     written = 0
-
-    def flush(month: str) -> None:
-        rows = pa.concat_tables(held.pop(month))
-        sizes.pop(month)
-        writer = writers.get(month)
-        if writer is None:
-            path = target / table / f"month={month}" / f"part-{generation:06d}-0.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            writer = writers[month] = pq.ParquetWriter(path, schema, compression="snappy", **_encoding(schema))
-        writer.write_table(rows, row_group_size=rows.num_rows)
-
-    if aside is not None:
-        aside.parent.mkdir(parents=True, exist_ok=True)
-        apart = pq.ParquetWriter(aside, schema, compression="snappy", **_encoding(schema))
+    apart = writer(aside, schema) if aside is not None else None
     try:
-        relation = con.sql(query)
-        batches = relation.to_arrow_reader(BATCH) if hasattr(relation, "to_arrow_reader") else \
-            relation.fetch_arrow_reader(BATCH)  # DuckDB before 2.0
-        for batch in _ahead(batches):
-            if aside is not None:
-                role = batch.column(batch.num_columns - 1)
-                batch = batch.drop_columns([batch.schema.names[-1]])
-                top = pc.max(role).as_py() or 0
-                if top >= 1:
-                    also = batch.filter(pc.greater_equal(role, 1))
-                    also = pa.Table.from_batches([also.drop_columns([also.schema.names[-1]])])  # without its month
-                    apart.write_table(also.rename_columns(schema.names).cast(schema, safe=False))
-                    if top == 2:
-                        batch = batch.filter(pc.less(role, 2))
-            if not batch.num_rows:
-                continue
-            months = pc.dictionary_encode(batch.column(batch.num_columns - 1).cast(pa.string()))
-            codes = months.indices.to_numpy(zero_copy_only=False)
-            order = np.argsort(codes, kind="stable")
-            rows = pa.Table.from_batches([batch]).drop_columns([batch.schema.names[-1]])
-            rows = rows.rename_columns(schema.names).cast(schema, safe=False)
-            if each is not None:
-                each(rows)
-            at, counts = 0, np.bincount(codes, minlength=len(months.dictionary))
-            one = rows.to_batches()  # a RecordBatch's take costs about half a Table's
-            source = one[0] if len(one) == 1 else rows
-            for code, count in enumerate(counts):
-                if not count:
+        with MonthWriters(target, table, generation, schema) as months:
+            relation = con.sql(query)
+            size = batch_rows or BATCH
+            batches = relation.to_arrow_reader(size) if hasattr(relation, "to_arrow_reader") else \
+                relation.fetch_arrow_reader(size)  # DuckDB before 2.0
+            for batch in _ahead(batches):
+                if apart is not None:
+                    role = batch.column(batch.num_columns - 1)
+                    batch = batch.drop_columns([batch.schema.names[-1]])
+                    top = pc.max(role).as_py() or 0
+                    if top >= 1:
+                        also = batch.filter(pc.greater_equal(role, 1))
+                        apart.write_batch(_typed(also.drop_columns([also.schema.names[-1]]), schema))
+                        if top == 2:
+                            batch = batch.filter(pc.less(role, 2))
+                if not batch.num_rows:
                     continue
-                month, which = months.dictionary[code].as_py(), order[at:at + count]
-                if count == rows.num_rows:  # the batch is of one month
-                    part = rows
-                elif source is rows:
-                    part = rows.take(which)
-                else:
-                    part = pa.Table.from_batches([source.take(which)])
-                at += count
-                held.setdefault(month, []).append(part)
-                sizes[month] = sizes.get(month, 0) + part.nbytes
-            written += batch.num_rows
-            while sum(sizes.values()) > BUFFERED:
-                flush(max(sizes, key=lambda m: sizes[m]))
-        for month in list(held):
-            flush(month)
+                rows = _typed(batch.drop_columns([batch.schema.names[-1]]), schema)
+                if each is not None:
+                    each(pa.Table.from_batches([rows]))
+                for month, part in _by_month(batch.column(batch.num_columns - 1), rows):
+                    held.setdefault(month, []).append(part)
+                    sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
+                written += batch.num_rows
+                while sum(sizes.values()) > BUFFERED:
+                    month = max(sizes, key=lambda m: sizes[m])
+                    months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
+            for month in list(held):
+                months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
     finally:
-        for writer in writers.values():
-            writer.close()
-        if aside is not None:
+        if apart is not None:
             apart.close()
     return written
+
+
+def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """``batch`` (DuckDB's columns, in the table's order) with the table's names and types."""
+    return batch.rename_columns(schema.names).cast(schema, safe=False)
+
+
+def _by_month(month: pa.Array, rows: pa.RecordBatch) -> list[tuple[str, pa.RecordBatch]]:
+    """The rows of each month, in their order: the batch ordered by month in one ``take``, each month's stretch
+    then copied out of it (``take`` costs about the same for a few rows as for thousands: one a month cost four
+    times as much; the copies hold no reference to the batch, so a month's rows kept waiting hold only their own)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    names = pc.dictionary_encode(month.cast(pa.string()))
+    codes = names.indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(codes, minlength=len(names.dictionary))
+    if np.count_nonzero(counts) == 1:
+        return [(names.dictionary[int(codes[0])].as_py(), rows)]
+    ordered = rows.take(np.argsort(codes, kind="stable"))
+    out, at = [], 0
+    for code in np.flatnonzero(counts):
+        count = int(counts[code])
+        out.append((names.dictionary[int(code)].as_py(), pa.concat_batches([ordered.slice(at, count)])))
+        at += count
+    return out
 
 
 def _ahead(reader: Any, depth: int = 1) -> Any:
@@ -174,26 +169,6 @@ def _ahead(reader: Any, depth: int = 1) -> Any:
     finally:
         stop.set()
         thread.join()
-
-
-# the columns of texts nearly all different: no dictionary tried, no minimum and maximum (a third of the time
-# of writing them went to both)
-TEXTS = ("url", "title", "subtitle", "body", "images", "attachments", "tables", "keywords", "paragraphs_added",
-         "paragraphs_removed", "manufacturer", "manufacturer_address", "sampled_unit", "sampled_unit_address", "raw")
-
-
-@cache
-def _encoding(schema: pa.Schema) -> dict[str, Any]:
-    """The ParquetWriter options of ``schema``'s columns: dictionaries and statistics only where they help."""
-    import io
-
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(schema.empty_table(), buffer)
-    paths = [c.path for c in pq.ParquetFile(io.BytesIO(buffer.getvalue())).schema]
-    kept = [p for p in paths if p.split(".")[0] not in TEXTS]
-    return {"use_dictionary": kept, "write_statistics": kept}
 
 
 def columns(schema: pa.Schema, alias: str, replaced: dict[str, str] | None = None) -> str:
