@@ -122,8 +122,14 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
                    o.first_seen, o.last_seen, 0 AS fresh, f.n AS file, o.file_row_number AS row
             FROM read_parquet({_files(old)}, hive_partitioning = true, filename = true, file_row_number = true) o
             JOIN files f USING (filename)""")
+    # an article of one line (nearly all of them) is its own winner: only those of several are grouped
+    con.execute("CREATE TEMP TABLE many AS SELECT origin, article_id FROM keys GROUP BY ALL HAVING count(*) > 1")
     con.execute("""
         CREATE TEMP TABLE winners AS
+        SELECT origin, article_id, fresh, feed, month, file, row, revision, fetched_at, revisions, first_seen,
+               last_seen, sections, 1 AS lines, false AS copied
+        FROM keys k ANTI JOIN many m USING (origin, article_id)
+        UNION ALL
         SELECT origin, article_id, w.fresh, w.feed, w.month, w.file, w.row, w.revision, w.fetched_at, revisions,
                first_seen, last_seen, sections, lines, false AS copied
         FROM (SELECT origin, article_id,
@@ -132,7 +138,8 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
                              {'r': revision, 'f': fetched_at, 'n': fresh, 'd': feed}) AS w,
                      max(revisions) AS revisions, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
                      any_value(sections) AS sections, count(*) AS lines
-              FROM keys GROUP BY origin, article_id)""")
+              FROM keys k SEMI JOIN many m USING (origin, article_id) GROUP BY origin, article_id)""")
+    con.execute("DROP TABLE many")
     # the articles of several lines: sections the union of theirs
     con.execute("""
         UPDATE winners SET sections = u.sections
