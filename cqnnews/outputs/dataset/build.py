@@ -26,6 +26,7 @@ from cqnnews.outputs.dataset import tables
 from cqnnews.outputs.dataset.generations import NO_MONTH, link_months, month_files
 from cqnnews.outputs.dataset.ingest import FeedPart
 from cqnnews.outputs.dataset.revisions import revisions
+from cqnnews.outputs.dataset.sql import MEMORY
 from cqnnews.outputs.dataset.sql import columns as _columns
 from cqnnews.outputs.dataset.sql import copy as _copy
 from cqnnews.outputs.dataset.sql import files as _files
@@ -59,6 +60,7 @@ def _lines(parts: list[FeedPart], names: tuple[str, ...] | None = None) -> str:
 
 
 KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
+CHOOSING_MEMORY = "512MB"  # DuckDB's limit while the winning lines are chosen (cqnnews.outputs.dataset.sql.MEMORY after)
 # a line of the feeds is named by its file, article, revision and fetch time; the same line twice in one file
 # (all four the same) is "copied": one of its lines is taken
 SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS NOT DISTINCT FROM r.revision "
@@ -76,6 +78,9 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     import duckdb
 
     out = Built()
+    # choosing the lines takes more of DuckDB's memory than writing them (nothing else is held yet): the lines'
+    # keys of a million articles are read and grouped without spilling, then the limit goes back for the writing
+    con.execute(f"SET memory_limit = '{CHOOSING_MEMORY}'")
     con.execute("CREATE TEMP TABLE files (n INTEGER, filename VARCHAR, feed VARCHAR, origin VARCHAR)")
     readable = [p for p in parts if p.part is not None and p.part.end > p.part.start]
     if readable:
@@ -172,6 +177,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
              AND w.article_id = r.article_id
         WHERE NOT (w.fresh = 1 AND {SAME_LINE})""")
     con.execute("DROP TABLE keys")  # its memory for the reading of the lines
+    con.execute(f"SET memory_limit = '{MEMORY}'")
     fields = {"revisions": "w.revisions", "first_seen": "w.first_seen", "last_seen": "w.last_seen",
               "sections": "coalesce(w.sections, r.sections)"}
     chosen = ", ".join(fields.get(n, f'r."{n}"') for n in ARTICLES_SCHEMA.names)
