@@ -26,6 +26,7 @@ from cqnnews.outputs.dataset import tables
 from cqnnews.outputs.dataset.generations import NO_MONTH, link_months, month_files
 from cqnnews.outputs.dataset.ingest import FeedPart
 from cqnnews.outputs.dataset.revisions import revisions
+from cqnnews.outputs.dataset.sql import MEMORY
 from cqnnews.outputs.dataset.sql import columns as _columns
 from cqnnews.outputs.dataset.sql import copy as _copy
 from cqnnews.outputs.dataset.sql import files as _files
@@ -60,6 +61,7 @@ def _lines(parts: list[FeedPart], names: tuple[str, ...] | None = None) -> str:
 
 
 KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
+CHOOSING_MEMORY = "512MB"  # DuckDB's limit while the winning lines are chosen (cqnnews.outputs.dataset.sql.MEMORY after)
 # a line of the feeds is named by its file, article, revision and fetch time; the same line twice in one file
 # (all four the same) is "copied": one of its lines is taken
 SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS NOT DISTINCT FROM r.revision "
@@ -77,6 +79,9 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     import duckdb
 
     out = Built()
+    # choosing the lines takes more of DuckDB's memory than writing them (nothing else is held yet): the lines'
+    # keys of a million articles are read and grouped without spilling, then the limit goes back for the writing
+    con.execute(f"SET memory_limit = '{CHOOSING_MEMORY}'")
     con.execute("CREATE TEMP TABLE files (n INTEGER, filename VARCHAR, feed VARCHAR, origin VARCHAR)")
     readable = [p for p in parts if p.part is not None and p.part.end > p.part.start]
     if readable:
@@ -123,8 +128,14 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
                    o.first_seen, o.last_seen, 0 AS fresh, f.n AS file, o.file_row_number AS row
             FROM read_parquet({_files(old)}, hive_partitioning = true, filename = true, file_row_number = true) o
             JOIN files f USING (filename)""")
+    # an article of one line (nearly all of them) is its own winner: only those of several are grouped
+    con.execute("CREATE TEMP TABLE many AS SELECT origin, article_id FROM keys GROUP BY ALL HAVING count(*) > 1")
     con.execute("""
         CREATE TEMP TABLE winners AS
+        SELECT origin, article_id, fresh, feed, month, file, row, revision, fetched_at, revisions, first_seen,
+               last_seen, sections, 1 AS lines, false AS copied
+        FROM keys k ANTI JOIN many m USING (origin, article_id)
+        UNION ALL
         SELECT origin, article_id, w.fresh, w.feed, w.month, w.file, w.row, w.revision, w.fetched_at, revisions,
                first_seen, last_seen, sections, lines, false AS copied
         FROM (SELECT origin, article_id,
@@ -133,7 +144,8 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
                              {'r': revision, 'f': fetched_at, 'n': fresh, 'd': feed}) AS w,
                      max(revisions) AS revisions, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
                      any_value(sections) AS sections, count(*) AS lines
-              FROM keys GROUP BY origin, article_id)""")
+              FROM keys k SEMI JOIN many m USING (origin, article_id) GROUP BY origin, article_id)""")
+    con.execute("DROP TABLE many")
     # the articles of several lines: sections the union of theirs
     con.execute("""
         UPDATE winners SET sections = u.sections
@@ -166,6 +178,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
              AND w.article_id = r.article_id
         WHERE NOT (w.fresh = 1 AND {SAME_LINE})""")
     con.execute("DROP TABLE keys")  # its memory for the reading of the lines
+    con.execute(f"SET memory_limit = '{MEMORY}'")
     fields = {"revisions": "w.revisions", "first_seen": "w.first_seen", "last_seen": "w.last_seen",
               "sections": "coalesce(w.sections, r.sections)"}
     chosen = ", ".join(fields.get(n, f'r."{n}"') for n in ARTICLES_SCHEMA.names)

@@ -96,8 +96,11 @@ class Kept:
         found = np.full(len(ids), -1, dtype=np.int64)
         if not self.lines:
             return np.zeros(len(ids), dtype=bool), found
-        at = np.minimum(np.searchsorted(self.keys, _key(numbers, ids, fetched)), self.lines - 1)
-        candidate = (numbers >= 0) & (self.keys[at] == _key(numbers, ids, fetched))
+        wanted = _key(numbers, ids, fetched)
+        order = np.argsort(wanted)  # searched in order: each search starts where the one before ended in memory
+        at = np.empty(len(wanted), dtype=np.intp)
+        at[order] = np.minimum(np.searchsorted(self.keys, wanted[order]), self.lines - 1)
+        candidate = (numbers >= 0) & (self.keys[at] == wanted)
         found[candidate] = at[candidate]
         return candidate, found
 

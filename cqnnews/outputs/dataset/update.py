@@ -118,6 +118,8 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
                                   clusters.starts_over(before, manifest.get("reposts"), threshold))
             signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept.result)
             built = build(con, parts, before, target, result.generation, seen, signer.add)
+            con.close()  # what DuckDB kept of the build's memory (a few hundred MB at a million lines) let go
+            con = connection(scratch)  # for the index, should it read the articles' texts again
             signed = signer.result()
             result.signing_seconds, result.signatures_kept = signer.seconds, signer.taken
             indexed = clusters.update(con, before, target, result.generation, built.months, manifest.get("reposts"),
