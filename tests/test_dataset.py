@@ -174,3 +174,36 @@ def test_a_broken_feed_is_one_line_and_changes_nothing(two_days: tuple[Path, Pat
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "20261102T000000Z.jsonl" in result.stderr and "Traceback" not in result.stderr
     assert {aid: r["revision"] for aid, r in articles(dataset).items()} == {1: 1, 2: 1, 3: 1}
+
+
+def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: Path) -> None:
+    """The build reads the spot-check records with DuckDB's JSON reader: the same table as ``read_spotchecks`` (the
+    lines' order, maps as maps, a map missing or null empty, a time without an offset in UTC, a field not of the
+    schema left out)."""
+    from cqnnews.outputs.dataset import build, tables
+    from cqnnews.schema.arrow import read_spotchecks
+
+    records = [spot(n, "2026-11-02T10:00:00+08:00", f"产品{n}", n) for n in (5, 3, 9)]
+    records += [{**spot(7, "2026-11-02T10:00:00", "无时区"), "extra": None, "unknown": 1},
+                {"article_id": 8, "raw": {"甲": None, "乙": "2"}}]
+    path = tmp_path / "x.spotchecks.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records) + "\n", encoding="utf-8")
+    reader = build._json_reader()
+    try:
+        got = build._records(reader, tables.SIDECARS[0], path)
+    finally:
+        reader.close()
+    assert got.equals(read_spotchecks(path))
+    assert got["article_id"].to_pylist() == [5, 3, 9, 7, 8] and got["extra"].to_pylist()[3:] == [[], []]
+
+
+def test_a_broken_records_file_is_one_line_naming_it(two_days: tuple[Path, Path]) -> None:
+    feeds, dataset = two_days
+    (feeds / "minsheng" / "20261102T000000Z.spotchecks.jsonl").write_text('{"article_id": 1, "product": \n',
+                                                                          encoding="utf-8")
+    from cqnnews.outputs.dataset.generations import DatasetError
+
+    with pytest.raises(DatasetError, match=r"cannot read the records .*20261102T000000Z\.spotchecks\.jsonl") as error:
+        update(feeds, dataset)
+    assert len(str(error.value).splitlines()) == 1
+    assert {aid: r["revision"] for aid, r in articles(dataset).items()} == {1: 1, 2: 1, 3: 1}

@@ -126,6 +126,21 @@ def test_each_revision_with_what_changed(tmp_path: Path) -> None:
         (1, "2026-11-01", [], [], []), (2, "2026-11-02", ["title", "body"], ["乙段改", "丁段"], ["乙段"])]
 
 
+def test_a_revision_in_two_feeds_at_the_same_time_is_the_articles_line(tmp_path: Path) -> None:
+    """Two spiders' feeds holding revision 2 fetched at the same second, with different texts: the revision row is
+    of the line the article took (the feed last by name), not of whichever line was read first."""
+    feeds = tmp_path / "feeds"
+    write_feed(feeds / "minsheng", "20261101T000000Z", [{**line(1, fetched=day(1)), "body": "甲段"}])
+    write_feed(feeds / "newscenter", "20261102T000000Z", [{**line(1, 2, day(2)), "body": "甲段\n新闻中心段"}])
+    write_feed(feeds / "yaowen", "20261102T000000Z", [{**line(1, 2, day(2)), "body": "甲段\n要闻段"}])
+    for n in range(2):
+        dataset = tmp_path / f"dataset-{n}"
+        update(feeds, dataset)
+        assert query(dataset, "SELECT feed, body FROM articles") == [("yaowen/20261102T000000Z.jsonl", "甲段\n要闻段")]
+        assert query(dataset, "SELECT revision, feed, paragraphs_added FROM revisions ORDER BY revision") == [
+            (1, "minsheng/20261101T000000Z.jsonl", []), (2, "yaowen/20261102T000000Z.jsonl", ["要闻段"])]
+
+
 def test_the_folder_copied_elsewhere_opens_with_its_views(tmp_path: Path) -> None:
     feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
     write_feed(feeds / "minsheng", "20261101T000000Z", [line(1), line(2)],

@@ -59,6 +59,7 @@ class MonthWriters:
         self.queues: list[deque[tuple[str, pa.Table, int] | None]] = [deque() for _ in range(max(1, threads))]
         self.thread_of: dict[str, int] = {}  # a month's thread: each month's row groups written in order
         self.writers: dict[str, Any] = {}
+        self.paths: dict[str, Path] = {}  # files not of a month (cqnnews.outputs.dataset.sql: the rows set aside)
         self.pending = 0  # bytes handed on, not written yet
         self.failed: BaseException | None = None
         self.lock = threading.Condition()
@@ -66,6 +67,12 @@ class MonthWriters:
                         for n, q in enumerate(self.queues)]
         for thread in self.threads:
             thread.start()
+
+    def file(self, key: str, path: Path) -> None:
+        """Rows given to :meth:`write` under ``key`` (not a month's name) written to ``path``, made now (a file
+        without rows is read as one of no rows)."""
+        self.paths[key] = path
+        self.writers[key] = writer(path, self.schema)
 
     def write(self, month: str, rows: pa.Table, size: int) -> None:
         """``rows`` (``size`` bytes) written as a row group of ``month``'s file, by its thread; waits while too much
@@ -94,7 +101,8 @@ class MonthWriters:
                 if self.failed is None:
                     out = self.writers.get(month)
                     if out is None:
-                        out = self.writers[month] = writer(self.folder / f"month={month}" / self.name, self.schema)
+                        path = self.paths.get(month) or self.folder / f"month={month}" / self.name
+                        out = self.writers[month] = writer(path, self.schema)
                     out.write_table(rows, row_group_size=rows.num_rows)
             except BaseException as exc:  # noqa: BLE001 - raised by the splitting thread, at its next write or the end
                 with self.lock:

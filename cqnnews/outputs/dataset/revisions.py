@@ -38,11 +38,12 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
         many += (f" UNION ALL SELECT o.origin, o.article_id, o.revision, o.fetched_at, {compared}, o.feed, 0 "
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
                  f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
-    # lines of the same revision and fetch time (feeds of two spiders): the first feed's, whatever the order read
+    # lines of the same revision and fetch time in two feeds: the line of the feed last by name (as the articles take
+    # it), whatever the order the lines were read in
     query = f"""
         WITH many AS ({many}),
         lagged AS (SELECT *, lag(revision) OVER w AS p_revision, lag({before}) OVER w AS p FROM many
-                   WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh, feed)),
+                   WINDOW w AS (PARTITION BY origin, article_id ORDER BY revision, fetched_at, fresh, feed DESC)),
         found AS (
             SELECT origin, article_id, revision, fetched_at, feed,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[]
@@ -59,7 +60,7 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
     # not of a single new line (those are the second part, and the most: matched against them only, the table
     # the rows are matched against stays small)
     once = (" QUALIFY row_number() OVER (PARTITION BY f.origin, f.article_id, f.revision ORDER BY f.fresh, "
-            "f.fetched_at, f.feed) = 1") if old else ""
+            "f.fetched_at, f.feed DESC) = 1") if old else ""
     query += (f") SELECT * FROM (SELECT {_columns(REVISIONS_SCHEMA, 'f')}, w.month FROM found f JOIN (SELECT origin, "
               f"article_id, month FROM winners WHERE lines > 1 OR fresh <> 1) w USING (origin, article_id){once}) "
               f"UNION ALL SELECT origin, article_id, revision, fetched_at, feed, []::VARCHAR[], []::VARCHAR[], "

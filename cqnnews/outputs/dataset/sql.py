@@ -9,10 +9,11 @@ from typing import Any
 import pyarrow as pa
 
 from cqnnews.outputs.dataset import tables
-from cqnnews.outputs.dataset.month_writers import MonthWriters, writer
+from cqnnews.outputs.dataset.month_writers import MonthWriters
 
 MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's scratch folder
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
+ASIDE = "<aside>"  # the rows set aside, to the writing threads (never a month's name: YYYY-MM or none)
 BUFFERED = 8 << 20  # bytes of rows held for their months' files before the largest is handed on to be written
 
 
@@ -61,43 +62,41 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     import pyarrow.compute as pc
 
     schema = tables.tables()[table]
-    held: dict[str, list[pa.Table]] = {}
+    held: dict[str, list[pa.RecordBatch]] = {}
     sizes: dict[str, int] = {}
     written = 0
-    apart = writer(aside, schema) if aside is not None else None
-    try:
-        with MonthWriters(target, table, generation, schema) as months:
-            relation = con.sql(query)
-            size = batch_rows or BATCH
-            batches = relation.to_arrow_reader(size) if hasattr(relation, "to_arrow_reader") else \
-                relation.fetch_arrow_reader(size)  # DuckDB before 2.0
-            for batch in _ahead(batches):
-                if apart is not None:
-                    role = batch.column(batch.num_columns - 1)
-                    batch = batch.drop_columns([batch.schema.names[-1]])
-                    top = pc.max(role).as_py() or 0
-                    if top >= 1:
-                        also = batch.filter(pc.greater_equal(role, 1))
-                        apart.write_batch(_typed(also.drop_columns([also.schema.names[-1]]), schema))
-                        if top == 2:
-                            batch = batch.filter(pc.less(role, 2))
-                if not batch.num_rows:
-                    continue
-                rows = _typed(batch.drop_columns([batch.schema.names[-1]]), schema)
-                if each is not None:
-                    each(pa.Table.from_batches([rows]))
-                for month, part in _by_month(batch.column(batch.num_columns - 1), rows):
-                    held.setdefault(month, []).append(part)
-                    sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
-                written += batch.num_rows
-                while sum(sizes.values()) > BUFFERED:
-                    month = max(sizes, key=lambda m: sizes[m])
-                    months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
-            for month in list(held):
+    with MonthWriters(target, table, generation, schema) as months:
+        if aside is not None:
+            months.file(ASIDE, aside)
+        relation = con.sql(query)
+        size = batch_rows or BATCH
+        batches = relation.to_arrow_reader(size) if hasattr(relation, "to_arrow_reader") else \
+            relation.fetch_arrow_reader(size)  # DuckDB before 2.0
+        for batch in _ahead(batches):
+            if aside is not None:
+                role = batch.column(batch.num_columns - 1)
+                batch = batch.drop_columns([batch.schema.names[-1]])
+                top = pc.max(role).as_py() or 0
+                if top >= 1:
+                    also = batch.filter(pc.greater_equal(role, 1))
+                    also = _typed(also.drop_columns([also.schema.names[-1]]), schema)
+                    months.write(ASIDE, pa.Table.from_batches([also]), also.get_total_buffer_size())
+                    if top == 2:
+                        batch = batch.filter(pc.less(role, 2))
+            if not batch.num_rows:
+                continue
+            rows = _typed(batch.drop_columns([batch.schema.names[-1]]), schema)
+            if each is not None:
+                each(pa.Table.from_batches([rows]))
+            for month, part in _by_month(batch.column(batch.num_columns - 1), rows):
+                held.setdefault(month, []).append(part)
+                sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
+            written += batch.num_rows
+            while sum(sizes.values()) > BUFFERED:
+                month = max(sizes, key=lambda m: sizes[m])
                 months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
-    finally:
-        if apart is not None:
-            apart.close()
+        for month in list(held):
+            months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
     return written
 
 
