@@ -139,8 +139,9 @@ class Signer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-signer")
         self.seconds = 0.0  # of CPU, in the signing thread
 
-    def add(self, rows: Any) -> None:
-        """The articles of ``rows`` (an Arrow table or batch with the articles' columns) to be signed."""
+    def add(self, rows: Any, among: np.ndarray | None = None) -> None:
+        """The articles of ``rows`` (an Arrow table or batch with the articles' columns; those where ``among`` is
+        True, when given) to be signed.  Their texts are not copied here: the signing thread takes what it signs."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -150,30 +151,34 @@ class Signer:
             self.kept = self._kept() if callable(self._kept) else self._kept
         origins = rows.column("origin")
         names = pc.unique(origins).to_pylist()
+        every = rows.column("article_id").to_numpy()
         for origin in names:
-            part = rows if len(names) == 1 else rows.filter(pc.equal(origins, origin))
-            ids = part.column("article_id").to_numpy()
+            mine = np.ones(len(every), dtype=bool) if among is None else among.copy()
+            if len(names) > 1:
+                mine &= pc.equal(origins, origin).fill_null(False).to_numpy(zero_copy_only=False)
             known = self.known.get(origin)
             if known is not None and len(known):
-                at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
-                new = known[at] != ids
-                if not new.all():
-                    part, ids = part.filter(pa.array(new)), ids[new]
-            if not len(ids):
+                at = np.minimum(np.searchsorted(known, every), len(known) - 1)
+                mine &= known[at] != every
+            at = np.nonzero(mine)[0]
+            if not len(at):
                 continue
-            published = pc.cast(pc.cast(part.column("published_at"), pa.timestamp("us", tz="UTC")), pa.int64())
+            ids = every[at]
+            small = rows.select([c for c in ("published_at", "fetched_at", "feed") if c in rows.schema.names])
+            small = small.take(pa.array(at))
+            published = pc.cast(pc.cast(small.column("published_at"), pa.timestamp("us", tz="UTC")), pa.int64())
             published = published.cast(pa.float64()).fill_null(float("nan")).to_numpy()
             kept, places, fetched = np.zeros(len(ids), dtype=bool), None, None
-            if self.kept is not None and self.kept.lines:
-                fetched = pc.cast(pc.cast(part.column("fetched_at"), pa.timestamp("us", tz="UTC")), pa.int64())
+            if self.kept is not None and self.kept.lines and "feed" in small.schema.names:
+                fetched = pc.cast(pc.cast(small.column("fetched_at"), pa.timestamp("us", tz="UTC")), pa.int64())
                 fetched = fetched.fill_null(int(feed_signatures.NO_TIME)).to_numpy()
-                kept, places = self.kept.find(part.column("feed"), ids, fetched)
+                kept, places = self.kept.find(small.column("feed"), ids, fetched)
             if origin not in self.files:
                 self.scratch.mkdir(parents=True, exist_ok=True)
                 self.files[origin] = self.scratch / f"signatures-{len(self.files)}.bin"
             self.parts.append(_Part(origin, ids.copy(), published))
-            self.waiting.append(self.pool.submit(self._sign, part.column("title"), part.column("body"),
-                                                 self.files[origin], ids.copy(), fetched, kept, places))
+            self.waiting.append(self.pool.submit(self._sign, rows.column("title"), rows.column("body"), at,
+                                                 self.files[origin], ids, fetched, kept, places))
         while len(self.waiting) > AHEAD:
             self.waiting.popleft().result()
 
@@ -193,10 +198,11 @@ class Signer:
         finally:
             self.close()
 
-    def _sign(self, titles: Any, bodies: Any, path: Path, ids: np.ndarray, fetched: np.ndarray | None,
-              kept: np.ndarray, places: np.ndarray | None) -> None:
-        """Read the signatures of the articles ``kept`` (at ``places``), sign the texts of the others (of
-        ``titles`` and ``bodies``), and append them all to ``path`` (in the signing thread: in their order)."""
+    def _sign(self, titles: Any, bodies: Any, rows: np.ndarray, path: Path, ids: np.ndarray,
+              fetched: np.ndarray | None, kept: np.ndarray, places: np.ndarray | None) -> None:
+        """Read the signatures of the articles ``kept`` (at ``places``), sign the texts of the others (their
+        ``rows`` of ``titles`` and ``bodies``), and append them all to ``path`` (in the signing thread: in their
+        order)."""
         import pyarrow as pa
 
         started = time.thread_time()
@@ -210,9 +216,9 @@ class Signer:
             unsigned[at[~same]] = True
             self.taken += int(same.sum())
         if unsigned.any():
-            if not unsigned.all():
-                titles, bodies = titles.filter(pa.array(unsigned)), bodies.filter(pa.array(unsigned))
-            signatures[unsigned] = signature_rows(list(zip(titles.to_pylist(), bodies.to_pylist())))
+            taken = pa.array(rows[unsigned])
+            signatures[unsigned] = signature_rows(list(zip(titles.take(taken).to_pylist(),
+                                                           bodies.take(taken).to_pylist())))
         with open(path, "ab") as out:
             out.write(signatures.astype("<u2", copy=False).tobytes())
         self.seconds += time.thread_time() - started
