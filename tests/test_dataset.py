@@ -188,6 +188,7 @@ def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: 
                 {"article_id": 8, "raw": {"甲": None, "乙": "2"}}]
     path = tmp_path / "x.spotchecks.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records) + "\n", encoding="utf-8")
+    assert tables.SIDECARS[0].read in build.BY_DUCKDB
     reader = build._json_reader()
     try:
         got = build._records(reader, tables.SIDECARS[0], path)
@@ -207,3 +208,22 @@ def test_a_broken_records_file_is_one_line_naming_it(two_days: tuple[Path, Path]
         update(feeds, dataset)
     assert len(str(error.value).splitlines()) == 1
     assert {aid: r["revision"] for aid, r in articles(dataset).items()} == {1: 1, 2: 1, 3: 1}
+
+
+def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> None:
+    from cqnnews.outputs.dataset import build, tables
+    from cqnnews.schema.arrow import read_recalls
+
+    records = [{"article_id": 1, "url": "u", "published_at": "2026-11-02T10:00:00+08:00", "recall": 0,
+                "recallers": ["某公司"], "production": [{"from": "2016-04", "to": None, "text": "2016年4月"}],
+                "quantity": 12, "quantities": [{"count": 3, "unit": "台", "models": ["A1"]}], "imported": True,
+                "flags": [], "raw": ["召回"]}, {"article_id": 2, "recall": 1}]
+    path = tmp_path / "x.recalls.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records), encoding="utf-8")
+    assert tables.SIDECARS[1].read in build.BY_DUCKDB
+    reader = build._json_reader()
+    try:
+        got = build._records(reader, tables.SIDECARS[1], path)
+    finally:
+        reader.close()
+    assert got.equals(read_recalls(path)) and got.num_rows == 2

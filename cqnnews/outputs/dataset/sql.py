@@ -59,7 +59,7 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     :data:`BUFFERED` (the largest first) to the threads writing the months' files (cqnnews.outputs.dataset.
     month_writers): a month written in one stretch gets large row groups, a month touched by a few scattered
     lines small ones, and the memory held stays the same whatever the months."""
-    import pyarrow.compute as pc
+    import numpy as np
 
     schema = tables.tables()[table]
     held: dict[str, list[pa.RecordBatch]] = {}
@@ -73,25 +73,28 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
         batches = relation.to_arrow_reader(size) if hasattr(relation, "to_arrow_reader") else \
             relation.fetch_arrow_reader(size)  # DuckDB before 2.0
         for batch in _ahead(batches):
+            keep = None  # the rows of the table, when not all are
             if aside is not None:
-                role = batch.column(batch.num_columns - 1)
+                role = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
                 batch = batch.drop_columns([batch.schema.names[-1]])
-                top = pc.max(role).as_py() or 0
+                top = int(role.max(initial=0))
                 if top >= 1:
-                    also = batch.filter(pc.greater_equal(role, 1))
+                    also = batch.filter(pa.array(role >= 1))
                     also = _typed(also.drop_columns([also.schema.names[-1]]), schema)
                     months.write(ASIDE, pa.Table.from_batches([also]), also.get_total_buffer_size())
-                    if top == 2:
-                        batch = batch.filter(pc.less(role, 2))
-            if not batch.num_rows:
+                if top == 2:  # left out by the ordering by month, not by a copy of the batch of its own
+                    keep = np.flatnonzero(role < 2)
+            if not batch.num_rows or (keep is not None and not len(keep)):
                 continue
             rows = _typed(batch.drop_columns([batch.schema.names[-1]]), schema)
+            ordered, parts = _by_month(batch.column(batch.num_columns - 1), rows, keep)
             if each is not None:
-                each(pa.Table.from_batches([rows]))
-            for month, part in _by_month(batch.column(batch.num_columns - 1), rows):
+                each(pa.Table.from_batches([ordered]))
+            for month, part in parts:
                 held.setdefault(month, []).append(part)
                 sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
-            written += batch.num_rows
+            written += ordered.num_rows
+            del batch, rows, ordered, parts  # their memory given back before the next batch comes
             while sum(sizes.values()) > BUFFERED:
                 month = max(sizes, key=lambda m: sizes[m])
                 months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
@@ -105,25 +108,33 @@ def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     return batch.rename_columns(schema.names).cast(schema, safe=False)
 
 
-def _by_month(month: pa.Array, rows: pa.RecordBatch) -> list[tuple[str, pa.RecordBatch]]:
-    """The rows of each month, in their order: the batch ordered by month in one ``take``, each month's stretch
-    then copied out of it (``take`` costs about the same for a few rows as for thousands: one a month cost four
-    times as much; the copies hold no reference to the batch, so a month's rows kept waiting hold only their own)."""
+def _by_month(month: pa.Array, rows: pa.RecordBatch,
+              keep: Any = None) -> tuple[pa.RecordBatch, list[tuple[str, pa.RecordBatch]]]:
+    """The rows (those at the positions ``keep``, all by default) ordered by month, and the rows of each month in
+    their order: the batch ordered in one ``take``, each month's stretch then copied out of it (``take`` costs about
+    the same for a few rows as for thousands: one a month cost four times as much; the copies hold no reference to
+    the batch, so a month's rows kept waiting hold only their own)."""
     import numpy as np
     import pyarrow.compute as pc
 
     names = pc.dictionary_encode(month.cast(pa.string()))
-    codes = names.indices.to_numpy(zero_copy_only=False)
+    codes = names.indices.fill_null(0).to_numpy(zero_copy_only=False)  # null: a row not kept
+    if keep is not None:
+        codes = codes[keep]
     counts = np.bincount(codes, minlength=len(names.dictionary))
-    if np.count_nonzero(counts) == 1:
-        return [(names.dictionary[int(codes[0])].as_py(), rows)]
-    ordered = rows.take(np.argsort(codes, kind="stable"))
+    present = np.flatnonzero(counts)
+    if keep is None and len(present) == 1:
+        return rows, [(names.dictionary[int(present[0])].as_py(), rows)]
+    order = np.argsort(codes, kind="stable")
+    ordered = rows.take(order if keep is None else keep[order])
+    if len(present) == 1:
+        return ordered, [(names.dictionary[int(present[0])].as_py(), ordered)]
     out, at = [], 0
-    for code in np.flatnonzero(counts):
+    for code in present:
         count = int(counts[code])
         out.append((names.dictionary[int(code)].as_py(), pa.concat_batches([ordered.slice(at, count)])))
         at += count
-    return out
+    return ordered, out
 
 
 def _ahead(reader: Any, depth: int = 1) -> Any:
