@@ -113,7 +113,8 @@ def _by_month(month: pa.Array, rows: pa.RecordBatch,
     """The rows (those at the positions ``keep``, all by default) ordered by month, and the rows of each month in
     their order: the batch ordered in one ``take``, each month's stretch then copied out of it (``take`` costs about
     the same for a few rows as for thousands: one a month cost four times as much; the copies hold no reference to
-    the batch, so a month's rows kept waiting hold only their own)."""
+    the batch, so a month's rows kept waiting hold only their own; the largest month's is a slice, counted as the
+    whole batch while it waits)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -129,10 +130,11 @@ def _by_month(month: pa.Array, rows: pa.RecordBatch,
     ordered = rows.take(order if keep is None else keep[order])
     if len(present) == 1:
         return ordered, [(names.dictionary[int(present[0])].as_py(), ordered)]
-    out, at = [], 0
+    out, at, largest = [], 0, int(np.argmax(counts))
     for code in present:
         count = int(counts[code])
-        out.append((names.dictionary[int(code)].as_py(), pa.concat_batches([ordered.slice(at, count)])))
+        piece = ordered.slice(at, count)  # the largest month's stretch not copied again: it holds the batch
+        out.append((names.dictionary[int(code)].as_py(), piece if code == largest else pa.concat_batches([piece])))
         at += count
     return ordered, out
 
