@@ -180,7 +180,8 @@ def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: 
     """The build reads the spot-check records with DuckDB's JSON reader: the same table as ``read_spotchecks`` (the
     lines' order, maps as maps, a map missing or null empty, a time without an offset in UTC, a field not of the
     schema left out)."""
-    from cqnnews.outputs.dataset import build, tables
+    from cqnnews.outputs.dataset import records as dataset_records
+    from cqnnews.outputs.dataset import tables
     from cqnnews.schema.arrow import read_spotchecks
 
     records = [spot(n, "2026-11-02T10:00:00+08:00", f"产品{n}", n) for n in (5, 3, 9)]
@@ -188,10 +189,10 @@ def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: 
                 {"article_id": 8, "raw": {"甲": None, "乙": "2"}}]
     path = tmp_path / "x.spotchecks.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records) + "\n", encoding="utf-8")
-    assert tables.SIDECARS[0].read in build.BY_DUCKDB
-    reader = build._json_reader()
+    assert tables.SIDECARS[0].read in dataset_records.BY_DUCKDB
+    reader = dataset_records._json_reader()
     try:
-        got = build._records(reader, tables.SIDECARS[0], path)
+        got = dataset_records._records(reader, tables.SIDECARS[0], path)
     finally:
         reader.close()
     assert got.equals(read_spotchecks(path))
@@ -211,7 +212,8 @@ def test_a_broken_records_file_is_one_line_naming_it(two_days: tuple[Path, Path]
 
 
 def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> None:
-    from cqnnews.outputs.dataset import build, tables
+    from cqnnews.outputs.dataset import records as dataset_records
+    from cqnnews.outputs.dataset import tables
     from cqnnews.schema.arrow import read_recalls
 
     records = [{"article_id": 1, "url": "u", "published_at": "2026-11-02T10:00:00+08:00", "recall": 0,
@@ -220,10 +222,10 @@ def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> N
                 "flags": [], "raw": ["召回"]}, {"article_id": 2, "recall": 1}]
     path = tmp_path / "x.recalls.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records), encoding="utf-8")
-    assert tables.SIDECARS[1].read in build.BY_DUCKDB
-    reader = build._json_reader()
+    assert tables.SIDECARS[1].read in dataset_records.BY_DUCKDB
+    reader = dataset_records._json_reader()
     try:
-        got = build._records(reader, tables.SIDECARS[1], path)
+        got = dataset_records._records(reader, tables.SIDECARS[1], path)
     finally:
         reader.close()
     assert got.equals(read_recalls(path)) and got.num_rows == 2

@@ -29,6 +29,10 @@ CHECKED = 4096  # bytes before the end already read, compared to see whether a f
 OTHER_FORMATS = ("*.csv", "*.json", "*.xml", "*.jl.gz", "*.jsonl.gz")
 
 
+class ReadError(Exception):
+    """A feed or sidecar file could not be read."""
+
+
 @dataclass
 class Part:
     """New bytes of one file: read ``path`` (the file itself or a copy of its new part)."""

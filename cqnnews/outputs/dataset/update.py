@@ -12,7 +12,7 @@ from pathlib import Path
 from cqnnews import failpoints
 from cqnnews.outputs.beside import SIGNATURES, beside
 from cqnnews.outputs.dataset import clusters
-from cqnnews.outputs.dataset.build import ReadError, build
+from cqnnews.outputs.dataset.build import build
 from cqnnews.outputs.dataset.generations import (
     FORMAT,
     DatasetError,
@@ -25,7 +25,7 @@ from cqnnews.outputs.dataset.generations import (
     write_database,
     write_manifest,
 )
-from cqnnews.outputs.dataset.ingest import FeedPart, plan, seen_in_state
+from cqnnews.outputs.dataset.ingest import FeedPart, ReadError, plan, seen_in_state
 from cqnnews.outputs.dataset.signing import Kept, Signer
 from cqnnews.outputs.dataset.sql import connection
 from cqnnews.outputs.dataset.tables import tables

@@ -1,0 +1,107 @@
+"""The tables of the records written beside the feeds (``spotchecks``, ``recalls``: cqnnews.outputs.dataset.tables.SIDECARS):
+the records of each winning line (cqnnews.outputs.dataset.build chooses them), read by DuckDB's JSON reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from cqnnews.outputs.dataset.generations import month_files
+from cqnnews.outputs.dataset.ingest import FeedPart, ReadError
+from cqnnews.outputs.dataset.sql import columns as _columns
+from cqnnews.outputs.dataset.sql import copy as _copy
+from cqnnews.outputs.dataset.sql import files as _files
+from cqnnews.outputs.dataset.sql import quoted as _quoted
+from cqnnews.outputs.dataset.tables import Sidecar, duck_type, json_columns
+from cqnnews.schema.arrow import read_recalls, read_spotchecks
+
+
+def _groups(sidecar: Sidecar, table: pa.Table) -> pa.Array:
+    """Which line of its article each record was written with, within its file: a record starts the records
+    of another line when its article differs from the record before, or when its ``identity`` repeats."""
+    ids = table[sidecar.key].to_pylist()
+    identities = list(zip(*(table[c].to_pylist() for c in sidecar.identity))) if sidecar.identity else [()] * len(ids)
+    out, group, before, seen = [], 0, object(), set()  # type: ignore[var-annotated]
+    for aid, identity in zip(ids, identities):
+        if aid != before or (identity and identity in seen):
+            group, before, seen = group + 1, aid, set()
+        seen.add(identity)
+        out.append(group)
+    return pa.array(out, pa.int64())
+
+
+# the readers of cqnnews.schema.arrow whose records DuckDB's JSON reader reads the same, several times faster (a test
+# compares them)
+BY_DUCKDB = (read_spotchecks, read_recalls)
+
+
+def _json_reader() -> Any:
+    """A DuckDB connection of its own for the records' files: the rows in the order of their lines (the build's
+    connection does not keep it), times without an offset in UTC, as pyarrow takes them."""
+    import duckdb
+
+    reader = duckdb.connect()
+    reader.execute("SET TimeZone = 'UTC'")
+    reader.execute("SET enable_progress_bar = false")
+    return reader
+
+
+def _records(reader: Any, sidecar: Sidecar, path: Path) -> pa.Table:
+    """The records of one file beside a feed with ``sidecar.schema``, parsed by DuckDB's JSON reader (an object of a
+    table's own headers a map: Arrow's has no map type; Python's ``json`` and ``Table.from_pylist`` took about
+    40 µs a record, 3 to 4 s of an update of a million lines, cqnnews.schema.arrow.read_spotchecks)."""
+    # a map missing or null is an empty one, as ``read_spotchecks`` makes it
+    fields = ", ".join(f'coalesce("{f.name}", MAP {{}}::{duck_type(f.type)}) AS "{f.name}"' if pa.types.is_map(f.type)
+                       else f'"{f.name}"' for f in sidecar.schema)
+    rows = reader.sql(f"SELECT {fields} FROM read_json({_quoted(path)}, columns = {json_columns(sidecar.schema)}, "
+                      f"format = 'newline_delimited', records = true)").to_arrow_table()
+    return rows.rename_columns(sidecar.schema.names).cast(sidecar.schema, safe=False)
+
+
+def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
+             generation: int, months: list[str]) -> int:
+    """The records of each winning line: those of a new line read now (the last written with it in its feed),
+    those of an old line kept from the touched months."""
+    import duckdb
+
+    found = []
+    reader = None
+    try:
+        for feed in parts:
+            part = feed.sidecars.get(sidecar.table)
+            if part is None or part.end == part.start:
+                continue
+            try:
+                if sidecar.read in BY_DUCKDB:
+                    reader = reader or _json_reader()
+                    records = _records(reader, sidecar, part.path)
+                else:  # a kind of its own reader
+                    records = sidecar.read(part.path)
+            except (OSError, ValueError, pa.ArrowInvalid, duckdb.Error) as exc:
+                message = str(exc).splitlines()[0]
+                raise ReadError(part.named(f"cannot read the records {part.path} ({message})", str(part.source))) from None
+            records = records.append_column("feed", pa.array([feed.name] * records.num_rows, pa.string()))
+            records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
+            found.append(records.append_column("grp", _groups(sidecar, records)))
+    finally:
+        if reader is not None:
+            reader.close()
+    schema = sidecar.columns.append(pa.field("grp", pa.int64()))
+    new = pa.concat_tables(found) if found else schema.empty_table()
+    con.register("records_new", new)
+    key = sidecar.key
+    query = (f"SELECT {_columns(sidecar.columns, 'r')}, w.month FROM "
+             f"(SELECT *, max(grp) OVER (PARTITION BY feed, origin, \"{key}\") AS last FROM records_new) r "
+             f"JOIN winners w ON w.origin = r.origin AND w.article_id = r.\"{key}\" AND w.feed = r.feed "
+             f"AND w.fresh = 1 WHERE r.grp = r.last")
+    old = [f for m in months for f in month_files(current, sidecar.table).get(m, [])]
+    if old:
+        query += (f" UNION ALL SELECT {_columns(sidecar.columns, 'o')}, w.month FROM read_parquet({_files(old)}, "
+                  f"hive_partitioning = true) o JOIN winners w ON w.origin = o.origin "
+                  f"AND w.article_id = o.\"{key}\" AND w.fresh = 0")
+    try:
+        return _copy(con, query, target, sidecar.table, generation)
+    finally:
+        con.unregister("records_new")
