@@ -1,8 +1,9 @@
 """The files a run writes beside its feed, and whether a file already there is one cqnnews wrote.
 
 A run writes ``<feed stem>.summary.json``, ``<feed stem>.report.html``,
-``<feed stem>.spotchecks.jsonl``, ``<feed stem>.recalls.jsonl`` and ``<feed stem>.signatures`` beside its feed, and the history page ``index.html`` only in
-its own feed folder (``<CQN_FEED_DIR>/<spider>/``), never in a folder named by ``-o``/``-O``.
+``<feed stem>.spotchecks.jsonl``, ``<feed stem>.recalls.jsonl`` and ``<feed stem>.signatures`` beside its
+feed, and the history page ``index.html`` only in its own feed folder (``<CQN_FEED_DIR>/<spider>/``), never in
+a folder named by ``-o``/``-O``.
 A file of one of those names that is already there and was not written by cqnnews (its
 content does not carry the project's marks) is never replaced: ``scrapy crawl`` refuses to
 start (:func:`foreign_files`), and a writer that finds one at the end leaves it as it is.

@@ -57,7 +57,7 @@ def _lines(parts: list[FeedPart], names: tuple[str, ...] | None = None) -> str:
 
 
 KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
-CHOOSING_MEMORY = "512MB"  # DuckDB's limit while the winning lines are chosen (cqnnews.outputs.dataset.sql.MEMORY after)
+CHOOSING_MEMORY = "512MB"  # DuckDB's limit while the winning lines are chosen (sql.MEMORY after)
 # a line of the feeds is named by its file, article, revision and fetch time; the same line twice in one file
 # (all four the same) is "copied": one of its lines is taken
 SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS NOT DISTINCT FROM r.revision "

@@ -100,8 +100,9 @@ class Restored:
 def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> bool:
     """Whether the index of ``current`` (described by ``previous``, the manifest's ``reposts``) is built again, every
     article indexed: there is none, or its scheme or threshold changed."""
-    same = bool(previous) and previous.get("scheme") == reposts.SCHEME and previous.get("threshold") == threshold  # type: ignore[union-attr]
-    return not same or not _segments(current)
+    known = previous or {}
+    same = known.get("scheme") == reposts.SCHEME and known.get("threshold") == threshold
+    return not previous or not same or not _segments(current)
 
 
 def restored(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> Restored:

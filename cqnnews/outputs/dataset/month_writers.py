@@ -55,7 +55,8 @@ class MonthWriters:
 
     def __init__(self, target: Path, table: str, generation: int, schema: pa.Schema, threads: int = THREADS,
                  in_flight: int = IN_FLIGHT) -> None:
-        self.folder, self.name, self.schema, self.limit = target / table, f"part-{generation:06d}-0.parquet", schema, in_flight
+        self.folder, self.name = target / table, f"part-{generation:06d}-0.parquet"
+        self.schema, self.limit = schema, in_flight
         self.queues: list[deque[tuple[str, pa.Table, int] | None]] = [deque() for _ in range(max(1, threads))]
         self.thread_of: dict[str, int] = {}  # a month's thread: each month's row groups written in order
         self.writers: dict[str, Any] = {}

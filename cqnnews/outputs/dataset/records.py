@@ -1,5 +1,6 @@
-"""The tables of the records written beside the feeds (``spotchecks``, ``recalls``: cqnnews.outputs.dataset.tables.SIDECARS):
-the records of each winning line (cqnnews.outputs.dataset.build chooses them), read by DuckDB's JSON reader."""
+"""The tables of the records written beside the feeds (``spotchecks``, ``recalls``:
+cqnnews.outputs.dataset.tables.SIDECARS): the records of each winning line (cqnnews.outputs.dataset.build
+chooses them), read by DuckDB's JSON reader."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Pa
                     records = sidecar.read(part.path)
             except (OSError, ValueError, pa.ArrowInvalid, duckdb.Error) as exc:
                 message = str(exc).splitlines()[0]
-                raise ReadError(part.named(f"cannot read the records {part.path} ({message})", str(part.source))) from None
+                said = f"cannot read the records {part.path} ({message})"
+                raise ReadError(part.named(said, str(part.source))) from None
             records = records.append_column("feed", pa.array([feed.name] * records.num_rows, pa.string()))
             records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
             found.append(records.append_column("grp", _groups(sidecar, records)))
