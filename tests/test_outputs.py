@@ -14,17 +14,20 @@ from cqnnews.outputs.report import write_index
 
 def test_the_files_beside_a_feed_carry_its_stem(tmp_path: Path) -> None:
     assert [p.name for p in sidecars(tmp_path / "out.csv")] == [
-        "out.summary.json", "out.report.html", "out.spotchecks.jsonl", "out.recalls.jsonl"]
+        "out.summary.json", "out.report.html", "out.spotchecks.jsonl", "out.recalls.jsonl", "out.signatures"]
 
 
 def test_a_missing_file_is_free_and_the_projects_own_files_are_recognised(tmp_path: Path) -> None:
-    summary, report, spotchecks, recalls = sidecars(tmp_path / "out.jsonl")
+    summary, report, spotchecks, recalls, signatures = sidecars(tmp_path / "out.jsonl")
     assert written_by_cqnnews(summary)
     summary.write_text(json.dumps({"spider": "yaowen", "exit_status": 0, "finish_reason": "finished"}))
     report.write_text('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>cqnnews yaowen: run</title>')
     spotchecks.write_text("")
     recalls.write_text("")
-    assert foreign_files([summary, report, spotchecks, recalls]) == []
+    signatures.write_bytes(b"cqnnews signatures rensa-digest1-128x20261203-cp6d4\n")
+    assert foreign_files([summary, report, spotchecks, recalls, signatures]) == []
+    signatures.write_bytes(b"\x00" * 300)  # not a file cqnnews wrote: a run would refuse to replace it
+    assert foreign_files([summary, report, spotchecks, recalls, signatures]) == [signatures]
     spotchecks.write_text(json.dumps({"article_id": 1, "file_checksum": None, "table": 1, "row": 1}) + "\n")
     assert written_by_cqnnews(spotchecks)
 
