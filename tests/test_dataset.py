@@ -176,11 +176,22 @@ def test_a_broken_feed_is_one_line_and_changes_nothing(two_days: tuple[Path, Pat
     assert {aid: r["revision"] for aid, r in articles(dataset).items()} == {1: 1, 2: 1, 3: 1}
 
 
+def read_by_duckdb(sidecar: Any, path: Path) -> Any:
+    """The records of ``path`` as the build reads them (DuckDB's JSON reader), for a kind it reads so."""
+    from cqnnews.outputs.dataset import records
+
+    assert sidecar.read in records.BY_DUCKDB
+    reader = records._json_reader()
+    try:
+        return records._records(reader, sidecar, path)
+    finally:
+        reader.close()
+
+
 def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: Path) -> None:
     """The build reads the spot-check records with DuckDB's JSON reader: the same table as ``read_spotchecks`` (the
     lines' order, maps as maps, a map missing or null empty, a time without an offset in UTC, a field not of the
     schema left out)."""
-    from cqnnews.outputs.dataset import records as dataset_records
     from cqnnews.outputs.dataset import tables
     from cqnnews.schema.arrow import read_spotchecks
 
@@ -189,12 +200,7 @@ def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: 
                 {"article_id": 8, "raw": {"甲": None, "乙": "2"}}]
     path = tmp_path / "x.spotchecks.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records) + "\n", encoding="utf-8")
-    assert tables.SIDECARS[0].read in dataset_records.BY_DUCKDB
-    reader = dataset_records._json_reader()
-    try:
-        got = dataset_records._records(reader, tables.SIDECARS[0], path)
-    finally:
-        reader.close()
+    got = read_by_duckdb(tables.SIDECARS[0], path)
     assert got.equals(read_spotchecks(path))
     assert got["article_id"].to_pylist() == [5, 3, 9, 7, 8] and got["extra"].to_pylist()[3:] == [[], []]
 
@@ -212,7 +218,6 @@ def test_a_broken_records_file_is_one_line_naming_it(two_days: tuple[Path, Path]
 
 
 def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> None:
-    from cqnnews.outputs.dataset import records as dataset_records
     from cqnnews.outputs.dataset import tables
     from cqnnews.schema.arrow import read_recalls
 
@@ -222,10 +227,5 @@ def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> N
                 "flags": [], "raw": ["召回"]}, {"article_id": 2, "recall": 1}]
     path = tmp_path / "x.recalls.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records), encoding="utf-8")
-    assert tables.SIDECARS[1].read in dataset_records.BY_DUCKDB
-    reader = dataset_records._json_reader()
-    try:
-        got = dataset_records._records(reader, tables.SIDECARS[1], path)
-    finally:
-        reader.close()
+    got = read_by_duckdb(tables.SIDECARS[1], path)
     assert got.equals(read_recalls(path)) and got.num_rows == 2

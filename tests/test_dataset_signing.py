@@ -73,11 +73,3 @@ def test_a_signature_a_crawl_kept_beside_its_feed_is_read_not_made_again(tmp_pat
     assert (signatures[1:] == reposts.signature_rows([("标题4", f"{BODY}4"), ("标题5", f"{BODY}5")])).all()
     assert signer.taken == 1
 
-
-def test_only_the_rows_among_those_given_are_signed(tmp_path: Path) -> None:
-    when = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
-    signer = Signer({"a": np.array([9])}, tmp_path / "signatures")
-    signer.add(rows("a", [1, 2, 3, 9], [when] * 4), among=np.array([True, False, True, True]))  # 9: indexed
-    ids, _, signatures = signer.result()["a"]
-    assert ids.tolist() == [1, 3]
-    assert (signatures == reposts.signature_rows([("标题1", f"{BODY}1"), ("标题3", f"{BODY}3")])).all()

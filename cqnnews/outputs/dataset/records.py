@@ -62,7 +62,7 @@ def _records(reader: Any, sidecar: Sidecar, path: Path) -> pa.Table:
 
 
 def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
-             generation: int, months: list[str]) -> int:
+                  generation: int, months: list[str]) -> int:
     """The records of each winning line: those of a new line read now (the last written with it in its feed),
     those of an old line kept from the touched months."""
     import duckdb

@@ -139,9 +139,9 @@ class Signer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-signer")
         self.seconds = 0.0  # of CPU, in the signing thread
 
-    def add(self, rows: Any, among: np.ndarray | None = None) -> None:
-        """The articles of ``rows`` (an Arrow table or batch with the articles' columns; those where ``among`` is
-        True, when given) to be signed.  Their texts are not copied here: the signing thread takes what it signs."""
+    def add(self, rows: Any) -> None:
+        """The articles of ``rows`` (an Arrow table or batch with the articles' columns) to be signed.  Their texts
+        are not copied here: the signing thread takes what it signs."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -153,7 +153,7 @@ class Signer:
         names = pc.unique(origins).to_pylist()
         every = rows.column("article_id").to_numpy()
         for origin in names:
-            mine = np.ones(len(every), dtype=bool) if among is None else among.copy()
+            mine = np.ones(len(every), dtype=bool)
             if len(names) > 1:
                 mine &= pc.equal(origins, origin).fill_null(False).to_numpy(zero_copy_only=False)
             known = self.known.get(origin)
