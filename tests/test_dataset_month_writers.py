@@ -43,3 +43,26 @@ def test_an_error_of_a_writing_thread_is_raised(tmp_path: Path) -> None:
         with MonthWriters(tmp_path, "articles", 2, SCHEMA, threads=2) as writers:
             writers.write("2026-01", rows(0, 10), 10)
             raise RuntimeError("stopped")
+
+
+def test_the_files_written_are_put_on_disk_while_the_update_goes_on(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with MonthWriters(tmp_path, "articles", 2, SCHEMA, threads=2) as writers:
+        for month in ("2026-01", "2026-02"):
+            writers.write(month, rows(0, 10), 1000)
+    for thread in threading.enumerate():
+        if thread.name == "dataset-sync":
+            thread.join()
+    assert sorted(synced) == [str(tmp_path / "articles" / f"month={m}" / "part-000002-0.parquet")
+                              for m in ("2026-01", "2026-02")]

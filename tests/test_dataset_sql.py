@@ -61,3 +61,28 @@ def test_a_writer_that_stops_early_does_not_wait_for_the_reader() -> None:
     ahead = sql._ahead(iter(range(10)))
     assert next(ahead) == 0
     ahead.close()  # the reader, blocked handing on the next batch, is told to stop and joined
+
+
+def test_scattered_rows_gathered_and_written_to_their_months(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most rows of each batch in two months, one in a hundred in one of fifty others (corrections of old articles):
+    the scattered ones are pooled across batches and split together, and every month's file has all its rows."""
+    monkeypatch.setattr(sql, "BATCH", 1000)
+    monkeypatch.setattr(sql, "POOLED", 5_000)  # the pool split several times
+    query = ("SELECT 'o' AS origin, i::BIGINT AS article_id, 1 AS revision, TIMESTAMPTZ '2026-11-01 00:00:00+00' "
+             "AS fetched_at, 'f' AS feed, []::VARCHAR[] AS changed, [repeat('x', 100)] AS paragraphs_added, "
+             "[]::VARCHAR[] AS paragraphs_removed, CASE WHEN i % 100 = 0 "
+             "THEN printf('2020-%02d', (i // 100) % 50 + 1) "
+             "ELSE ['2026-10', '2026-11'][i % 2 + 1] END AS month FROM range(20000) t(i)")
+    splits = []
+    split = sql._split_pool
+    monkeypatch.setattr(sql, "_split_pool", lambda pool: splits.append(len(pool)) or split(pool))
+    con = sql.connection(tmp_path / "scratch")
+    assert sql.copy(con, query, tmp_path, "revisions", 4) == 20_000
+    assert len(splits) > 2 and sum(splits) >= 20  # pooled: several batches' scattered rows split at once
+    written = {f.parent.name: sorted(pq.read_table(f)["article_id"].to_pylist())
+               for f in tmp_path.glob("revisions/month=*/*.parquet")}
+    expected: dict[str, list[int]] = {}
+    for i in range(20_000):
+        month = f"2020-{(i // 100) % 50 + 1:02d}" if i % 100 == 0 else ("2026-10", "2026-11")[i % 2]
+        expected.setdefault(f"month={month}", []).append(i)
+    assert written == expected

@@ -132,3 +132,28 @@ class MonthWriters:
         finally:
             if error is None and self.failed is not None:
                 raise self.failed
+        if error is None:
+            sync_soon([Path(w.where) for w in self.writers.values()])
+
+
+def sync_soon(paths: list[Path]) -> None:
+    """``paths`` put on disk by a thread of their own while the update goes on: the disk writes a table's files
+    while the next table is read and written, rather than all of them at the end.  Nothing waits for it: the files
+    are synced again, and the generation made durable, by cqnnews.outputs.dataset.generations.fsync_tree (a file
+    already on disk is synced at once); an error here (the generation removed after a failure) is left to it."""
+    import os
+
+    def sync() -> None:
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+    threading.Thread(target=sync, name="dataset-sync", daemon=True).start()

@@ -94,9 +94,11 @@ def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Pa
     new = pa.concat_tables(found) if found else schema.empty_table()
     con.register("records_new", new)
     key = sidecar.key
-    query = (f"SELECT {_columns(sidecar.columns, 'r')}, w.month FROM "
+    # the winners matched against the records (the right side of a join is the one held: cqnnews.outputs.dataset.
+    # sql.connection), tens of thousands of them, rather than the records against a million winners
+    query = (f"SELECT {_columns(sidecar.columns, 'r')}, w.month FROM winners w JOIN "
              f"(SELECT *, max(grp) OVER (PARTITION BY feed, origin, \"{key}\") AS last FROM records_new) r "
-             f"JOIN winners w ON w.origin = r.origin AND w.article_id = r.\"{key}\" AND w.feed = r.feed "
+             f"ON w.origin = r.origin AND w.article_id = r.\"{key}\" AND w.feed = r.feed "
              f"AND w.fresh = 1 WHERE r.grp = r.last")
     old = [f for m in months for f in month_files(current, sidecar.table).get(m, [])]
     if old:

@@ -15,6 +15,10 @@ MEMORY = "320MB"  # DuckDB's own limit: beyond it, it spills to the generation's
 BATCH = 8_192  # rows of each Arrow batch DuckDB hands on to be written
 ASIDE = "<aside>"  # the rows set aside, to the writing threads (never a month's name: YYYY-MM or none)
 BUFFERED = 8 << 20  # bytes of rows held for their months' files before the largest is handed on to be written
+# a month with fewer rows than this share of a batch is "scattered" in it: its rows are gathered with the other
+# scattered rows of the batches (at most POOLED bytes of them) and split by month together
+SCATTERED = 1 / 32
+POOLED = 16 << 20
 
 
 def quoted(value: str | Path) -> str:
@@ -64,7 +68,8 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     schema = tables.tables()[table]
     held: dict[str, list[pa.RecordBatch]] = {}
     sizes: dict[str, int] = {}
-    written = 0
+    pool: list[tuple[pa.RecordBatch, pa.Array]] = []  # the batches' scattered rows and their months
+    pooled = written = 0
     with MonthWriters(target, table, generation, schema) as months:
         if aside is not None:
             months.file(ASIDE, aside)
@@ -87,17 +92,26 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
             if not batch.num_rows or (keep is not None and not len(keep)):
                 continue
             rows = _typed(batch.drop_columns([batch.schema.names[-1]]), schema)
-            ordered, parts = _by_month(batch.column(batch.num_columns - 1), rows, keep)
+            ordered, parts, scattered = _by_month(batch.column(batch.num_columns - 1), rows, keep, SCATTERED)
             if each is not None:
                 each(pa.Table.from_batches([ordered]))
+            if scattered is not None:
+                pool.append(scattered)
+                pooled += scattered[0].get_total_buffer_size()
+                if pooled > POOLED:
+                    parts += _split_pool(pool)
+                    pool, pooled = [], 0
             for month, part in parts:
                 held.setdefault(month, []).append(part)
                 sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
             written += ordered.num_rows
-            del batch, rows, ordered, parts  # their memory given back before the next batch comes
+            del batch, rows, ordered, parts, scattered  # their memory given back before the next batch comes
             while sum(sizes.values()) > BUFFERED:
                 month = max(sizes, key=lambda m: sizes[m])
                 months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
+        for month, part in _split_pool(pool):
+            held.setdefault(month, []).append(part)
+            sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
         for month in list(held):
             months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
     return written
@@ -108,13 +122,16 @@ def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     return batch.rename_columns(schema.names).cast(schema, safe=False)
 
 
-def _by_month(month: pa.Array, rows: pa.RecordBatch,
-              keep: Any = None) -> tuple[pa.RecordBatch, list[tuple[str, pa.RecordBatch]]]:
-    """The rows (those at the positions ``keep``, all by default) ordered by month, and the rows of each month in
-    their order: the batch ordered in one ``take``, each month's stretch then copied out of it (``take`` costs about
-    the same for a few rows as for thousands: one a month cost four times as much; the copies hold no reference to
-    the batch, so a month's rows kept waiting hold only their own; the largest month's is a slice, counted as the
-    whole batch while it waits)."""
+def _by_month(month: pa.Array, rows: pa.RecordBatch, keep: Any = None, scattered: float = 0.0
+              ) -> tuple[pa.RecordBatch, list[tuple[str, pa.RecordBatch]], tuple[pa.RecordBatch, pa.Array] | None]:
+    """The rows (those at the positions ``keep``, all by default) ordered by month, the rows of each month in their
+    order, and the rows of the months with fewer than the share ``scattered`` of the rows, with their months (None
+    when there are none).  The batch is ordered in one ``take`` (the scattered rows last), each month's stretch then
+    copied out of it, and the scattered rows copied out together (``take`` and a copy cost about the same for a few
+    rows as for thousands: one a month cost four times as much; the copies hold no reference to the batch, so a
+    month's rows kept waiting hold only their own; the largest month's is a slice, counted as the whole batch while
+    it waits).  Rows of one table in feed order fall in a few months; a correction of an old article, in one of a
+    hundred: those are gathered (:func:`_split_pool`) rather than copied one by one."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -125,18 +142,37 @@ def _by_month(month: pa.Array, rows: pa.RecordBatch,
     counts = np.bincount(codes, minlength=len(names.dictionary))
     present = np.flatnonzero(counts)
     if keep is None and len(present) == 1:
-        return rows, [(names.dictionary[int(present[0])].as_py(), rows)]
-    order = np.argsort(codes, kind="stable")
+        return rows, [(names.dictionary[int(present[0])].as_py(), rows)], None
+    few = (counts < scattered * len(codes)) & (counts > 0)
+    if few.all() or not few.any():
+        few[:] = False
+    rank = np.where(few[codes], codes + len(counts), codes)  # the scattered rows after the others
+    order = np.argsort(rank, kind="stable")
     ordered = rows.take(order if keep is None else keep[order])
-    if len(present) == 1:
-        return ordered, [(names.dictionary[int(present[0])].as_py(), ordered)]
-    out, at, largest = [], 0, int(np.argmax(counts))
+    gathered = None
+    if few.any():
+        main = int(counts[~few].sum())
+        gathered = (pa.concat_batches([ordered.slice(main)]), names.dictionary.take(pa.array(codes[order[main:]])))
+        present = np.flatnonzero(counts * ~few)
+    if len(present) == 1 and gathered is None:
+        return ordered, [(names.dictionary[int(present[0])].as_py(), ordered)], None
+    out, at, largest = [], 0, int(present[np.argmax(counts[present])])
     for code in present:
         count = int(counts[code])
         piece = ordered.slice(at, count)  # the largest month's stretch not copied again: it holds the batch
         out.append((names.dictionary[int(code)].as_py(), piece if code == largest else pa.concat_batches([piece])))
         at += count
-    return ordered, out
+    return ordered, out, gathered
+
+
+def _split_pool(pool: list[tuple[pa.RecordBatch, pa.Array]]) -> list[tuple[str, pa.RecordBatch]]:
+    """The scattered rows of several batches (:func:`_by_month`), each month's copied out together."""
+    if not pool:
+        return []
+    rows = pa.concat_batches([rows for rows, _ in pool])
+    month = pa.concat_arrays([month for _, month in pool])
+    _, parts, _ = _by_month(month, rows)
+    return parts
 
 
 def _ahead(reader: Any, depth: int = 1) -> Any:
