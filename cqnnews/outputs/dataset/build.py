@@ -57,6 +57,7 @@ def _lines(parts: list[FeedPart], names: tuple[str, ...] | None = None) -> str:
 
 
 KEYS = ("article_id", "revision", "fetched_at", "published_at", "sections")
+MONTH = "coalesce(strftime({0} AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none')"  # of a line, by its published_at
 CHOOSING_MEMORY = "512MB"  # DuckDB's limit while the winning lines are chosen (sql.MEMORY after)
 # a line of the feeds is named by its file, article, revision and fetch time; the same line twice in one file
 # (all four the same) is "copied": one of its lines is taken
@@ -87,7 +88,7 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
         con.execute(f"""
             CREATE TEMP TABLE keys AS
             SELECT origin, article_id, revision, fetched_at, feed,
-                   coalesce(strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m'), 'none') AS month,
+                   {MONTH.format("published_at")} AS month,
                    sections, revision AS revisions, fetched_at AS first_seen, fetched_at AS last_seen,
                    1 AS fresh, file, NULL::BIGINT AS row
             FROM {_lines(parts, KEYS)}""")
@@ -158,16 +159,18 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
         WHERE w.fresh = 1 AND {SAME_LINE}""")
     whole = {"revisions", "first_seen", "last_seen", "sections", "feed", "origin"}
     parsed = ", ".join(f'r."{n}"' if n not in whole else f"w.{n}" for n in ARTICLES_SCHEMA.names)
-    # a new winning line: found again by its file, article, revision and fetch time, matched against a table of
-    # the few fields it needs (its feed and origin are its file's; the sections, when it is its article's only
-    # line, its own), so that the table matched against a million lines stays small.  ``role``: 0 a line of the
-    # articles, 1 also one of the revisions (an article of several lines), 2 only one of the revisions (an earlier
-    # line of such an article): the revisions are taken from this same reading (cqnnews.outputs.dataset.sql.copy)
+    # a new line is matched, by its file, article, revision and fetch time, against a table of the lines that are
+    # not the only line of their article (a few in a hundred): a line found there takes its ``role``: 1 the winning
+    # line of an article of several lines (written, and set aside for the revisions, with the article's revision
+    # count, first and last seen, and its sections the union of its lines'), 2 an earlier line of such an article
+    # (only set aside), -1 a winning line twice in its file (written once, below); a line not found there is its
+    # article's only line and its winner (role 0: its own fields).  The revisions are taken from this same reading
+    # (cqnnews.outputs.dataset.sql.copy)
     con.execute(f"""
         CREATE TEMP TABLE chosen AS
-        SELECT file, article_id, revision, fetched_at, month, revisions, first_seen, last_seen,
-               CASE WHEN lines > 1 THEN sections END AS sections, CASE WHEN lines > 1 THEN 1 ELSE 0 END AS role
-        FROM winners WHERE fresh = 1 AND NOT copied
+        SELECT file, article_id, revision, fetched_at, month, revisions, first_seen, last_seen, sections,
+               CASE WHEN copied THEN -1 ELSE 1 END AS role
+        FROM winners WHERE fresh = 1 AND lines > 1
         UNION ALL
         SELECT DISTINCT r.file, r.article_id, r.revision, r.fetched_at, NULL, NULL, NULL, NULL, NULL, 2
         FROM keys r JOIN winners w ON w.lines > 1 AND r.fresh = 1 AND w.origin = r.origin
@@ -175,10 +178,11 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
         WHERE NOT (w.fresh = 1 AND {SAME_LINE})""")
     con.execute("DROP TABLE keys")  # its memory for the reading of the lines
     con.execute(f"SET memory_limit = '{MEMORY}'")
-    fields = {"revisions": "w.revisions", "first_seen": "w.first_seen", "last_seen": "w.last_seen",
-              "sections": "coalesce(w.sections, r.sections)"}
+    fields = {"revisions": "coalesce(w.revisions, r.revision)", "first_seen": "coalesce(w.first_seen, r.fetched_at)",
+              "last_seen": "coalesce(w.last_seen, r.fetched_at)", "sections": "coalesce(w.sections, r.sections)"}
     chosen = ", ".join(fields.get(n, f'r."{n}"') for n in ARTICLES_SCHEMA.names)
-    articles = f"SELECT {chosen}, w.month, w.role FROM {_lines(parts)} r JOIN chosen w ON {SAME_LINE}"
+    articles = (f"SELECT {chosen}, coalesce(w.month, {MONTH.format('r.published_at')}), coalesce(w.role, 0) "
+                f"FROM {_lines(parts)} r LEFT JOIN chosen w ON {SAME_LINE} WHERE w.role IS NULL OR w.role >= 0")
     copied = [p for (n,) in con.execute("SELECT DISTINCT file FROM winners WHERE copied").fetchall()
               for p in [readable[n]]]
     if copied:  # a line twice in its file: one of them
