@@ -177,15 +177,19 @@ def test_a_broken_feed_is_one_line_and_changes_nothing(two_days: tuple[Path, Pat
 
 
 def read_by_duckdb(sidecar: Any, path: Path) -> Any:
-    """The records of ``path`` as the build reads them (DuckDB's JSON reader), for a kind it reads so."""
+    """The records of ``path`` as the build reads them (DuckDB's JSON reader, all the files beside the feeds in one
+    reading: here ``path`` between two other files, each given its own records), for a kind it reads so."""
     from cqnnews.outputs.dataset import records
+    from cqnnews.outputs.dataset.ingest import Part
 
     assert sidecar.read in records.BY_DUCKDB
-    reader = records._json_reader()
-    try:
-        return records._records(reader, sidecar, path)
-    finally:
-        reader.close()
+    others = [path.with_name(f"other{n}{sidecar.suffix}") for n in (1, 2)]
+    for n, other in enumerate(others):
+        other.write_text(json.dumps({"article_id": 100 + n}) + "\n", encoding="utf-8")
+    files = [others[0], path, others[1]]
+    got = records._read(sidecar, [Part(f, 0, f.stat().st_size, "", f) for f in files])
+    assert [t["article_id"].to_pylist() for t in (got[0], got[2])] == [[100], [101]]
+    return got[1]
 
 
 def test_the_records_beside_a_feed_read_as_read_spotchecks_reads_them(tmp_path: Path) -> None:
@@ -229,3 +233,25 @@ def test_the_recall_records_read_as_read_recalls_reads_them(tmp_path: Path) -> N
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in records), encoding="utf-8")
     got = read_by_duckdb(tables.SIDECARS[1], path)
     assert got.equals(read_recalls(path)) and got.num_rows == 2
+
+
+def test_records_read_together_out_of_their_files_order_are_each_given_their_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should DuckDB hand the files' records on in another order than the files' and their lines', each file is read
+    on its own."""
+    from cqnnews.outputs.dataset import records, tables
+    from cqnnews.outputs.dataset.ingest import Part
+
+    sidecar = tables.SIDECARS[0]
+    files = [tmp_path / f"{n}{sidecar.suffix}" for n in range(3)]
+    for n, file in enumerate(files):
+        file.write_text("".join(json.dumps({"article_id": 10 * n + i}) + "\n" for i in range(2)), encoding="utf-8")
+    read = records._records
+
+    def reversed_files(reader: Any, sidecar: Any, paths: list[Path]) -> Any:
+        table = read(reader, sidecar, paths)
+        return table.take(list(range(table.num_rows))[::-1]) if len(paths) > 1 else table
+
+    monkeypatch.setattr(records, "_records", reversed_files)
+    got = records._read(sidecar, [Part(f, 0, f.stat().st_size, "", f) for f in files])
+    assert [t["article_id"].to_pylist() for t in got] == [[0, 1], [10, 11], [20, 21]]
