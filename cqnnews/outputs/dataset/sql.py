@@ -62,7 +62,10 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
     each batch's rows go to their month's buffer, handed on as a row group when the buffers together pass
     :data:`BUFFERED` (the largest first) to the threads writing the months' files (cqnnews.outputs.dataset.
     month_writers): a month written in one stretch gets large row groups, a month touched by a few scattered
-    lines small ones, and the memory held stays the same whatever the months."""
+    lines small ones, and the memory held stays the same whatever the months.  A batch's rows of months it holds
+    few of (corrections of old articles, :data:`SCATTERED`) are pooled with those of the next batches and split by
+    month together (:data:`POOLED` bytes at a time): copied out of each batch month by month, they took a quarter
+    of the time of the articles' writing at a million lines."""
     import numpy as np
 
     schema = tables.tables()[table]
