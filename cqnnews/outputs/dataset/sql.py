@@ -117,6 +117,7 @@ def copy(con: Any, query: str, target: Path, table: str, generation: int, aside:
             sizes[month] = sizes.get(month, 0) + part.get_total_buffer_size()
         for month in list(held):
             months.write(month, pa.Table.from_batches(held.pop(month)), sizes.pop(month))
+    pa.default_memory_pool().release_unused()  # what Arrow's allocator kept of the batches, for the next steps
     return written
 
 
