@@ -141,6 +141,22 @@ def test_a_revision_in_two_feeds_at_the_same_time_is_the_articles_line(tmp_path:
             (1, "minsheng/20261101T000000Z.jsonl", []), (2, "yaowen/20261102T000000Z.jsonl", ["要闻段"])]
 
 
+def test_two_different_lines_of_one_revision_and_time_in_one_feed_give_the_same_row_every_time(
+        tmp_path: Path) -> None:
+    """One feed holding two different lines of revision 2 fetched at the same second (nothing says which is the
+    later): whatever their order in the feed, the article and its revision row are of the same one of them."""
+    one = {**line(1, 2, day(2), title="乙"), "body": "甲段\n乙段"}
+    other = {**line(1, 2, day(2), title="甲"), "body": "甲段\n丙段"}
+    first = {**line(1, fetched=day(1)), "body": "甲段"}
+    for n, lines in enumerate(([first, one, other], [first, other, one])):
+        feeds, dataset = tmp_path / f"feeds-{n}", tmp_path / f"dataset-{n}"
+        write_feed(feeds / "minsheng", "20261102T000000Z", lines)
+        update(feeds, dataset)
+        assert query(dataset, "SELECT title, body FROM articles") == [("甲", "甲段\n丙段")]  # by their texts
+        assert query(dataset, "SELECT revision, paragraphs_added FROM revisions ORDER BY revision") == [
+            (1, []), (2, ["丙段"])]
+
+
 def test_the_folder_copied_elsewhere_opens_with_its_views(tmp_path: Path) -> None:
     feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
     write_feed(feeds / "minsheng", "20261101T000000Z", [line(1), line(2)],

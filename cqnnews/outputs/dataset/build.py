@@ -186,8 +186,11 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     copied = [p for (n,) in con.execute("SELECT DISTINCT file FROM winners WHERE copied").fetchall()
               for p in [readable[n]]]
     if copied:  # a line twice in its file: one of them
+        # two different lines of the same revision and fetch time (nothing says which is the later): the same one
+        # taken by every build, by their texts
         articles += (f" UNION ALL SELECT * EXCLUDE (k) FROM (SELECT {parsed}, w.month, 1 AS role, row_number() "
-                     f"OVER (PARTITION BY w.origin, w.article_id) AS k FROM {_lines(copied)} r JOIN winners w "
+                     f"OVER (PARTITION BY w.origin, w.article_id ORDER BY r.title DESC, r.body DESC) AS k "
+                     f"FROM {_lines(copied)} r JOIN winners w "
                      f"ON w.fresh = 1 AND w.copied AND {SAME_LINE}) WHERE k = 1")
     if old:
         replaced = {n: f"w.{n}" for n in whole}
