@@ -78,7 +78,7 @@ def test_scattered_rows_gathered_and_written_to_their_months(tmp_path: Path, mon
     monkeypatch.setattr(sql, "_split_pool", lambda pool: splits.append(len(pool)) or split(pool))
     con = sql.connection(tmp_path / "scratch")
     assert sql.copy(con, query, tmp_path, "revisions", 4) == 20_000
-    assert len(splits) > 2 and sum(splits) >= 20  # pooled: several batches' scattered rows split at once
+    assert len(splits) > 2 and max(splits) > 1  # pooled: several batches' scattered rows split at once
     written = {f.parent.name: sorted(pq.read_table(f)["article_id"].to_pylist())
                for f in tmp_path.glob("revisions/month=*/*.parquet")}
     expected: dict[str, list[int]] = {}
