@@ -152,7 +152,7 @@ def test_two_different_lines_of_one_revision_and_time_in_one_feed_give_the_same_
         feeds, dataset = tmp_path / f"feeds-{n}", tmp_path / f"dataset-{n}"
         write_feed(feeds / "minsheng", "20261102T000000Z", lines)
         update(feeds, dataset)
-        assert query(dataset, "SELECT title, body FROM articles") == [("甲", "甲段\n丙段")]  # by their texts
+        assert query(dataset, "SELECT title, body FROM articles") == [("甲", "甲段\n丙段")]  # by a hash of its texts
         assert query(dataset, "SELECT revision, paragraphs_added FROM revisions ORDER BY revision") == [
             (1, []), (2, ["丙段"])]
 

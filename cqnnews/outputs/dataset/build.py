@@ -187,9 +187,9 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
               for p in [readable[n]]]
     if copied:  # a line twice in its file: one of them
         # two different lines of the same revision and fetch time (nothing says which is the later): the same one
-        # taken by every build, by their texts
+        # taken by every build, by a hash of their texts
         articles += (f" UNION ALL SELECT * EXCLUDE (k) FROM (SELECT {parsed}, w.month, 1 AS role, row_number() "
-                     f"OVER (PARTITION BY w.origin, w.article_id ORDER BY r.title DESC, r.body DESC) AS k "
+                     f"OVER (PARTITION BY w.origin, w.article_id ORDER BY hash(r.title, r.body) DESC) AS k "
                      f"FROM {_lines(copied)} r JOIN winners w "
                      f"ON w.fresh = 1 AND w.copied AND {SAME_LINE}) WHERE k = 1")
     if old:

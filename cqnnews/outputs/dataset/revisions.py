@@ -14,6 +14,10 @@ from cqnnews.outputs.dataset.tables import COMPARED, REVISIONS_SCHEMA
 # rows of each batch written: a revision row is about a hundred bytes, most of them of an article of one line
 # (65,536 made the peak of memory of the revisions higher by about 100 MB, for no time saved)
 BATCH_ROWS = 16_384
+# DuckDB's limit while the revisions are found and written (sql.MEMORY before): the lines of the articles of several
+# lines are a few in a hundred, and with the articles' tables written the memory of the update peaked here (at a
+# million lines 875 MB with 320 MB, 750 to 760 MB with 160 MB)
+MEMORY = "192MB"
 
 
 def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path | None, target: Path, generation: int,
@@ -21,6 +25,7 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
     """A row per revision of each article with new lines: the fields changed since the revision before, and the
     body's paragraphs added and removed; the rows of the touched months kept.  ``revised`` holds the new lines of
     the articles of several lines, set aside while the articles were written (cqnnews.outputs.dataset.build)."""
+    con.execute(f"SET memory_limit = '{MEMORY}'")
     # the fields of the line before, as one struct: one window function, not one a field
     before = "{" + ", ".join(f"'{c}': \"{c}\"" for c in COMPARED) + "}"
     changed = ", ".join(f"CASE WHEN \"{c}\" IS DISTINCT FROM p.\"{c}\" THEN '{c}' END" for c in COMPARED)
@@ -39,13 +44,13 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
                  f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
     # lines of the same revision and fetch time in two feeds: the line of the feed last by name (as the articles take
-    # it), whatever the order the lines were read in; in one feed, the line of the greater title and body (as the
-    # articles take it, cqnnews.outputs.dataset.build)
+    # it), whatever the order the lines were read in; in one feed, the line of the greater hash of its title and body (as
+    # the articles take it, cqnnews.outputs.dataset.build: a hash, not the texts, in the ordering's keys)
     query = f"""
         WITH many AS ({many}),
         lagged AS (SELECT *, lag(revision) OVER w AS p_revision, lag({before}) OVER w AS p FROM many
                    WINDOW w AS (PARTITION BY origin, article_id
-                                ORDER BY revision, fetched_at, fresh, feed DESC, title DESC, body DESC)),
+                                ORDER BY revision, fetched_at, fresh, feed DESC, hash(title, body) DESC)),
         found AS (
             SELECT origin, article_id, revision, fetched_at, feed,
                    CASE WHEN p_revision IS NULL THEN []::VARCHAR[]
