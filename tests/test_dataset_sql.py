@@ -86,3 +86,18 @@ def test_scattered_rows_gathered_and_written_to_their_months(tmp_path: Path, mon
         month = f"2020-{(i // 100) % 50 + 1:02d}" if i % 100 == 0 else ("2026-10", "2026-11")[i % 2]
         expected.setdefault(f"month={month}", []).append(i)
     assert written == expected
+
+
+def test_a_batch_whose_kept_rows_are_all_of_scattered_months_is_split_as_it_is() -> None:
+    """Rows left out (``keep``: lines only set aside) leave months with no row: the months of the rows kept, all
+    few, are still each given their rows."""
+    import numpy as np
+    import pyarrow as pa
+
+    months = pa.array([f"2020-{m % 40 + 1:02d}" for m in range(80)] + ["2026-11"] * 100)
+    rows = pa.record_batch({"n": pa.array(range(180))})
+    keep = np.arange(80)  # the rows of 2026-11 not kept: its month has no row
+    ordered, parts, scattered = sql._by_month(months, rows, keep, sql.SCATTERED)
+    assert scattered is None and ordered.num_rows == 80
+    assert {m: sorted(p.column(0).to_pylist()) for m, p in parts} == {
+        f"2020-{m + 1:02d}": [m, m + 40] for m in range(40)}

@@ -44,8 +44,8 @@ def revisions(con: Any, revised: Path, old_articles: list[Path], current: Path |
                  f"FROM read_parquet({_files(old_articles)}, hive_partitioning = true) o SEMI JOIN winners w "
                  f"ON w.lines > 1 AND w.origin = o.origin AND w.article_id = o.article_id")
     # lines of the same revision and fetch time in two feeds: the line of the feed last by name (as the articles take
-    # it), whatever the order the lines were read in; in one feed, the line of the greater hash of its title and body (as
-    # the articles take it, cqnnews.outputs.dataset.build: a hash, not the texts, in the ordering's keys)
+    # it), whatever the order the lines were read in; in one feed, the line of the greater hash of its title and
+    # body (as the articles take it, cqnnews.outputs.dataset.build: a hash, not the texts, in the ordering's keys)
     query = f"""
         WITH many AS ({many}),
         lagged AS (SELECT *, lag(revision) OVER w AS p_revision, lag({before}) OVER w AS p FROM many

@@ -148,7 +148,7 @@ def _by_month(month: pa.Array, rows: pa.RecordBatch, keep: Any = None, scattered
     if keep is None and len(present) == 1:
         return rows, [(names.dictionary[int(present[0])].as_py(), rows)], None
     few = (counts < scattered * len(codes)) & (counts > 0)
-    if few.all() or not few.any():
+    if few[present].all():  # a batch of scattered rows only: ordered and split as it is
         few[:] = False
     rank = np.where(few[codes], codes + len(counts), codes)  # the scattered rows after the others
     order = np.argsort(rank, kind="stable")
