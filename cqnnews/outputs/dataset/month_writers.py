@@ -141,19 +141,13 @@ def sync_soon(paths: list[Path]) -> None:
     while the next table is read and written, rather than all of them at the end.  Nothing waits for it: the files
     are synced again, and the generation made durable, by cqnnews.outputs.dataset.generations.fsync_tree (a file
     already on disk is synced at once); an error here (the generation removed after a failure) is left to it."""
-    import os
+    from cqnnews.atomic import sync_path
 
     def sync() -> None:
         for path in paths:
             try:
-                fd = os.open(path, os.O_RDONLY)
+                sync_path(path)
             except OSError:
                 continue
-            try:
-                os.fsync(fd)
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
 
     threading.Thread(target=sync, name="dataset-sync", daemon=True).start()

@@ -119,9 +119,6 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
             signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept.result)
             built = build(con, parts, before, target, result.generation, seen, signer.add)
             con.close()  # what DuckDB kept of the build's memory (a few hundred MB at a million lines) let go
-            import pyarrow as pa
-
-            pa.default_memory_pool().release_unused()  # and what Arrow's allocator kept of the batches (~200 MB)
             con = connection(scratch)  # for the index, should it read the articles' texts again
             signed = signer.result()
             result.signing_seconds, result.signatures_kept = signer.seconds, signer.taken
