@@ -13,10 +13,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from cqnnews.failpoints import DATASET_POINTS
 from cqnnews.outputs.dataset import CURRENT, DATABASE, generation_of, update
+from cqnnews.outputs.dataset.tables import tables
 from tests.crawl import ROOT
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -122,6 +124,12 @@ def test_an_update_rewrites_only_the_months_its_lines_touch(two_days: tuple[Path
     assert done.months_rewritten == ["2026-11"] and len(articles(dataset)) == 4
     [september] = (dataset / CURRENT / "articles" / "month=2026-09").glob("*.parquet")
     assert september.stat().st_ino == before  # linked, not written again
+    # the rows of the months linked are counted from the manifest before: every table's count is its files'
+    manifest = json.loads((dataset / CURRENT / "manifest.json").read_text(encoding="utf-8"))
+    assert done.articles == 4 and done.spotchecks == 2
+    for table in tables():
+        files = (dataset / CURRENT / table).glob("month=*/*.parquet")
+        assert manifest[table] == sum(pq.ParquetFile(f).metadata.num_rows for f in files), table
     assert old is not None and not old.exists()  # the previous generation removed once current moved
     assert update(feeds, dataset).feeds == []  # nothing new: nothing done
 
@@ -146,6 +154,23 @@ def scrapy_dataset(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "scrapy", "dataset", "--feeds", str(cwd / "feeds"), "--dataset",
                            str(cwd / "dataset")], cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, **env})
+
+
+def test_scrapy_dataset_goes_without_pandas(two_days: tuple[Path, Path]) -> None:
+    """pyarrow imports pandas at its first array (0.4 s of every update); the command's process says it is not
+    installed, and the whole update, records and reposts included, needs none of it."""
+    feeds, dataset = two_days
+    write_feed(feeds / "yaowen", "20261103T000000Z", [line(4, fetched="2026-11-03T00:00:00Z")],
+               [spot(4, "2026-11-03T10:00:00+08:00", "新的丙")])
+    code = ("import sys, pathlib; from cqnnews.commands.dataset import WithoutPandas; "
+            "sys.meta_path.insert(0, WithoutPandas()); from cqnnews.outputs.dataset import update; "
+            "done = update(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])); "
+            "print(done.lines, done.articles, done.spotchecks, 'pandas' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code, str(feeds), str(dataset)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["3", "4", "3", "False"]
+    assert articles(dataset)[4]["title"] == "标题" and (4, "新的丙") in spotchecks(dataset)
 
 
 @pytest.mark.parametrize("point", DATASET_POINTS)
