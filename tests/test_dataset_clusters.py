@@ -3,6 +3,7 @@ by update, against the replica's truth."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cqnnews.outputs.dataset import CURRENT, connect, update
-from cqnnews.outputs.dataset.clusters import TABLE
+from cqnnews.outputs.dataset.clusters import TABLE, known_ids, restored
 from tests.replica import reposts as replica_reposts
 from tests.replica.site import SHANGHAI, Site
 from tests.replica.truth import expected_fields
@@ -69,6 +70,13 @@ def test_reposts_in_the_dataset_follow_the_truth_across_two_updates(tmp_path: Pa
     finally:
         con.close()
     assert written == len(late) * 2  # each late original, and its repost named again
+    # the ids the build skips are read without the signatures: those of the index restored, whichever segment
+    manifest = json.loads((dataset / CURRENT / "manifest.json").read_text(encoding="utf-8"))
+    ids = known_ids(dataset / CURRENT, manifest["reposts"], manifest["reposts"]["threshold"])
+    whole = restored(dataset / CURRENT, manifest["reposts"], manifest["reposts"]["threshold"]).known()
+    assert set(ids) == set(whole) and all(set(ids[o].tolist()) == set(whole[o].tolist()) for o in ids)
+    assert sum(len(set(v.tolist())) for v in ids.values()) == len(rows)
+    assert known_ids(dataset / CURRENT, manifest["reposts"], 0.99) == {}  # another threshold: all indexed again
     # a third update with nothing new changes nothing
     third = update(feeds, dataset)
     assert third.generation == second.generation and third.reposts == len(truth)

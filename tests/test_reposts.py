@@ -209,3 +209,54 @@ def test_an_index_of_many_articles_finds_the_buckets_a_plain_sort_finds(monkeypa
     assert np.count_nonzero(prefiltered[0] >= 0) >= 250
     assert np.array_equal(prefiltered[0], plain[0]) and np.array_equal(prefiltered[2], plain[2])
     assert np.array_equal(prefiltered[1], plain[1], equal_nan=True)
+
+
+def test_an_index_restored_with_room_adds_its_articles_there_and_leaves_other_buffers_alone() -> None:
+    """An update adds a few thousand articles to an index of a million: into the room after the signatures
+    restored, not a copy of them all; a buffer the index was not given room in is never written past its rows."""
+    from cqnnews.outputs.repost_index import room_for
+
+    first = reposts.RepostIndex(THRESHOLD)
+    add(first, (1, 100, "首发"), (2, 200, "转载"), (5, 500, "另一条"))
+    new = np.array(reposts.signatures([("再转载", BODY), ("又一条", "完全不同的内容。" * 20)]))
+    buffer = room_for(3, 2)
+    buffer[:3] = first.signatures
+    roomy = reposts.RepostIndex(THRESHOLD)
+    roomy.restore(first.ids, first.published, buffer[:3], first.duplicate_of(), first.similarity, buffer)
+    assert roomy.add(np.array([3, 4]), np.array([300.0, 400.0]), new).tolist() == [3, 4]
+    assert np.shares_memory(roomy.signatures, buffer) and np.array_equal(roomy.signatures[3:], new)
+    plain = reposts.RepostIndex(THRESHOLD)  # the same articles in an index never restored
+    add(plain, (1, 100, "首发"), (2, 200, "转载"), (5, 500, "另一条"))
+    plain.add(np.array([3, 4]), np.array([300.0, 400.0]), new)
+    assert roomy.duplicate_of().tolist() == plain.duplicate_of().tolist() == [-1, 1, 1, 1, -1]
+    roomy.add(np.array([6]), np.array([600.0]), new[:1])  # no room left: a new buffer, the same rows
+    assert not np.shares_memory(roomy.signatures, buffer)
+    assert np.array_equal(roomy.signatures, np.concatenate([first.signatures, new, new[:1]]))
+    kept = np.concatenate([first.signatures, np.full((2, reposts.NUM_PERM), 7, dtype=np.uint16)])
+    tight = reposts.RepostIndex(THRESHOLD)
+    tight.restore(first.ids, first.published, kept[:3], first.duplicate_of(), first.similarity)  # no room given
+    tight.add(np.array([3, 4]), np.array([300.0, 400.0]), new)
+    assert (kept[3:] == 7).all() and np.array_equal(tight.signatures[3:], new)
+    assert tight.duplicate_of().tolist() == roomy.duplicate_of()[:5].tolist()
+
+
+def test_restore_finds_each_named_article_and_add_skips_the_ids_it_holds() -> None:
+    """``restore`` finds the position of each id named as a first (the first place of an id held twice), and
+    ``add`` leaves out the ids already held, as a sort of all the ids did before."""
+    from cqnnews.outputs.repost_index import _known
+
+    rng = np.random.default_rng(3)
+    ids = rng.choice(1 << 40, size=5_000, replace=False).astype(np.int64)
+    ids[4_000] = ids[10]  # an id twice
+    named = np.full(len(ids), -1, dtype=np.int64)
+    members = rng.choice(len(ids), size=300, replace=False)
+    named[members] = ids[rng.choice(len(ids), size=300)]
+    named[7] = ids[10]
+    index = reposts.RepostIndex(THRESHOLD)
+    signatures = rng.integers(0, 1 << 16, size=(len(ids), reposts.NUM_PERM), dtype=np.uint16)
+    index.restore(ids, np.zeros(len(ids)), signatures, named, np.full(len(ids), np.nan))
+    expected = np.array([-1 if n < 0 else int(np.nonzero(ids == n)[0][0]) for n in named])
+    assert np.array_equal(index.first, expected) and index.first[7] == 10
+    values = np.concatenate([ids[rng.choice(len(ids), size=200)], rng.integers(0, 1 << 40, size=300), ids[:1]])
+    assert np.array_equal(_known(values, ids), np.isin(values, ids))
+    assert not _known(values, ids[:0]).any() and not _known(values[:0], ids).any()

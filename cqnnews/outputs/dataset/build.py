@@ -66,8 +66,10 @@ SAME_LINE = ("w.file = r.file AND w.article_id = r.article_id AND w.revision IS 
 
 
 def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
-          seen: list[tuple[str, int, str]] | None = None, each: Callable[[pa.Table], None] | None = None) -> Built:
-    """Write the tables of the new generation ``target``; what was written.
+          seen: list[tuple[str, int, str]] | None = None, each: Callable[[pa.Table], None] | None = None,
+          counted: dict[str, int] | None = None) -> Built:
+    """Write the tables of the new generation ``target``; what was written.  ``counted``: the rows of each table
+    in ``current``, as its manifest says.
 
     The new lines are read twice, each time parsed once by DuckDB's JSON reader: once for the few fields that
     choose the winning line (``keys``), once whole, the winning lines streaming to the Parquet files without being
@@ -201,12 +203,12 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     revised = target / ".scratch" / "revised.parquet"  # the new lines of the articles of several lines
     keep = set(existing) - touched
     out.rows["articles"] = _copy(con, articles, target, "articles", generation, revised, each) + \
-        link_months(current, target, "articles", keep)
+        link_months(current, target, "articles", keep, (counted or {}).get("articles"))
     for sidecar in tables.SIDECARS:
         out.rows[sidecar.table] = sidecar_table(con, sidecar, parts, current, target, generation, out.months) + \
-            link_months(current, target, sidecar.table, keep)
+            link_months(current, target, sidecar.table, keep, (counted or {}).get(sidecar.table))
     out.rows["revisions"] = revisions(con, revised, old, current, target, generation, out.months) + \
-        link_months(current, target, "revisions", keep)
+        link_months(current, target, "revisions", keep, (counted or {}).get("revisions"))
     for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
             path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"

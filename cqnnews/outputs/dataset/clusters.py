@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from cqnnews.outputs import reposts
+from cqnnews.outputs.repost_index import room_for
 
 TABLE = "reposts"
 SEGMENT = "segment="
@@ -105,14 +106,35 @@ def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold
     return not previous or not same or not _segments(current)
 
 
+def known_ids(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> dict[str, np.ndarray]:
+    """The ids each origin's index holds, as :meth:`Restored.known` (an id may come more than once), read without
+    their signatures: the build needs them at its first rows, long before the index of a million articles (256 MB
+    of signatures) is restored."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if starts_over(current, previous, threshold):
+        return {}
+    found: dict[str, list[np.ndarray]] = defaultdict(list)
+    for path in _segments(current):
+        rows = pq.read_table(path, columns=["origin", "article_id"])
+        names = pc.unique(rows.column("origin")).to_pylist()
+        for origin in names:
+            ids = rows.column("article_id") if len(names) == 1 else \
+                rows.column("article_id").filter(pc.equal(rows.column("origin"), origin))
+            found[origin].append(ids.to_numpy())
+    return {origin: np.concatenate(parts) for origin, parts in found.items()}
+
+
 def restored(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> Restored:
     """The index of ``current``, described by ``previous`` (the manifest's ``reposts``; None if there is none);
     an empty one to be built again when the scheme or the threshold changed."""
     old = _segments(current)
     rebuilt = starts_over(current, previous, threshold)
     indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
-    for origin, (ids, published, signatures, duplicate_of, similarity) in _restored([] if rebuilt else old).items():
-        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity)
+    for origin, (ids, published, signatures, duplicate_of, similarity, room) in \
+            _restored([] if rebuilt else old).items():
+        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity, room)
     return Restored(indexes, [] if rebuilt else old, rebuilt)
 
 
@@ -172,17 +194,20 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     return out
 
 
-def _restored(segments: list[Path]) -> dict[str, tuple[np.ndarray, ...]]:
+def _restored(segments: list[Path]) -> dict[str, tuple[Any, ...]]:
     """The latest row of each article in the index's ``segments`` (oldest first), by origin: ids, published,
-    signatures, duplicate_of (-1 for none), similarity.  The signatures are read a batch at a time into one
-    array: a million of them are 256 MB, never held twice."""
+    signatures, duplicate_of (-1 for none), similarity, and the buffer the signatures are the start of when it has
+    room for the articles an update adds (None when they are a copy).  The signatures are read a batch at a time
+    into one array: a million of them are 256 MB, never held twice."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if not segments:
         return {}
     files = [pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) for path in segments]  # pre-buffered: 256 MB more
-    signatures = np.empty((sum(f.metadata.num_rows for f in files), reposts.NUM_PERM), dtype=np.uint16)
+    total = sum(f.metadata.num_rows for f in files)
+    room = room_for(total, total // 4 + BATCH)  # the index's new articles written after the rows restored
+    signatures = room[:total]
     others, filled = [], 0
     for file in files:
         others.append(file.read(columns=[c for c in COLUMNS if c != "signature"]))
@@ -198,14 +223,15 @@ def _restored(segments: list[Path]) -> dict[str, tuple[np.ndarray, ...]]:
         key = ids if origin is None else np.char.add(origin.astype(str), ids.astype(str))
         _, from_end = np.unique(key[::-1], return_index=True)
         latest = np.sort(len(ids) - 1 - from_end)
-    restored: dict[str, tuple[np.ndarray, ...]] = {}
+    restored: dict[str, tuple[Any, ...]] = {}
     names = rows.column("origin").unique().to_pylist()
     for name in names:
         at = latest if origin is None else latest[origin[latest] == name]
         part = rows.take(pa.array(at)) if len(at) != len(ids) else rows
         restored[name] = (part.column("article_id").to_numpy(), _published(part),
                           signatures if len(at) == len(ids) else signatures[at],
-                          part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part))
+                          part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part),
+                          room if len(at) == len(ids) else None)
     return restored
 
 

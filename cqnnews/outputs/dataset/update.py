@@ -108,16 +108,19 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         con = connection(scratch)
         before = None if manifest.get("older") else current
         signer = None
-        # the index restored and the signatures kept by the crawls found while the build reads the feeds (in a
-        # thread of its own); the new articles are indexed once the build is done: while it writes, its memory
-        # and the index's together would pass 1 GB at a million articles
+        # the ids the index holds (not signed again), the signatures kept by the crawls and the index restored, in
+        # that order, while the build reads the feeds (in a thread of their own); the new articles are indexed once
+        # the build is done: while it writes, its memory and the index's together would pass 1 GB at a million
+        # articles
         reposts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-reposts")
         try:
-            restoring = reposts.submit(clusters.restored, before, manifest.get("reposts"), threshold)
+            known = reposts.submit(clusters.known_ids, before, manifest.get("reposts"), threshold)
             kept = reposts.submit(_kept_signatures, feed_dir, parts,
                                   clusters.starts_over(before, manifest.get("reposts"), threshold))
-            signer = Signer(lambda: restoring.result().known(), scratch / "signatures", kept.result)
-            built = build(con, parts, before, target, result.generation, seen, signer.add)
+            restoring = reposts.submit(clusters.restored, before, manifest.get("reposts"), threshold)
+            signer = Signer(known.result, scratch / "signatures", kept.result)
+            counted = {t: int(manifest[t]) for t in tables() if isinstance(manifest.get(t), int)} if before else None
+            built = build(con, parts, before, target, result.generation, seen, signer.add, counted)
             con.close()  # what DuckDB kept of the build's memory (a few hundred MB at a million lines) let go
             con = connection(scratch)  # for the index, should it read the articles' texts again
             signed = signer.result()
