@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cqnnews.outputs.dataset import CURRENT, connect, update
-from cqnnews.outputs.dataset.clusters import TABLE, known_ids, restored
+from cqnnews.outputs.dataset.clusters import TABLE
+from cqnnews.outputs.dataset.index_segments import known_ids, restored
 from tests.replica import reposts as replica_reposts
 from tests.replica.site import SHANGHAI, Site
 from tests.replica.truth import expected_fields
@@ -80,6 +81,22 @@ def test_reposts_in_the_dataset_follow_the_truth_across_two_updates(tmp_path: Pa
     # a third update with nothing new changes nothing
     third = update(feeds, dataset)
     assert third.generation == second.generation and third.reposts == len(truth)
+    # day 3: copies of originals under new ids, indexed against the index of two segments (rows of day 1 named
+    # again on day 2): the same clusters as one update of the three days into a new dataset
+    originals = sorted(set(truth.values()))[:5]
+    by_id = {r.article_id: r for r in refs}
+    copies = {90_000_000 + k: o for k, o in enumerate(originals)}
+    write_feed(feeds / "zonghe", "20261103T000000Z", [
+        {**feed_line(site, by_id[o]), "article_id": c, "published_at": "2026-11-19T09:00:00+08:00"}
+        for c, o in copies.items()])
+    fourth = update(feeds, dataset)
+    assert fourth.reposts == len(truth) + len(copies)
+    rows = dataset_rows(dataset)
+    assert {c: rows[c][0] for c in copies} == copies
+    assert {a: d for a, (d, _) in rows.items() if d is not None} == {**truth, **copies}
+    again = tmp_path / "again"
+    update(feeds, again)
+    assert dataset_rows(again) == rows
 
 
 def test_the_dataset_moved_keeps_its_reposts_and_a_new_threshold_indexes_it_again(tmp_path: Path) -> None:

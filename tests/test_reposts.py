@@ -214,7 +214,7 @@ def test_an_index_of_many_articles_finds_the_buckets_a_plain_sort_finds(monkeypa
 def test_an_index_restored_with_room_adds_its_articles_there_and_leaves_other_buffers_alone() -> None:
     """An update adds a few thousand articles to an index of a million: into the room after the signatures
     restored, not a copy of them all; a buffer the index was not given room in is never written past its rows."""
-    from cqnnews.outputs.repost_index import room_for
+    from cqnnews.outputs.repost_arrays import room_for
 
     first = reposts.RepostIndex(THRESHOLD)
     add(first, (1, 100, "首发"), (2, 200, "转载"), (5, 500, "另一条"))
@@ -243,7 +243,7 @@ def test_an_index_restored_with_room_adds_its_articles_there_and_leaves_other_bu
 def test_restore_finds_each_named_article_and_add_skips_the_ids_it_holds() -> None:
     """``restore`` finds the position of each id named as a first (the first place of an id held twice), and
     ``add`` leaves out the ids already held, as a sort of all the ids did before."""
-    from cqnnews.outputs.repost_index import _known
+    from cqnnews.outputs.repost_arrays import held
 
     rng = np.random.default_rng(3)
     ids = rng.choice(1 << 40, size=5_000, replace=False).astype(np.int64)
@@ -258,5 +258,17 @@ def test_restore_finds_each_named_article_and_add_skips_the_ids_it_holds() -> No
     expected = np.array([-1 if n < 0 else int(np.nonzero(ids == n)[0][0]) for n in named])
     assert np.array_equal(index.first, expected) and index.first[7] == 10
     values = np.concatenate([ids[rng.choice(len(ids), size=200)], rng.integers(0, 1 << 40, size=300), ids[:1]])
-    assert np.array_equal(_known(values, ids), np.isin(values, ids))
-    assert not _known(values, ids[:0]).any() and not _known(values[:0], ids).any()
+    assert np.array_equal(held(values, ids), np.isin(values, ids))
+    assert not held(values, ids[:0]).any() and not held(values[:0], ids).any()
+
+
+def test_rows_moved_up_in_place_are_those_taken() -> None:
+    """The index restored from several segments keeps each article's latest row, moved up in its own buffer."""
+    from cqnnews.outputs.dataset.index_segments import BATCH, _moved_up
+
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 1 << 16, size=(BATCH * 20, 4), dtype=np.uint16)
+    at = np.sort(rng.choice(len(rows), size=len(rows) - 3_000, replace=False))
+    expected = rows[at].copy()
+    _moved_up(rows, at)
+    assert np.array_equal(rows[:len(at)], expected)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cqnnews.outputs.repost_arrays import among, appended, distinct, held
 from cqnnews.outputs.repost_signatures import NUM_PERM, similarity
 
 BANDS = 32  # LSH bands of NUM_PERM / BANDS rows: a pair of similarity 0.5 is a candidate 87% of the time, 0.6 99%
@@ -54,7 +55,7 @@ class RepostIndex:
         self.first = np.zeros(0, dtype=np.int64)
         self.similarity = np.zeros(0, dtype=np.float64)
         self.arrival = np.zeros(0, dtype=np.int64)
-        self.room: np.ndarray | None = None  # the buffer ``signatures`` are the first rows of (:func:`appended`)
+        self.room: np.ndarray | None = None  # the buffer ``signatures`` are the first rows of (repost_arrays.appended)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -66,7 +67,7 @@ class RepostIndex:
     def restore(self, ids: np.ndarray, published: np.ndarray, signatures: np.ndarray, duplicate_of: np.ndarray,
                 similarity: np.ndarray, room: np.ndarray | None = None) -> None:
         """Put back the articles of an earlier index as they were (``duplicate_of``: -1 for none; every id it
-        names among ``ids``).  Only into an empty index.  ``room``: the buffer (:func:`room_for`) ``signatures``
+        names among ``ids``).  Only into an empty index.  ``room``: the buffer (repost_arrays.room_for) ``signatures``
         are the first rows of, whose other rows the index may take for the articles it adds."""
         if len(self):
             raise ValueError("restore into an empty index only")
@@ -77,7 +78,7 @@ class RepostIndex:
         named = np.asarray(duplicate_of, dtype=np.int64)
         self.first = np.full(len(self.ids), -1, dtype=np.int64)
         if (named >= 0).any():  # the position of each id named: each id looked up among the few named
-            wanted = _distinct(named[named >= 0])
+            wanted = distinct(named[named >= 0])
             at = np.minimum(np.searchsorted(wanted, self.ids), len(wanted) - 1)
             holds = np.nonzero(wanted[at] == self.ids)[0]
             position = np.full(len(wanted), -1, dtype=np.int64)
@@ -92,10 +93,10 @@ class RepostIndex:
         ids, published = np.asarray(ids, dtype=np.int64), np.asarray(published, dtype=np.float64)
         signatures = np.ascontiguousarray(signatures, dtype=np.uint16).reshape(len(ids), NUM_PERM)
         keep = np.zeros(len(ids), dtype=bool)
-        by_id = np.argsort(ids, kind="stable")  # an id twice: its first (a sort: see _distinct)
+        by_id = np.argsort(ids, kind="stable")  # an id twice: its first (a sort: see distinct)
         keep[by_id[np.concatenate(([True], ids[by_id][1:] != ids[by_id][:-1]))] if len(ids) else by_id] = True
         if len(self):
-            keep &= ~_known(ids, self.ids)
+            keep &= ~held(ids, self.ids)
         old = len(self)
         if not keep.any():
             return np.zeros(0, dtype=np.int64)
@@ -206,7 +207,7 @@ class RepostIndex:
         column = np.ascontiguousarray(keys[:, band])
         involved = np.arange(old, len(self))
         if old:  # the earlier articles sharing a key with a new one
-            involved = np.concatenate([np.nonzero(_among(column[:old], _distinct(column[old:])))[0], involved])
+            involved = np.concatenate([np.nonzero(among(column[:old], distinct(column[old:])))[0], involved])
         column = column[involved]
         if len(involved) > PREFILTERED_FROM:  # only a key seen twice can make a bucket: the others not sorted
             twice = _seen_twice((column * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - SORT_FILTER_BITS))
@@ -235,56 +236,8 @@ class RepostIndex:
             yield np.stack([ranked[later], ranked[later - distance]], axis=1)
 
 
-FILTER_BITS = 20  # of the table that rules out most values before they are searched (1 MB of booleans)
 SORT_FILTER_BITS = 22  # of the table that rules out most keys of a band before they are sorted (20 MB)
 PREFILTERED_FROM = 65_536  # articles of a band: more, and those whose key's bits are seen once are not sorted
-
-
-def _among(values: np.ndarray, sorted_: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` (integers) is in ``sorted_``.  The low bits of each value are first looked up in
-    a table of those of ``sorted_``: an update's few new keys rule out nearly all of a million earlier ones
-    without a binary search each (a search of a million values took 77 ms a band; ``np.isin`` hashes, as
-    :func:`_distinct` says)."""
-    found = np.zeros(len(values), dtype=bool)
-    if not len(sorted_) or not len(values):
-        return found
-    mask = values.dtype.type((1 << FILTER_BITS) - 1)
-    table = np.zeros(1 << FILTER_BITS, dtype=bool)
-    table[sorted_ & mask] = True
-    maybe = np.nonzero(table[values & mask])[0]
-    at = np.minimum(np.searchsorted(sorted_, values[maybe]), len(sorted_) - 1)
-    found[maybe[sorted_[at] == values[maybe]]] = True
-    return found
-
-
-def _known(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` (a few integers) is in ``index`` (many, in no order): each of the many looked up
-    among the few, sorted, rather than the many sorted (a million ids: a tenth of a second, at every update)."""
-    distinct = _distinct(values)
-    if not len(distinct) or not len(index):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(distinct, index), len(distinct) - 1)
-    hit = np.zeros(len(distinct), dtype=bool)
-    hit[at[distinct[at] == index]] = True
-    return _among(values, distinct[hit])
-
-
-def room_for(rows: int, more: int) -> np.ndarray:
-    """An empty buffer of signatures for ``rows`` and room for ``more``: the room is never written before it is
-    used, so it takes no memory (the pages of a large array are the system's until touched)."""
-    return np.empty((rows + more, NUM_PERM), dtype=np.uint16)
-
-
-def appended(rows: np.ndarray, more: np.ndarray, buffer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``rows`` (the first rows of ``buffer``, when given) followed by ``more``, and the buffer they are the start
-    of: written into ``buffer``'s room after ``rows`` when it has enough, else into a new buffer with a quarter
-    more room (:func:`room_for`).  256 MB of signatures are not copied to add a few thousand."""
-    size = len(rows) + len(more)
-    if buffer is None or len(buffer) < size or rows.ctypes.data != buffer.ctypes.data:
-        buffer = room_for(size, size // 4)
-        buffer[:len(rows)] = rows
-    buffer[len(rows):size] = more
-    return buffer[:size], buffer
 
 
 def _seen_twice(bins: np.ndarray) -> np.ndarray:
@@ -297,11 +250,3 @@ def _seen_twice(bins: np.ndarray) -> np.ndarray:
     twins = np.zeros(1 << SORT_FILTER_BITS, dtype=bool)
     twins[where[last[where] != np.arange(len(where), dtype=np.int32)]] = True
     return twins[where]
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted.  numpy 2.4's ``np.unique`` hashes integers, which took 3.4 s for 1.6 million
-    of them (a sort: 0.1 s)."""
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
-

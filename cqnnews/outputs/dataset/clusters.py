@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,17 @@ from typing import Any
 import numpy as np
 
 from cqnnews.outputs import reposts
-from cqnnews.outputs.repost_index import room_for
+from cqnnews.outputs.dataset.index_segments import (
+    BATCH,
+    COLUMNS,
+    SEGMENT,
+    TABLE,
+    Restored,
+    published_of,
+    restored,
+)
 
-TABLE = "reposts"
-SEGMENT = "segment="
 COMPACT_AFTER = 16  # segments: more, and the index is written again as one
-BATCH = 8_192  # articles read and signed at a time
-COLUMNS = ("origin", "article_id", "published_us", "duplicate_of", "similarity", "signature")
 
 
 @dataclass
@@ -49,12 +52,6 @@ class Indexed:
 
     def manifest(self, threshold: float) -> dict[str, Any]:
         return {"scheme": reposts.SCHEME, "threshold": threshold, "articles": self.articles, "reposts": self.reposts}
-
-
-def _segments(generation: Path | None) -> list[Path]:
-    if generation is None or not (generation / TABLE).is_dir():
-        return []
-    return sorted((generation / TABLE).glob(f"{SEGMENT}*/*.parquet"))
 
 
 def _quoted(path: Path | str) -> str:
@@ -83,59 +80,6 @@ def view_sql(table: str, root: str) -> str | None:
                 f"hive_partitioning = true, union_by_name = true) a "
                 f"LEFT JOIN ({index}) r ON r.origin = a.origin AND r.article_id = a.article_id")
     return None
-
-
-@dataclass
-class Restored:
-    """The index of the generation before, as an update starts from it (:func:`restored`)."""
-
-    indexes: dict[str, reposts.RepostIndex]
-    segments: list[Path]  # of the generation before, kept
-    rebuilt: bool  # every article indexed again
-
-    def known(self) -> dict[str, np.ndarray]:
-        """The ids each origin's index holds: their signatures are not made again."""
-        return {origin: index.ids for origin, index in self.indexes.items()}
-
-
-def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> bool:
-    """Whether the index of ``current`` (described by ``previous``, the manifest's ``reposts``) is built again, every
-    article indexed: there is none, or its scheme or threshold changed."""
-    known = previous or {}
-    same = known.get("scheme") == reposts.SCHEME and known.get("threshold") == threshold
-    return not previous or not same or not _segments(current)
-
-
-def known_ids(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> dict[str, np.ndarray]:
-    """The ids each origin's index holds, as :meth:`Restored.known` (an id may come more than once), read without
-    their signatures: the build needs them at its first rows, long before the index of a million articles (256 MB
-    of signatures) is restored."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    if starts_over(current, previous, threshold):
-        return {}
-    found: dict[str, list[np.ndarray]] = defaultdict(list)
-    for path in _segments(current):
-        rows = pq.read_table(path, columns=["origin", "article_id"])
-        names = pc.unique(rows.column("origin")).to_pylist()
-        for origin in names:
-            ids = rows.column("article_id") if len(names) == 1 else \
-                rows.column("article_id").filter(pc.equal(rows.column("origin"), origin))
-            found[origin].append(ids.to_numpy())
-    return {origin: np.concatenate(parts) for origin, parts in found.items()}
-
-
-def restored(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> Restored:
-    """The index of ``current``, described by ``previous`` (the manifest's ``reposts``; None if there is none);
-    an empty one to be built again when the scheme or the threshold changed."""
-    old = _segments(current)
-    rebuilt = starts_over(current, previous, threshold)
-    indexes: dict[str, reposts.RepostIndex] = defaultdict(lambda: reposts.RepostIndex(threshold))
-    for origin, (ids, published, signatures, duplicate_of, similarity, room) in \
-            _restored([] if rebuilt else old).items():
-        indexes[origin].restore(ids, published, signatures, duplicate_of, similarity, room)
-    return Restored(indexes, [] if rebuilt else old, rebuilt)
 
 
 def update(con: Any, current: Path | None, target: Path, generation: int, months: list[str] | None,
@@ -194,47 +138,6 @@ def update(con: Any, current: Path | None, target: Path, generation: int, months
     return out
 
 
-def _restored(segments: list[Path]) -> dict[str, tuple[Any, ...]]:
-    """The latest row of each article in the index's ``segments`` (oldest first), by origin: ids, published,
-    signatures, duplicate_of (-1 for none), similarity, and the buffer the signatures are the start of when it has
-    room for the articles an update adds (None when they are a copy).  The signatures are read a batch at a time
-    into one array: a million of them are 256 MB, never held twice."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if not segments:
-        return {}
-    files = [pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) for path in segments]  # pre-buffered: 256 MB more
-    total = sum(f.metadata.num_rows for f in files)
-    room = room_for(total, total // 4 + BATCH)  # the index's new articles written after the rows restored
-    signatures = room[:total]
-    others, filled = [], 0
-    for file in files:
-        others.append(file.read(columns=[c for c in COLUMNS if c != "signature"]))
-        for batch in file.iter_batches(batch_size=BATCH, columns=["signature"]):
-            signatures[filled:filled + batch.num_rows] = _signatures(batch.column(0))
-            filled += batch.num_rows
-    rows = pa.concat_tables(others)
-    origin = np.asarray(rows.column("origin").to_pylist(), dtype=object) if len(set(
-        rows.column("origin").unique().to_pylist())) > 1 else None
-    ids = rows.column("article_id").to_numpy()
-    latest = np.arange(len(ids))
-    if len(segments) > 1:  # an article's latest row is its last
-        key = ids if origin is None else np.char.add(origin.astype(str), ids.astype(str))
-        _, from_end = np.unique(key[::-1], return_index=True)
-        latest = np.sort(len(ids) - 1 - from_end)
-    restored: dict[str, tuple[Any, ...]] = {}
-    names = rows.column("origin").unique().to_pylist()
-    for name in names:
-        at = latest if origin is None else latest[origin[latest] == name]
-        part = rows.take(pa.array(at)) if len(at) != len(ids) else rows
-        restored[name] = (part.column("article_id").to_numpy(), _published(part),
-                          signatures if len(at) == len(ids) else signatures[at],
-                          part.column("duplicate_of").fill_null(-1).to_numpy(), _similarity(part),
-                          room if len(at) == len(ids) else None)
-    return restored
-
-
 def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex],
             signed: dict[str, tuple[np.ndarray, ...]]) -> dict[str, tuple[np.ndarray, ...]]:
     """The articles of ``files`` neither in their origin's index nor ``signed`` already, by origin: ids, published,
@@ -261,7 +164,7 @@ def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex]
             if not part.num_rows:
                 continue
             end = filled + part.num_rows
-            ids[filled:end], published[filled:end] = part.column("article_id").to_numpy(), _published(part)
+            ids[filled:end], published[filled:end] = part.column("article_id").to_numpy(), published_of(part)
             signatures[filled:end] = reposts.signature_rows(list(zip(part.column("title").to_pylist(),
                                                                      part.column("body").to_pylist())))
             origins.append((origin, filled, end))
@@ -274,29 +177,6 @@ def _signed(con: Any, files: list[Path], indexes: dict[str, reposts.RepostIndex]
         rows = np.concatenate([np.arange(start, end) for origin, start, end in origins if origin == name])
         found[name] = (ids[rows], published[rows], signatures[rows])
     return found
-
-
-def _published(rows: Any) -> np.ndarray:
-    """The rows' ``published_us`` as ordered numbers (NaN for none)."""
-    return rows.column("published_us").cast("double").fill_null(float("nan")).to_numpy()
-
-
-def _similarity(rows: Any) -> np.ndarray:
-    return rows.column("similarity").fill_null(float("nan")).to_numpy()
-
-
-def _signatures(column: Any) -> np.ndarray:
-    """A column of stored signatures as one array, a row each (the bytes read at once, not one by one)."""
-    column = column.combine_chunks() if hasattr(column, "combine_chunks") else column  # a batch's: one array
-    if len(column) == 0:
-        return np.zeros((0, reposts.NUM_PERM), dtype=np.uint16)
-    width = 2 * reposts.NUM_PERM
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32 if column.type.equals("binary") else np.int64,
-                            count=len(column) + 1, offset=column.offset * (4 if column.type.equals("binary") else 8))
-    if column.null_count or not (np.diff(offsets) == width).all():
-        raise ValueError("the repost index holds a signature of another length: a dataset of another scheme")
-    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return data.view(np.uint16).reshape(len(column), reposts.NUM_PERM)  # a view of the buffer: no copy
 
 
 def _rows(origin: str, index: reposts.RepostIndex, which: np.ndarray, schema: Any) -> Any:

@@ -25,6 +25,7 @@ from cqnnews.outputs.dataset.generations import (
     write_database,
     write_manifest,
 )
+from cqnnews.outputs.dataset.index_segments import known_ids, restored, starts_over
 from cqnnews.outputs.dataset.ingest import FeedPart, ReadError, plan, seen_in_state
 from cqnnews.outputs.dataset.signing import Kept, Signer
 from cqnnews.outputs.dataset.sql import connection
@@ -114,10 +115,10 @@ def update(feed_dir: Path, dataset_dir: Path, state_dir: Path | None = None, thr
         # articles
         reposts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-reposts")
         try:
-            known = reposts.submit(clusters.known_ids, before, manifest.get("reposts"), threshold)
+            known = reposts.submit(known_ids, before, manifest.get("reposts"), threshold)
             kept = reposts.submit(_kept_signatures, feed_dir, parts,
-                                  clusters.starts_over(before, manifest.get("reposts"), threshold))
-            restoring = reposts.submit(clusters.restored, before, manifest.get("reposts"), threshold)
+                                  starts_over(before, manifest.get("reposts"), threshold))
+            restoring = reposts.submit(restored, before, manifest.get("reposts"), threshold)
             signer = Signer(known.result, scratch / "signatures", kept.result)
             counted = {t: int(manifest[t]) for t in tables() if isinstance(manifest.get(t), int)} if before else None
             built = build(con, parts, before, target, result.generation, seen, signer.add, counted)
