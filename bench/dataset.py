@@ -8,7 +8,9 @@ on all of them in a process of its own and reads its peak RSS: once with the sig
 dataset signs every article: feeds of another tool or of an older cqnnews), then with them (what a crawl's
 feeds give; ``seconds_1m``).  Then one more feed of 10,000
 lines, a day's worth (this month's and last month's articles, and corrections of the last days),
-and the update again: its time should follow the 10,000 new lines, not the 1,000,000 ingested.
+and the update again: its time should follow the 10,000 new lines, not the 1,000,000 ingested.  Last, the
+command once more with nothing new: what a process of ``scrapy dataset`` costs whatever it does (Python,
+Scrapy's and the dataset's imports), and each run's own seconds as the command reports them (``*_in_command``).
 The baseline, in the same command, is the SQL an analyst would type into DuckDB for the same job, run
 in a process of its own with DuckDB's defaults (:data:`ANALYST_SQL`: the latest revision of each
 article with ``row_number()``, its revision count, first and last fetch, written as Parquet partitioned
@@ -263,6 +265,12 @@ def _signing_seconds(said: str) -> float | None:
     return float(found.group(1)) if found else None
 
 
+def _own_seconds(said: str) -> float | None:
+    """The seconds ``scrapy dataset`` says its update took (its process's start and imports not counted)."""
+    found = re.search(r"records; ([0-9.]+) s \(reposts", said)
+    return float(found.group(1)) if found else None
+
+
 def _reposts_seconds(said: str) -> float | None:
     """The seconds ``scrapy dataset`` says it spent indexing reposts (after the signatures)."""
     found = re.search(r"\(reposts ([0-9.]+) s", said)
@@ -316,6 +324,9 @@ def main() -> int:
         a_new_day(feeds, articles)
         seconds_10k, rss_10k, said = timed_update(feeds, dataset)
         print(f"scrapy dataset, {PER_FEED} new lines: {seconds_10k:.1f} s, peak RSS {rss_10k:.0f} MB; {said}")
+        seconds_none, _, nothing = timed_update(feeds, dataset)
+        print(f"scrapy dataset, nothing new: {seconds_none:.1f} s; {nothing}")
+        own_1m, own_10k = _own_seconds(said_1m), _own_seconds(said)
         results = {
             "lines": args.lines, "feed_mib": round(size / 2**20), "seconds_1m": round(seconds_1m, 1),
             "peak_rss_mb_1m": round(rss_1m), "seconds_incremental_10k": round(seconds_10k, 2),
@@ -331,6 +342,9 @@ def main() -> int:
             "peak_rss_mb_1m_without_kept_signatures": round(unsigned_rss),
             "dataset_over_duckdb_without_kept_signatures": round(unsigned_1m / analyst, 2),
             "new_lines_share": round(PER_FEED / args.lines, 3),
+            "seconds_nothing_new": round(seconds_none, 2), "seconds_1m_in_command": own_1m,
+            "seconds_incremental_10k_in_command": own_10k,
+            "incremental_share_of_1m_in_command": round(own_10k / own_1m, 3) if own_1m and own_10k else None,
         }
         write_results("dataset", results)
     finally:
