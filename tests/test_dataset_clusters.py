@@ -74,7 +74,8 @@ def test_reposts_in_the_dataset_follow_the_truth_across_two_updates(tmp_path: Pa
     # the ids the build skips are read without the signatures: those of the index restored, whichever segment
     manifest = json.loads((dataset / CURRENT / "manifest.json").read_text(encoding="utf-8"))
     ids = known_ids(dataset / CURRENT, manifest["reposts"], manifest["reposts"]["threshold"])
-    whole = restored(dataset / CURRENT, manifest["reposts"], manifest["reposts"]["threshold"]).known()
+    whole = {origin: index.ids for origin, index in restored(dataset / CURRENT, manifest["reposts"],
+                                                             manifest["reposts"]["threshold"]).indexes.items()}
     assert set(ids) == set(whole) and all(set(ids[o].tolist()) == set(whole[o].tolist()) for o in ids)
     assert sum(len(set(v.tolist())) for v in ids.values()) == len(rows)
     assert known_ids(dataset / CURRENT, manifest["reposts"], 0.99) == {}  # another threshold: all indexed again

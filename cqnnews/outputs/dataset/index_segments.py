@@ -33,10 +33,6 @@ class Restored:
     segments: list[Path]  # of the generation before, kept
     rebuilt: bool  # every article indexed again
 
-    def known(self) -> dict[str, np.ndarray]:
-        """The ids each origin's index holds: their signatures are not made again."""
-        return {origin: index.ids for origin, index in self.indexes.items()}
-
 
 def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> bool:
     """Whether the index of ``current`` (described by ``previous``, the manifest's ``reposts``) is built again, every
@@ -47,9 +43,9 @@ def starts_over(current: Path | None, previous: dict[str, Any] | None, threshold
 
 
 def known_ids(current: Path | None, previous: dict[str, Any] | None, threshold: float) -> dict[str, np.ndarray]:
-    """The ids each origin's index holds, as :meth:`Restored.known` (an id may come more than once), read without
-    their signatures: the build needs them at its first rows, long before the index of a million articles (256 MB
-    of signatures) is restored."""
+    """The ids each origin's index holds (those of the index :func:`restored` gives; an id may come more than once),
+    read without their signatures: the build needs them at its first rows (their signatures are not made again),
+    long before the index of a million articles (256 MB of signatures) is restored."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 

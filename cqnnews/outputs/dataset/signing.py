@@ -130,7 +130,7 @@ class Signer:
         self._kept = kept
         self.kept: Kept | None = None
         self.taken = 0  # articles whose signature was kept by a crawl
-        self._known = known  # or how to get it, once the first batch comes (the index is restored meanwhile)
+        self._known = known  # or how to get it, once the first batch comes (the index's ids are read meanwhile)
         self.known: dict[str, np.ndarray] | None = None
         self.scratch = scratch
         self.files: dict[str, Path] = {}
