@@ -126,6 +126,23 @@ def test_each_revision_with_what_changed(tmp_path: Path) -> None:
         (1, "2026-11-01", [], [], []), (2, "2026-11-02", ["title", "body"], ["乙段改", "丁段"], ["乙段"])]
 
 
+def test_a_change_between_an_empty_list_a_missing_one_and_a_list_of_a_null_is_a_change(tmp_path: Path) -> None:
+    """The revisions compare the fields by hashes; DuckDB hashes an empty list, a null list and a list of a null
+    alike: each change among them is still named, and a field unchanged is not."""
+    feeds, dataset = tmp_path / "feeds", tmp_path / "dataset"
+    image = {"url": "https://www.cqn.com.cn/ms/img/1.jpg", "caption": None}
+    write_feed(feeds / "minsheng", "20261101T000000Z", [
+        {**line(1, fetched=day(1)), "authors": [], "keywords": None, "images": [image]},
+        {**line(2, fetched=day(1)), "authors": ["甲"], "keywords": ["质量"], "images": []}])
+    update(feeds, dataset)
+    write_feed(feeds / "minsheng", "20261102T000000Z", [
+        {**line(1, 2, day(2)), "authors": None, "keywords": [], "images": [{**image, "caption": "图"}]},
+        {**line(2, 2, day(2)), "authors": ["甲"], "keywords": ["质量"], "images": [], "editor": "乙"}])
+    update(feeds, dataset)
+    rows = query(dataset, "SELECT article_id, changed FROM revisions WHERE revision = 2 ORDER BY article_id")
+    assert rows == [(1, ["authors", "keywords", "images"]), (2, ["editor"])]
+
+
 def test_a_revision_in_two_feeds_at_the_same_time_is_the_articles_line(tmp_path: Path) -> None:
     """Two spiders' feeds holding revision 2 fetched at the same second, with different texts: the revision row is
     of the line the article took (the feed last by name), not of whichever line was read first."""
