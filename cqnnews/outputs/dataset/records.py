@@ -115,10 +115,9 @@ def _by_file(together: pa.Table, paths: list[str]) -> list[pa.Table] | None:
     return out
 
 
-def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
-                  generation: int, months: list[str]) -> int:
-    """The records of each winning line: those of a new line read now (the last written with it in its feed),
-    those of an old line kept from the touched months."""
+def read_records(sidecar: Sidecar, parts: list[FeedPart]) -> pa.Table:
+    """The new records of kind ``sidecar`` beside ``parts``' feeds, each with its feed, origin and ``grp`` (which
+    line of its article it was written with, :func:`_groups`); independent of the lines, so read while they are."""
     readable = [(feed, part) for feed in parts if (part := feed.sidecars.get(sidecar.table)) is not None
                 and part.end > part.start]
     found = []
@@ -127,7 +126,15 @@ def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Pa
         records = records.append_column("origin", pa.array([feed.origin] * records.num_rows, pa.string()))
         found.append(records.append_column("grp", _groups(sidecar, records)))
     schema = sidecar.columns.append(pa.field("grp", pa.int64()))
-    new = pa.concat_tables(found) if found else schema.empty_table()
+    return pa.concat_tables(found) if found else schema.empty_table()
+
+
+def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
+                  generation: int, months: list[str], new: pa.Table | None = None) -> int:
+    """The records of each winning line: those of a new line read now (the last written with it in its feed),
+    those of an old line kept from the touched months.  ``new``: :func:`read_records` of ``parts``, read already."""
+    if new is None:
+        new = read_records(sidecar, parts)
     con.register("records_new", new)
     key = sidecar.key
     # the winners matched against the records (the right side of a join is the one held: cqnnews.outputs.dataset.
