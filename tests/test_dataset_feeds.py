@@ -133,14 +133,16 @@ def test_a_change_between_an_empty_list_a_missing_one_and_a_list_of_a_null_is_a_
     image = {"url": "https://www.cqn.com.cn/ms/img/1.jpg", "caption": None}
     write_feed(feeds / "minsheng", "20261101T000000Z", [
         {**line(1, fetched=day(1)), "authors": [], "keywords": None, "images": [image]},
-        {**line(2, fetched=day(1)), "authors": ["甲"], "keywords": ["质量"], "images": []}])
+        {**line(2, fetched=day(1)), "authors": ["甲"], "keywords": ["质量"], "images": []},
+        {**line(3, fetched=day(1)), "authors": [], "keywords": [None]}])
     update(feeds, dataset)
     write_feed(feeds / "minsheng", "20261102T000000Z", [
         {**line(1, 2, day(2)), "authors": None, "keywords": [], "images": [{**image, "caption": "图"}]},
-        {**line(2, 2, day(2)), "authors": ["甲"], "keywords": ["质量"], "images": [], "editor": "乙"}])
+        {**line(2, 2, day(2)), "authors": ["甲"], "keywords": ["质量"], "images": [], "editor": "乙"},
+        {**line(3, 2, day(2)), "authors": [None], "keywords": []}])
     update(feeds, dataset)
     rows = query(dataset, "SELECT article_id, changed FROM revisions WHERE revision = 2 ORDER BY article_id")
-    assert rows == [(1, ["authors", "keywords", "images"]), (2, ["editor"])]
+    assert rows == [(1, ["authors", "keywords", "images"]), (2, ["editor"]), (3, ["authors", "keywords"])]
 
 
 def test_a_revision_in_two_feeds_at_the_same_time_is_the_articles_line(tmp_path: Path) -> None:
