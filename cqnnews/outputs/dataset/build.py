@@ -15,7 +15,7 @@ for the revisions) and written; every other month is linked, not read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,20 +76,9 @@ def build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, g
     choose the winning line (``keys``), once whole, the winning lines streaming to the Parquet files without being
     held, and the lines of the articles of several lines set aside for the revisions (cqnnews.outputs.dataset.revisions).
     ``each`` is given the rows of the articles table as they are written (cqnnews.outputs.dataset.signing)."""
-    out = Built()
-    reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-records")
-    try:
-        _build(con, parts, current, target, generation, seen, each, counted, out, reading)
-    finally:
-        reading.shutdown(wait=True, cancel_futures=True)
-    return out
-
-
-def _build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, generation: int,
-           seen: list[tuple[str, int, str]] | None, each: Callable[[pa.Table], None] | None,
-           counted: dict[str, int] | None, out: Built, reading: ThreadPoolExecutor) -> None:
     import duckdb
 
+    out = Built()
     # choosing the lines takes more of DuckDB's memory than writing them (nothing else is held yet): the lines'
     # keys of a million articles are read and grouped without spilling, then the limit goes back for the writing
     con.execute(f"SET memory_limit = '{CHOOSING_MEMORY}'")
@@ -219,18 +208,20 @@ def _build(con: Any, parts: list[FeedPart], current: Path | None, target: Path, 
     # the records beside the feeds (which do not depend on the lines) read by a DuckDB of their own while the
     # revisions are found: a fifth of the build's time at a million lines was these two one after the other (and
     # read while the articles are written, the records' tables held would have raised the build's peak of memory)
-    records: dict[str, Future[pa.Table]] = {s.table: reading.submit(read_records, s, parts) for s in tables.SIDECARS}
-    out.rows["revisions"] = revisions(con, revised, old, current, target, generation, out.months) + \
-        link_months(current, target, "revisions", keep, (counted or {}).get("revisions"))
-    for sidecar in tables.SIDECARS:
-        out.rows[sidecar.table] = sidecar_table(con, sidecar, parts, current, target, generation, out.months,
-                                                records[sidecar.table].result()) + \
-            link_months(current, target, sidecar.table, keep, (counted or {}).get(sidecar.table))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-records") as reading:
+        records = {s.table: reading.submit(read_records, s, parts) for s in tables.SIDECARS}
+        out.rows["revisions"] = revisions(con, revised, old, current, target, generation, out.months) + \
+            link_months(current, target, "revisions", keep, (counted or {}).get("revisions"))
+        for sidecar in tables.SIDECARS:
+            out.rows[sidecar.table] = sidecar_table(con, sidecar, current, target, generation, out.months,
+                                                    records[sidecar.table].result()) + \
+                link_months(current, target, sidecar.table, keep, (counted or {}).get(sidecar.table))
     for table, schema in tables.tables().items():  # a table without rows: an empty file, for its columns
         if not list((target / table).glob("month=*/*.parquet")):
             path = target / table / f"month={NO_MONTH}" / f"part-{generation:06d}-0.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(schema.empty_table(), path, compression="snappy")
+    return out
 
 
 def _all(existing: dict[str, list[Path]]) -> list[Path]:

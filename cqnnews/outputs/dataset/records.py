@@ -129,12 +129,10 @@ def read_records(sidecar: Sidecar, parts: list[FeedPart]) -> pa.Table:
     return pa.concat_tables(found) if found else schema.empty_table()
 
 
-def sidecar_table(con: Any, sidecar: Sidecar, parts: list[FeedPart], current: Path | None, target: Path,
-                  generation: int, months: list[str], new: pa.Table | None = None) -> int:
-    """The records of each winning line: those of a new line read now (the last written with it in its feed),
-    those of an old line kept from the touched months.  ``new``: :func:`read_records` of ``parts``, read already."""
-    if new is None:
-        new = read_records(sidecar, parts)
+def sidecar_table(con: Any, sidecar: Sidecar, current: Path | None, target: Path, generation: int, months: list[str],
+                  new: pa.Table) -> int:
+    """The records of each winning line: those of a new line, ``new`` (:func:`read_records` of the feeds read now:
+    the last written with it in its feed), those of an old line kept from the touched months."""
     con.register("records_new", new)
     key = sidecar.key
     # the winners matched against the records (the right side of a join is the one held: cqnnews.outputs.dataset.
